@@ -1,0 +1,131 @@
+//! Diagnostics: what every phase produces and every reporter renders.
+
+use serde::Serialize;
+
+use crate::rules::Rule;
+use crate::source::Loc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// The resource a diagnostic is about, as `Kind namespace/name`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ResourceRef {
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+}
+
+impl std::fmt::Display for ResourceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// Another place that explains the finding ("subset defined here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub loc: Loc,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    /// The offending key or value.
+    pub loc: Loc,
+    /// A short label under the underlined span; defaults to the rule name.
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+    pub resource: Option<ResourceRef>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: &'static Rule, loc: Loc, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            loc,
+            label: None,
+            help: None,
+            related: Vec::new(),
+            resource: None,
+        }
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Self {
+        self.related.push(Related { loc, message: message.into() });
+        self
+    }
+    pub fn resource(mut self, resource: Option<ResourceRef>) -> Self {
+        self.resource = resource;
+        self
+    }
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// The order of every report: file, position, rule, then message for ties.
+    pub fn sort_key(&self) -> (u32, u32, &'static str, &str) {
+        (self.loc.file.0, self.loc.span.start, self.rule.name, &self.message)
+    }
+}
+
+/// Sorts diagnostics deterministically and drops exact duplicates.
+pub fn finish(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.severity == b.severity);
+}
+
+/// Closest candidate by edit distance, for "did you mean".
+pub fn did_you_mean<'a>(got: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &'a str)> = None;
+    for c in candidates {
+        if c == got {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&got.to_ascii_lowercase(), &c.to_ascii_lowercase());
+        if score >= 0.8 && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}

@@ -1,0 +1,109 @@
+//! The analysis pipeline: load → model → mesh → rules, with per-phase timings.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::diag::{self, Diagnostic, Severity};
+use crate::load::{self, InputError, LoadOptions};
+use crate::mesh::Mesh;
+use crate::model::{Model, ModelOptions};
+use crate::rules::{self, Context};
+
+/// Options of one analysis run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub load: LoadOptions,
+    /// Namespace of resources that have none.
+    pub default_namespace: String,
+    /// `--mesh-config FILE`.
+    pub mesh_config: Option<String>,
+    /// `--istio-version X.Y`: rules whose truth depends on the version read it.
+    pub istio_version: (u32, u32),
+    /// Findings at or above this severity make the run fail (exit 1).
+    pub failure_threshold: Severity,
+}
+
+/// The newest Istio release meshlint knows; the default of `--istio-version`.
+pub const LATEST_ISTIO: (u32, u32) = (1, 28);
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            load: LoadOptions::default(),
+            default_namespace: "default".into(),
+            mesh_config: None,
+            istio_version: LATEST_ISTIO,
+            failure_threshold: Severity::Error,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub load: Duration,
+    pub model: Duration,
+    pub index: Duration,
+    pub rules: Duration,
+}
+
+/// The result of `analyze`: the model and index (for later queries) and the sorted findings.
+pub struct Analysis {
+    pub model: Model,
+    pub mesh: Mesh,
+    pub diagnostics: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+impl Analysis {
+    /// Whether any finding reaches the failure threshold.
+    pub fn fails(&self, threshold: Severity) -> bool {
+        self.diagnostics.iter().any(|d| d.severity >= threshold)
+    }
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+    }
+}
+
+/// Loads and analyzes `paths`. Only a problem with the paths themselves is an error.
+pub fn analyze(
+    paths: &[String],
+    stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>,
+    options: &Options,
+) -> Result<Analysis, InputError> {
+    let mut timings = Timings::default();
+    let started = Instant::now();
+    let loaded = load::load(paths, stdin, &options.load)?;
+    let mesh_config = match &options.mesh_config {
+        Some(path) => Some(load::load(std::slice::from_ref(path), &mut || Ok(Vec::new()), &options.load)?),
+        None => None,
+    };
+    timings.load = started.elapsed();
+
+    let started = Instant::now();
+    let mut diagnostics = Vec::new();
+    let model_options = ModelOptions { default_namespace: options.default_namespace.clone(), mesh_config };
+    let model = Model::build(loaded, &model_options, &mut diagnostics);
+    timings.model = started.elapsed();
+
+    let started = Instant::now();
+    let mesh = Mesh::build(&model);
+    timings.index = started.elapsed();
+
+    let started = Instant::now();
+    let cx = Context { model: &model, mesh: &mesh, options };
+    let found: Vec<Vec<Diagnostic>> = rules::ALL
+        .par_iter()
+        .filter_map(|rule| rule.check)
+        .map(|check| {
+            let mut out = Vec::new();
+            check(&cx, &mut out);
+            out
+        })
+        .collect();
+    diagnostics.extend(found.into_iter().flatten());
+    diag::finish(&mut diagnostics);
+    timings.rules = started.elapsed();
+
+    Ok(Analysis { model, mesh, diagnostics, timings })
+}

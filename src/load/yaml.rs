@@ -1,0 +1,836 @@
+//! The YAML layer: granit-parser events become a small per-document arena in which every node
+//! keeps its byte span. Nothing above this module sees the parser.
+//!
+//! A document is parsed on its own (see `split`), so one broken document never hides the others
+//! and documents parse in parallel. Aliases are kept as references and merge keys (`<<`) are
+//! folded into their mapping; the expanded size of every node is bounded at build time, so
+//! consumers may follow aliases freely without a billion-laughs blow-up.
+
+use std::sync::Arc;
+
+use granit_parser::{Event, Options, Parser, ScalarStyle};
+
+use crate::source::{FileId, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone)]
+pub enum Text {
+    /// A range of the file's text, when the parser could hand out the source slice unchanged.
+    Src(u32, u32),
+    Owned(Box<str>),
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    Scalar { text: Text, style: Style, tag: Option<Box<str>> },
+    Map(Vec<(NodeId, NodeId)>),
+    Seq(Vec<NodeId>),
+    Alias(NodeId),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+/// A scalar resolved by the YAML 1.2 core schema (the schema Kubernetes' JSON decoding agrees with
+/// for everything but a few YAML 1.1-isms, which rules may flag from the raw text).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(&'a str),
+}
+
+impl Scalar<'_> {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Scalar::Null => "null",
+            Scalar::Bool(_) => "boolean",
+            Scalar::Int(_) => "integer",
+            Scalar::Float(_) => "number",
+            Scalar::Str(_) => "string",
+        }
+    }
+}
+
+/// One YAML document with its nodes. Cheap to share: the text is reference-counted.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file: FileId,
+    /// Position of the document in its file (0-based), for messages and stable ordering.
+    pub index: u32,
+    pub text: Arc<str>,
+    pub nodes: Vec<Node>,
+    pub root: Option<NodeId>,
+    pub span: Span,
+    /// Helm's `# Source: chart/templates/x.yaml` comment in front of the document, if any.
+    pub helm_source: Option<String>,
+}
+
+impl Document {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+
+    /// Follows aliases to the node that holds the value.
+    pub fn resolve(&self, mut id: NodeId) -> NodeId {
+        // Aliases only point backwards at completed nodes, so this terminates; the bound is a
+        // second line of defence.
+        for _ in 0..64 {
+            match self.nodes[id.0 as usize].value {
+                Value::Alias(target) => id = target,
+                _ => return id,
+            }
+        }
+        id
+    }
+
+    pub fn value(&self, id: NodeId) -> &Value {
+        &self.node(self.resolve(id)).value
+    }
+
+    /// Span of the node as written (an alias keeps its own span, not its anchor's).
+    pub fn span(&self, id: NodeId) -> Span {
+        self.node(id).span
+    }
+
+    pub fn is_map(&self, id: NodeId) -> bool {
+        matches!(self.value(id), Value::Map(_))
+    }
+
+    pub fn entries(&self, id: NodeId) -> &[(NodeId, NodeId)] {
+        match self.value(id) {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self, id: NodeId) -> &[NodeId] {
+        match self.value(id) {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The raw text of a scalar (after YAML escapes), or `None` for collections.
+    pub fn str(&self, id: NodeId) -> Option<&str> {
+        match self.value(id) {
+            Value::Scalar { text, .. } => Some(self.text_of(text)),
+            _ => None,
+        }
+    }
+
+    fn text_of<'a>(&'a self, text: &'a Text) -> &'a str {
+        match text {
+            Text::Src(start, end) => self.text.get(*start as usize..*end as usize).unwrap_or(""),
+            Text::Owned(s) => s,
+        }
+    }
+
+    pub fn style(&self, id: NodeId) -> Option<Style> {
+        match self.value(id) {
+            Value::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    pub fn tag(&self, id: NodeId) -> Option<&str> {
+        match self.value(id) {
+            Value::Scalar { tag, .. } => tag.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The scalar resolved by the core schema; `None` for collections.
+    pub fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
+        let Value::Scalar { text, style, tag } = self.value(id) else {
+            return None;
+        };
+        let raw = self.text_of(text);
+        if let Some(tag) = tag.as_deref() {
+            return Some(match tag {
+                "str" | "binary" | "timestamp" => Scalar::Str(raw),
+                "null" => Scalar::Null,
+                _ => resolve_plain(raw),
+            });
+        }
+        if *style != Style::Plain {
+            return Some(Scalar::Str(raw));
+        }
+        Some(resolve_plain(raw))
+    }
+
+    pub fn is_null(&self, id: NodeId) -> bool {
+        matches!(self.scalar(id), Some(Scalar::Null))
+    }
+
+    /// The value of `key` in mapping `map`.
+    pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
+        self.get_entry(map, key).map(|(_, v)| v)
+    }
+
+    /// The key and value nodes of `key` in mapping `map`.
+    pub fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
+        self.entries(map)
+            .iter()
+            .copied()
+            .find(|&(k, _)| self.str(k) == Some(key))
+    }
+
+    /// Walks a path of keys and sequence indices from `from`.
+    pub fn path(&self, from: NodeId, path: &[PathSeg<'_>]) -> Option<NodeId> {
+        let mut at = from;
+        for seg in path {
+            at = match seg {
+                PathSeg::Key(k) => self.get(at, k)?,
+                PathSeg::Index(i) => *self.items(at).get(*i)?,
+            };
+        }
+        Some(at)
+    }
+
+    /// The scalar text at `key`, if it is a scalar that is not null.
+    pub fn get_str(&self, map: NodeId, key: &str) -> Option<&str> {
+        let v = self.get(map, key)?;
+        match self.scalar(v)? {
+            Scalar::Null => None,
+            _ => self.str(v),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum PathSeg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+pub fn resolve_plain(raw: &str) -> Scalar<'_> {
+    match raw {
+        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
+        "true" | "True" | "TRUE" => return Scalar::Bool(true),
+        "false" | "False" | "FALSE" => return Scalar::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Scalar::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Scalar::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
+        _ => {}
+    }
+    let bytes = raw.as_bytes();
+    let first = bytes[0];
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return Scalar::Str(raw);
+    }
+    if let Some(hex) = raw.strip_prefix("0x") {
+        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return i128::from_str_radix(hex, 16).map_or(Scalar::Str(raw), Scalar::Int);
+        }
+        return Scalar::Str(raw);
+    }
+    if let Some(oct) = raw.strip_prefix("0o") {
+        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return i128::from_str_radix(oct, 8).map_or(Scalar::Str(raw), Scalar::Int);
+        }
+        return Scalar::Str(raw);
+    }
+    let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // Integers too long for i128 still are integers; they saturate and fail range checks.
+        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') {
+            i128::MIN
+        } else {
+            i128::MAX
+        }));
+    }
+    if is_core_float(digits) {
+        if let Ok(f) = raw.parse::<f64>() {
+            return Scalar::Float(f);
+        }
+    }
+    Scalar::Str(raw)
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?` without the sign.
+fn is_core_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let int_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        frac_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let exp = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len()
+}
+
+/// What went wrong while turning text into documents.
+#[derive(Debug, Clone, PartialEq)]
+pub enum YamlProblem {
+    /// The parser's own reason.
+    Syntax(String),
+    /// A budget was exceeded; the message names the budget and the flag that raises it.
+    Budget(String),
+    /// The same key twice in one mapping; `first` is the span of the earlier key.
+    DuplicateKey { key: String, first: Span },
+}
+
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub span: Span,
+    pub problem: YamlProblem,
+}
+
+/// Limits that keep hostile input bounded in time and memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Budgets {
+    /// Largest file read, in bytes.
+    pub max_file_bytes: usize,
+    /// Most documents in one file.
+    pub max_documents: usize,
+    /// Most nodes in one document once aliases and merge keys are expanded.
+    pub max_expanded_nodes: u64,
+    /// Deepest nesting of collections.
+    pub max_depth: usize,
+    /// Longest single scalar, in bytes.
+    pub max_scalar_bytes: usize,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            max_file_bytes: 64 << 20,
+            max_documents: 100_000,
+            max_expanded_nodes: 1_000_000,
+            max_depth: 128,
+            max_scalar_bytes: 8 << 20,
+        }
+    }
+}
+
+/// A slice of a file that holds one document (split at `---` lines).
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    pub start: usize,
+    pub end: usize,
+    pub helm_source: Option<String>,
+}
+
+/// Splits a stream at `---` lines. YAML forbids such a line inside any scalar, so this is safe,
+/// and it lets each document parse alone (in parallel, and with errors kept to it).
+pub fn split(text: &str) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut helm_source: Option<String> = None;
+    let mut seen_content = false;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let is_marker = bare.starts_with("---")
+            && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        if is_marker && pos > start {
+            chunks.push(Chunk { start, end: pos, helm_source: helm_source.take() });
+            start = pos;
+            seen_content = false;
+        }
+        if !seen_content {
+            if let Some(src) = bare.strip_prefix("# Source: ") {
+                helm_source = Some(src.trim().to_string());
+            } else if !is_marker && !bare.trim().is_empty() && !bare.trim_start().starts_with('#') {
+                seen_content = true;
+            }
+        }
+        pos += line.len();
+    }
+    if pos > start || chunks.is_empty() {
+        chunks.push(Chunk { start, end: pos, helm_source });
+    }
+    chunks
+}
+
+/// The result of parsing one chunk: normally one document, possibly none (only comments) or
+/// several (an explicit `...` end followed by more content).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub documents: Vec<Document>,
+    pub errors: Vec<YamlError>,
+}
+
+pub fn parse_chunk(
+    file: FileId,
+    text: &Arc<str>,
+    chunk: &Chunk,
+    first_index: u32,
+    budgets: &Budgets,
+) -> Parsed {
+    let src = &text[chunk.start..chunk.end];
+    let mut options = Options::default();
+    options.emit_comments = false;
+    options.block_nesting_limit = budgets.max_depth;
+    options.flow_nesting_limit = budgets.max_depth;
+    let mut builder = Builder::new(file, text, chunk, first_index, budgets);
+    let mut parser = Parser::new_from_str_with_options(src, options);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => {
+                let range = span.byte_range().unwrap_or(0..0);
+                let span = Span::new(chunk.start + range.start, chunk.start + range.end);
+                if let Err(problem) = builder.event(event, span, src) {
+                    builder.fail(problem);
+                    break;
+                }
+            }
+            Some(Err(err)) => {
+                let at = err.marker().byte_offset().unwrap_or(0).min(src.len());
+                let message = err.to_string();
+                builder.errors.push(YamlError {
+                    span: Span::empty(chunk.start + at),
+                    problem: YamlProblem::Syntax(clean_parser_message(&message)),
+                });
+                builder.abandon_document();
+                break;
+            }
+        }
+    }
+    Parsed { documents: builder.documents, errors: builder.errors }
+}
+
+/// granit's messages end with " at byte N line L column C"; we print our own position.
+fn clean_parser_message(message: &str) -> String {
+    let cut = message.find(" at byte ").or_else(|| message.find(" at line "));
+    let core = cut.map_or(message, |i| &message[..i]);
+    core.trim().to_string()
+}
+
+enum Open {
+    Map { id: NodeId, entries: Vec<(NodeId, NodeId)>, pending_key: Option<NodeId> },
+    Seq { id: NodeId, items: Vec<NodeId> },
+}
+
+struct Builder<'a> {
+    file: FileId,
+    text: &'a Arc<str>,
+    chunk: &'a Chunk,
+    next_index: u32,
+    budgets: &'a Budgets,
+    nodes: Vec<Node>,
+    /// Expanded size of each completed node (aliases count their target's size).
+    sizes: Vec<u64>,
+    done: Vec<bool>,
+    anchors: Vec<(usize, NodeId)>,
+    stack: Vec<Open>,
+    root: Option<NodeId>,
+    doc_start: usize,
+    in_document: bool,
+    documents: Vec<Document>,
+    errors: Vec<YamlError>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(
+        file: FileId,
+        text: &'a Arc<str>,
+        chunk: &'a Chunk,
+        first_index: u32,
+        budgets: &'a Budgets,
+    ) -> Self {
+        Builder {
+            file,
+            text,
+            chunk,
+            next_index: first_index,
+            budgets,
+            nodes: Vec::new(),
+            sizes: Vec::new(),
+            done: Vec::new(),
+            anchors: Vec::new(),
+            stack: Vec::new(),
+            root: None,
+            doc_start: chunk.start,
+            in_document: false,
+            documents: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn fail(&mut self, problem_at: (Span, YamlProblem)) {
+        self.errors.push(YamlError { span: problem_at.0, problem: problem_at.1 });
+        self.abandon_document();
+    }
+
+    fn abandon_document(&mut self) {
+        self.reset();
+    }
+
+    fn reset(&mut self) {
+        self.nodes.clear();
+        self.sizes.clear();
+        self.done.clear();
+        self.anchors.clear();
+        self.stack.clear();
+        self.root = None;
+        self.in_document = false;
+    }
+
+    fn push_node(&mut self, value: Value, span: Span, anchor: usize) -> NodeId {
+        let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
+        self.nodes.push(Node { value, span });
+        self.sizes.push(1);
+        self.done.push(false);
+        if anchor != 0 {
+            self.anchors.push((anchor, id));
+        }
+        id
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span, src: &str) -> Result<(), (Span, YamlProblem)> {
+        match event {
+            Event::StreamStart | Event::StreamEnd => {}
+            Event::DocumentStart(..) => {
+                self.reset();
+                self.in_document = true;
+                self.doc_start = span.start as usize;
+            }
+            Event::DocumentEnd => {
+                if self.in_document {
+                    self.finish_document(span);
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                if value.len() > self.budgets.max_scalar_bytes {
+                    return Err((
+                        span,
+                        YamlProblem::Budget(format!(
+                            "a scalar of {} bytes is larger than the budget of {} bytes \
+                             (raise it with --max-scalar-bytes)",
+                            value.len(),
+                            self.budgets.max_scalar_bytes
+                        )),
+                    ));
+                }
+                let text = match &value {
+                    std::borrow::Cow::Borrowed(s) => match borrowed_range(src, s) {
+                        Some(start) => Text::Src(
+                            (self.chunk.start + start) as u32,
+                            (self.chunk.start + start + s.len()) as u32,
+                        ),
+                        None => Text::Owned((*s).into()),
+                    },
+                    std::borrow::Cow::Owned(s) => Text::Owned(s.as_str().into()),
+                };
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    _ => Style::Folded,
+                };
+                let tag = tag.and_then(|t| {
+                    t.core_suffix()
+                        .map(Into::into)
+                        .or_else(|| Some(t.original().into_boxed_str()))
+                });
+                let id = self.push_node(Value::Scalar { text, style, tag }, span, anchor);
+                self.complete(id)?;
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                let id = self.push_node(Value::Seq(Vec::new()), span, anchor);
+                self.stack.push(Open::Seq { id, items: Vec::new() });
+            }
+            Event::MappingStart(_, anchor, _) => {
+                let id = self.push_node(Value::Map(Vec::new()), span, anchor);
+                self.stack.push(Open::Map { id, entries: Vec::new(), pending_key: None });
+            }
+            Event::SequenceEnd => {
+                if let Some(Open::Seq { id, items }) = self.stack.pop() {
+                    let size = 1 + items.iter().map(|c| self.sizes[c.0 as usize]).sum::<u64>();
+                    self.close(id, Value::Seq(items), span, size)?;
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Open::Map { id, entries, .. }) = self.stack.pop() {
+                    let (entries, duplicates) = self.merge_keys(entries);
+                    self.errors.extend(duplicates);
+                    let size = 1 + entries
+                        .iter()
+                        .map(|(k, v)| self.sizes[k.0 as usize] + self.sizes[v.0 as usize])
+                        .sum::<u64>();
+                    self.close(id, Value::Map(entries), span, size)?;
+                }
+            }
+            Event::Alias(anchor) => {
+                let target = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == anchor)
+                    .map(|&(_, id)| id);
+                let Some(target) = target else {
+                    return Err((span, YamlProblem::Syntax("alias to an unknown anchor".into())));
+                };
+                if !self.done[target.0 as usize] {
+                    return Err((
+                        span,
+                        YamlProblem::Syntax("alias refers to a collection that contains it".into()),
+                    ));
+                }
+                let id = self.push_node(Value::Alias(target), span, 0);
+                self.sizes[id.0 as usize] = self.sizes[target.0 as usize];
+                self.complete(id)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, id: NodeId, value: Value, end: Span, size: u64) -> Result<(), (Span, YamlProblem)> {
+        let node = &mut self.nodes[id.0 as usize];
+        node.value = value;
+        if end.end > node.span.start {
+            node.span.end = end.end;
+        }
+        self.sizes[id.0 as usize] = size;
+        self.complete(id)
+    }
+
+    /// Attaches a completed node to its parent, checking the expansion budget.
+    fn complete(&mut self, id: NodeId) -> Result<(), (Span, YamlProblem)> {
+        self.done[id.0 as usize] = true;
+        let size = self.sizes[id.0 as usize];
+        if size > self.budgets.max_expanded_nodes || self.nodes.len() as u64 > self.budgets.max_expanded_nodes {
+            return Err((
+                self.nodes[id.0 as usize].span,
+                YamlProblem::Budget(format!(
+                    "the document expands to more than {} nodes through aliases \
+                     (raise the budget with --max-yaml-nodes)",
+                    self.budgets.max_expanded_nodes
+                )),
+            ));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(id),
+            Some(Open::Seq { items, .. }) => items.push(id),
+            Some(Open::Map { entries, pending_key, .. }) => match pending_key.take() {
+                None => *pending_key = Some(id),
+                Some(key) => entries.push((key, id)),
+            },
+        }
+        Ok(())
+    }
+
+    /// Folds `<<` merge keys into the mapping (explicit keys win) and reports duplicate keys.
+    fn merge_keys(&self, entries: Vec<(NodeId, NodeId)>) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
+        let doc_view = |id: NodeId| self.resolve(id);
+        let key_text = |id: NodeId| -> Option<&str> {
+            match &self.nodes[doc_view(id).0 as usize].value {
+                Value::Scalar { text, .. } => Some(self.text_str(text)),
+                _ => None,
+            }
+        };
+        let mut out: Vec<(NodeId, NodeId)> = Vec::with_capacity(entries.len());
+        let mut merged: Vec<(NodeId, NodeId)> = Vec::new();
+        let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+        let mut duplicates = Vec::new();
+        for (k, v) in entries {
+            let key = key_text(k);
+            let is_merge = key == Some("<<")
+                && matches!(&self.nodes[k.0 as usize].value, Value::Scalar { style: Style::Plain, .. });
+            if is_merge {
+                let v = doc_view(v);
+                match &self.nodes[v.0 as usize].value {
+                    Value::Map(m) => merged.extend(m.iter().copied()),
+                    Value::Seq(items) => {
+                        for item in items {
+                            if let Value::Map(m) = &self.nodes[doc_view(*item).0 as usize].value {
+                                merged.extend(m.iter().copied());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            if let Some(key) = key {
+                let span = self.nodes[k.0 as usize].span;
+                if let Some(first) = seen.insert(key, span) {
+                    duplicates.push(YamlError {
+                        span,
+                        problem: YamlProblem::DuplicateKey { key: key.to_string(), first },
+                    });
+                }
+            }
+            out.push((k, v));
+        }
+        for (k, v) in merged {
+            match key_text(k) {
+                Some(key) if seen.contains_key(key) => {}
+                Some(key) => {
+                    seen.insert(key, self.nodes[k.0 as usize].span);
+                    out.push((k, v));
+                }
+                None => out.push((k, v)),
+            }
+        }
+        (out, duplicates)
+    }
+
+    fn resolve(&self, mut id: NodeId) -> NodeId {
+        while let Value::Alias(t) = self.nodes[id.0 as usize].value {
+            id = t;
+        }
+        id
+    }
+
+    fn text_str<'s>(&'s self, text: &'s Text) -> &'s str {
+        match text {
+            Text::Src(s, e) => self.text.get(*s as usize..*e as usize).unwrap_or(""),
+            Text::Owned(s) => s,
+        }
+    }
+
+    fn finish_document(&mut self, end: Span) {
+        let root = self.root.take();
+        let nodes = std::mem::take(&mut self.nodes);
+        let index = self.next_index;
+        self.next_index += 1;
+        let is_empty = match root {
+            None => true,
+            Some(r) => matches!(&nodes[r.0 as usize].value, Value::Scalar { text, style: Style::Plain, tag: None }
+                if match text { Text::Src(s, e) => s == e, Text::Owned(s) => s.is_empty() || &**s == "null" || &**s == "~" }),
+        };
+        if !is_empty {
+            self.documents.push(Document {
+                file: self.file,
+                index,
+                text: Arc::clone(self.text),
+                nodes,
+                root,
+                span: Span::new(self.doc_start, (end.end as usize).max(self.doc_start)),
+                helm_source: self.chunk.helm_source.clone(),
+            });
+        }
+        self.reset();
+    }
+}
+
+/// Where `inner` (a slice the parser borrowed) starts within `outer`, if it is a subslice.
+fn borrowed_range(outer: &str, inner: &str) -> Option<usize> {
+    let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
+    let end = start.checked_add(inner.len())?;
+    (end <= outer.len() && std::ptr::eq(outer.get(start..end)?.as_ptr(), inner.as_ptr())).then_some(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Parsed {
+        let text: Arc<str> = Arc::from(text);
+        let mut out = Parsed::default();
+        let mut index = 0;
+        for chunk in split(&text) {
+            let p = parse_chunk(FileId(0), &text, &chunk, index, &Budgets::default());
+            index += p.documents.len() as u32;
+            out.documents.extend(p.documents);
+            out.errors.extend(p.errors);
+        }
+        out
+    }
+
+    #[test]
+    fn spans_are_bytes_and_values_resolve() {
+        let p = parse("a: café\nb: [1, \"x\"]\n---\nc: &x {d: 1}\ne: *x\n");
+        assert_eq!(p.errors.len(), 0);
+        assert_eq!(p.documents.len(), 2);
+        let d = &p.documents[0];
+        let root = d.root.unwrap();
+        assert_eq!(d.get_str(root, "a"), Some("café"));
+        let b = d.get(root, "b").unwrap();
+        assert_eq!(d.scalar(d.items(b)[0]), Some(Scalar::Int(1)));
+        assert_eq!(d.scalar(d.items(b)[1]), Some(Scalar::Str("x")));
+        let d2 = &p.documents[1];
+        let e = d2.get(d2.root.unwrap(), "e").unwrap();
+        assert_eq!(d2.scalar(d2.get(e, "d").unwrap()), Some(Scalar::Int(1)));
+        assert_eq!(&d2.text[d2.span(e).start as usize..d2.span(e).end as usize], "*x");
+    }
+
+    #[test]
+    fn broken_document_does_not_hide_the_next() {
+        let p = parse("a: [1\n---\nb: 2\n");
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.documents.len(), 1);
+    }
+
+    #[test]
+    fn duplicate_keys_and_merge_keys() {
+        let p = parse("a: 1\na: 2\n");
+        assert!(matches!(p.errors[0].problem, YamlProblem::DuplicateKey { .. }));
+        let p = parse("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let d = &p.documents[0];
+        let m = d.get(d.root.unwrap(), "m").unwrap();
+        assert_eq!(d.scalar(d.get(m, "x").unwrap()), Some(Scalar::Int(1)));
+        assert_eq!(d.scalar(d.get(m, "y").unwrap()), Some(Scalar::Int(3)));
+    }
+
+    #[test]
+    fn billion_laughs_is_bounded() {
+        let mut y = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            y.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", ")));
+        }
+        let p = parse(&y);
+        assert!(matches!(p.errors[0].problem, YamlProblem::Budget(_)));
+    }
+
+    #[test]
+    fn helm_source_comments_and_empty_documents() {
+        let text = "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# only a comment\n---\nkind: B\n";
+        let p = parse(text);
+        assert_eq!(p.documents.len(), 2);
+        assert_eq!(p.documents[0].helm_source.as_deref(), Some("chart/templates/a.yaml"));
+        assert_eq!(p.documents[1].helm_source, None);
+    }
+
+    #[test]
+    fn core_schema() {
+        assert_eq!(resolve_plain("0x1F"), Scalar::Int(31));
+        assert_eq!(resolve_plain("1e309"), Scalar::Float(f64::INFINITY));
+        assert_eq!(resolve_plain("yes"), Scalar::Str("yes"));
+        assert_eq!(resolve_plain("1.5"), Scalar::Float(1.5));
+        assert_eq!(resolve_plain("-7"), Scalar::Int(-7));
+        assert_eq!(resolve_plain("7 s"), Scalar::Str("7 s"));
+    }
+}

@@ -1,0 +1,201 @@
+//! The `meshlint` command line: parse flags, call the library, print, exit 0/1/2.
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use meshlint::diag::Severity;
+use meshlint::engine::{self, Options};
+use meshlint::load::Budgets;
+use meshlint::report::{self, Format};
+use meshlint::rules;
+
+#[derive(Parser)]
+#[command(name = "meshlint", version, about = "Offline analyzer for Istio service-mesh configuration")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyze manifests: files, directories, globs, or - for stdin
+    Analyze(AnalyzeArgs),
+    /// List every rule
+    Rules,
+    /// Print the documentation of a rule (by name or IST code)
+    Explain { rule: String },
+    /// Print shell completions
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// Files, directories (recursive, honouring .gitignore), globs, or - for stdin
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args, Clone)]
+struct CommonArgs {
+    /// Output format (human is for people, json for machines)
+    #[arg(short, long, value_enum, default_value = "human")]
+    output: Format,
+    /// Namespace of resources that have none
+    #[arg(short, long, default_value = "default")]
+    namespace: String,
+    /// A MeshConfig file (else the istio ConfigMap in the inputs, else Istio's defaults)
+    #[arg(long, value_name = "FILE")]
+    mesh_config: Option<String>,
+    /// Istio version X.Y, for rules whose truth depends on it
+    #[arg(long, value_name = "X.Y", value_parser = parse_version)]
+    istio_version: Option<(u32, u32)>,
+    /// Lowest severity that makes the run fail (exit 1)
+    #[arg(long, value_name = "info|warning|error", default_value = "error", value_parser = parse_severity)]
+    failure_threshold: Severity,
+    /// Print the time of each phase on stderr
+    #[arg(long)]
+    timings: bool,
+    /// Largest file read, in bytes
+    #[arg(long, value_name = "BYTES")]
+    max_file_bytes: Option<usize>,
+    /// Most documents read from one file
+    #[arg(long, value_name = "N")]
+    max_documents: Option<usize>,
+    /// Most nodes one document may expand to through aliases
+    #[arg(long, value_name = "N")]
+    max_yaml_nodes: Option<u64>,
+    /// Deepest nesting of YAML collections
+    #[arg(long, value_name = "N")]
+    max_depth: Option<usize>,
+    /// Longest single YAML scalar, in bytes
+    #[arg(long, value_name = "BYTES")]
+    max_scalar_bytes: Option<usize>,
+}
+
+fn parse_version(s: &str) -> Result<(u32, u32), String> {
+    let (major, minor) = s.split_once('.').ok_or("expected X.Y, e.g. 1.22")?;
+    let minor = minor.split('.').next().unwrap_or(minor);
+    Ok((major.parse().map_err(|_| "bad major version")?, minor.parse().map_err(|_| "bad minor version")?))
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| "expected info, warning or error".to_string())
+}
+
+impl CommonArgs {
+    fn options(&self) -> Options {
+        let mut budgets = Budgets::default();
+        if let Some(v) = self.max_file_bytes {
+            budgets.max_file_bytes = v;
+        }
+        if let Some(v) = self.max_documents {
+            budgets.max_documents = v;
+        }
+        if let Some(v) = self.max_yaml_nodes {
+            budgets.max_expanded_nodes = v;
+        }
+        if let Some(v) = self.max_depth {
+            budgets.max_depth = v;
+        }
+        if let Some(v) = self.max_scalar_bytes {
+            budgets.max_scalar_bytes = v;
+        }
+        let mut options = Options {
+            default_namespace: self.namespace.clone(),
+            mesh_config: self.mesh_config.clone(),
+            failure_threshold: self.failure_threshold,
+            ..Options::default()
+        };
+        options.load.budgets = budgets;
+        if let Some(v) = self.istio_version {
+            options.istio_version = v;
+        }
+        options
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+        Command::Rules => {
+            let mut out = String::new();
+            for rule in rules::ALL {
+                out.push_str(&format!(
+                    "{:<32} {:<8} {:<8} {}\n",
+                    rule.name,
+                    rule.code.unwrap_or("-"),
+                    rule.severity.as_str(),
+                    rule.summary
+                ));
+            }
+            print(&out)
+        }
+        Command::Explain { rule } => match rules::find(&rule).as_slice() {
+            [] => {
+                eprintln!("meshlint: no rule named {rule}; `meshlint rules` lists them");
+                ExitCode::from(2)
+            }
+            found => print(&found.iter().map(|r| r.doc).collect::<Vec<_>>().join("\n---\n\n")),
+        },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "meshlint", &mut out);
+            let _ = std::io::stdout().write_all(&out);
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn print(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`meshlint rules | head`) is not an error worth a panic.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    ExitCode::SUCCESS
+}
+
+fn analyze(args: AnalyzeArgs) -> ExitCode {
+    let options = args.common.options();
+    let mut stdin = || {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    let analysis = match engine::analyze(&args.paths, &mut stdin, &options) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match args.common.output {
+        Format::Json => report::json::render(&analysis),
+        Format::Human => {
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
+            report::human::render(&analysis, color)
+        }
+    };
+    print(&text);
+    if args.common.timings {
+        let t = &analysis.timings;
+        eprintln!(
+            "timings: load {:.1} ms, model {:.1} ms, index {:.1} ms, rules {:.1} ms",
+            t.load.as_secs_f64() * 1e3,
+            t.model.as_secs_f64() * 1e3,
+            t.index.as_secs_f64() * 1e3,
+            t.rules.as_secs_f64() * 1e3
+        );
+    }
+    if analysis.fails(options.failure_threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}

@@ -1,0 +1,153 @@
+//! Kubernetes kinds: only what the mesh needs (the rest of a pod spec is left to Kubernetes).
+
+use std::collections::BTreeMap;
+
+use crate::load::yaml::{Document, NodeId};
+use crate::model::node::{FromNode, IntOrString, Raw, Spanned};
+use crate::node_struct;
+
+type S = Spanned<String>;
+
+node_struct! {
+    pub struct Namespace {}
+}
+
+node_struct! {
+    pub struct Service {
+        "spec" => spec: ServiceSpec,
+    }
+}
+
+node_struct! {
+    pub struct ServiceSpec {
+        "type" => service_type: Option<S>,
+        "selector" => selector: Option<BTreeMap<String, S>>,
+        "ports" => ports: Vec<K8sServicePort>,
+        "clusterIP" => cluster_ip: Option<S>,
+        "externalName" => external_name: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct K8sServicePort {
+        "name" => name: Option<S>,
+        "port" => port: Option<Spanned<u32>>,
+        "targetPort" => target_port: Option<Spanned<IntOrString>>,
+        "protocol" => protocol: Option<S>,
+        "appProtocol" => app_protocol: Option<S>,
+        "nodePort" => node_port: Option<Spanned<u32>>,
+    }
+}
+
+node_struct! {
+    pub struct ServiceAccount {}
+}
+
+node_struct! {
+    pub struct ConfigMap {
+        "data" => data: BTreeMap<String, S>,
+    }
+}
+
+node_struct! {
+    /// Metadata only: secret values are never read into the model.
+    pub struct Secret {
+        "type" => secret_type: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct PodSpec {
+        "serviceAccountName" => service_account_name: Option<S>,
+        "serviceAccount" => service_account: Option<S>,
+        "containers" => containers: Vec<Container>,
+        "initContainers" => init_containers: Vec<Container>,
+        "hostNetwork" => host_network: Option<bool>,
+        "securityContext" => security_context: Option<Raw>,
+    }
+}
+
+node_struct! {
+    pub struct Container {
+        "name" => name: Option<S>,
+        "image" => image: Option<S>,
+        "ports" => ports: Vec<ContainerPort>,
+        "securityContext" => security_context: Option<Raw>,
+    }
+}
+
+node_struct! {
+    pub struct ContainerPort {
+        "name" => name: Option<S>,
+        "containerPort" => container_port: Option<Spanned<u32>>,
+        "protocol" => protocol: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct LabelSelector {
+        "matchLabels" => match_labels: BTreeMap<String, S>,
+        "matchExpressions" => match_expressions: Vec<Raw>,
+    }
+}
+
+/// A pod template from any kind that runs pods (Pod, Deployment, StatefulSet, DaemonSet,
+/// ReplicaSet, Job, CronJob), normalised so the index treats them alike.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Workload {
+    /// Labels of the pods (the template's, or the Pod's own).
+    pub pod_labels: BTreeMap<String, S>,
+    pub pod_annotations: BTreeMap<String, S>,
+    pub spec: PodSpec,
+    /// The controller's `spec.selector` (absent for a Pod).
+    pub selector: Option<LabelSelector>,
+    pub replicas: Option<Spanned<i64>>,
+    /// Where the pod template (or the Pod) is written.
+    pub template_at: Option<crate::source::Loc>,
+}
+
+impl Workload {
+    pub fn service_account(&self) -> &str {
+        self.spec
+            .service_account_name
+            .as_ref()
+            .or(self.spec.service_account.as_ref())
+            .map_or("default", |s| s.value.as_str())
+    }
+
+    /// Reads the workload from an object root of the given kind.
+    pub fn from_object(doc: &Document, root: NodeId, kind: &str) -> Workload {
+        let spec = doc.get(root, "spec");
+        let (template_meta, pod_spec, template_node) = match kind {
+            "Pod" => (doc.get(root, "metadata"), spec, Some(root)),
+            "CronJob" => {
+                let t = spec
+                    .and_then(|s| doc.get(s, "jobTemplate"))
+                    .and_then(|j| doc.get(j, "spec"))
+                    .and_then(|s| doc.get(s, "template"));
+                (t.and_then(|t| doc.get(t, "metadata")), t.and_then(|t| doc.get(t, "spec")), t)
+            }
+            _ => {
+                let t = spec.and_then(|s| doc.get(s, "template"));
+                (t.and_then(|t| doc.get(t, "metadata")), t.and_then(|t| doc.get(t, "spec")), t)
+            }
+        };
+        let map_at = |m: Option<NodeId>, key: &str| {
+            m.and_then(|m| doc.get_entry(m, key))
+                .and_then(|(k, v)| BTreeMap::<String, S>::from_node(doc, v, Some(k)))
+                .unwrap_or_default()
+        };
+        Workload {
+            pod_labels: map_at(template_meta, "labels"),
+            pod_annotations: map_at(template_meta, "annotations"),
+            spec: pod_spec.and_then(|s| PodSpec::from_node(doc, s, None)).unwrap_or_default(),
+            selector: if kind == "Pod" {
+                None
+            } else {
+                spec.and_then(|s| doc.get(s, "selector")).and_then(|s| LabelSelector::from_node(doc, s, None))
+            },
+            replicas: spec.and_then(|s| doc.get(s, "replicas")).and_then(|r| Spanned::<i64>::from_node(doc, r, None)),
+            template_at: template_node.map(|t| crate::model::node::loc(doc, t)),
+        }
+    }
+}

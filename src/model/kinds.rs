@@ -1,0 +1,178 @@
+//! Every kind meshlint knows: its API group, served versions and scope, plus the removed kinds
+//! it recognises so it can say what replaced them.
+
+use crate::diag::Diagnostic;
+use crate::load::yaml::{Document, NodeId};
+use crate::model::Meta;
+use crate::rules::{invalid_value, removed_api};
+
+#[derive(Debug)]
+pub struct KindInfo {
+    pub group: &'static str,
+    pub kind: &'static str,
+    pub versions: &'static [&'static str],
+    pub namespaced: bool,
+    /// For removed kinds: what replaces them.
+    pub legacy: Option<&'static str>,
+    /// Versions no longer served, with the version to use instead.
+    pub removed_versions: &'static [&'static str],
+}
+
+/// Index into `KINDS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KindId(pub u16);
+
+impl Default for KindId {
+    fn default() -> Self {
+        KindId::OPAQUE
+    }
+}
+
+impl KindId {
+    /// A kind meshlint does not model.
+    pub const OPAQUE: KindId = KindId(0);
+    pub fn info(self) -> &'static KindInfo {
+        &KINDS[self.0 as usize]
+    }
+    pub fn by_name(group: &str, kind: &str) -> Option<KindId> {
+        KINDS.iter().position(|k| k.group == group && k.kind == kind).map(|i| KindId(i as u16))
+    }
+}
+
+const NET: &[&str] = &["v1", "v1beta1", "v1alpha3"];
+const SEC: &[&str] = &["v1", "v1beta1"];
+const GW_API: &[&str] = &["v1", "v1beta1", "v1alpha2"];
+const APPS_REMOVED: &[&str] = &["v1beta1", "v1beta2"];
+
+macro_rules! kind {
+    ($group:literal, $kind:literal, $versions:expr, $namespaced:literal) => {
+        KindInfo { group: $group, kind: $kind, versions: $versions, namespaced: $namespaced, legacy: None, removed_versions: &[] }
+    };
+    ($group:literal, $kind:literal, $versions:expr, $namespaced:literal, removed $removed:expr) => {
+        KindInfo { group: $group, kind: $kind, versions: $versions, namespaced: $namespaced, legacy: None, removed_versions: $removed }
+    };
+    (legacy $group:literal, $kind:literal, $namespaced:literal, $instead:literal) => {
+        KindInfo { group: $group, kind: $kind, versions: &[], namespaced: $namespaced, legacy: Some($instead), removed_versions: &[] }
+    };
+}
+
+pub static KINDS: &[KindInfo] = &[
+    KindInfo { group: "", kind: "(unknown)", versions: &[], namespaced: true, legacy: None, removed_versions: &[] },
+    kind!("", "Namespace", &["v1"], false),
+    kind!("", "Service", &["v1"], true),
+    kind!("", "ServiceAccount", &["v1"], true),
+    kind!("", "Pod", &["v1"], true),
+    kind!("", "ConfigMap", &["v1"], true),
+    kind!("", "Secret", &["v1"], true),
+    kind!("apps", "Deployment", &["v1"], true, removed APPS_REMOVED),
+    kind!("apps", "StatefulSet", &["v1"], true, removed APPS_REMOVED),
+    kind!("apps", "DaemonSet", &["v1"], true, removed APPS_REMOVED),
+    kind!("apps", "ReplicaSet", &["v1"], true, removed APPS_REMOVED),
+    kind!("batch", "Job", &["v1"], true),
+    kind!("batch", "CronJob", &["v1"], true, removed &["v1beta1", "v2alpha1"]),
+    kind!("networking.istio.io", "Gateway", NET, true),
+    kind!("networking.istio.io", "VirtualService", NET, true),
+    kind!("networking.istio.io", "DestinationRule", NET, true),
+    kind!("networking.istio.io", "ServiceEntry", NET, true),
+    kind!("networking.istio.io", "Sidecar", NET, true),
+    kind!("networking.istio.io", "WorkloadEntry", NET, true),
+    kind!("networking.istio.io", "WorkloadGroup", NET, true),
+    kind!("networking.istio.io", "EnvoyFilter", &["v1alpha3"], true),
+    kind!("networking.istio.io", "ProxyConfig", &["v1beta1"], true),
+    kind!("security.istio.io", "PeerAuthentication", SEC, true),
+    kind!("security.istio.io", "RequestAuthentication", SEC, true),
+    kind!("security.istio.io", "AuthorizationPolicy", SEC, true),
+    kind!("telemetry.istio.io", "Telemetry", &["v1", "v1alpha1"], true),
+    kind!("extensions.istio.io", "WasmPlugin", &["v1alpha1"], true),
+    kind!("gateway.networking.k8s.io", "Gateway", GW_API, true),
+    kind!("gateway.networking.k8s.io", "HTTPRoute", GW_API, true),
+    kind!("gateway.networking.k8s.io", "GRPCRoute", GW_API, true),
+    kind!("gateway.networking.k8s.io", "ReferenceGrant", GW_API, true),
+    kind!(legacy "authentication.istio.io", "Policy", true,
+        "PeerAuthentication (mTLS) and RequestAuthentication (JWT) in security.istio.io/v1; removed in Istio 1.6"),
+    kind!(legacy "authentication.istio.io", "MeshPolicy", false,
+        "a PeerAuthentication in the root namespace (istio-system) without a selector; removed in Istio 1.6"),
+    kind!(legacy "rbac.istio.io", "ServiceRole", true, "AuthorizationPolicy (security.istio.io/v1); removed in Istio 1.6"),
+    kind!(legacy "rbac.istio.io", "ServiceRoleBinding", true, "AuthorizationPolicy (security.istio.io/v1); removed in Istio 1.6"),
+    kind!(legacy "rbac.istio.io", "ClusterRbacConfig", false, "AuthorizationPolicy (security.istio.io/v1); removed in Istio 1.6"),
+    kind!(legacy "rbac.istio.io", "RbacConfig", true, "AuthorizationPolicy (security.istio.io/v1); removed in Istio 1.6"),
+    kind!(legacy "networking.istio.io", "Policy", true, "PeerAuthentication (security.istio.io/v1)"),
+];
+
+/// Mixer's `config.istio.io` kinds were removed in Istio 1.8.
+const MIXER_REPLACEMENT: &str =
+    "the Telemetry API (telemetry.istio.io/v1) or a WasmPlugin (extensions.istio.io); Mixer was removed in Istio 1.8";
+
+pub enum Resolved {
+    Known(KindId),
+    /// A known kind at a version no longer (or never) served.
+    UnservedVersion(KindId),
+    Legacy(KindId),
+    Unknown,
+}
+
+pub fn resolve(group: &str, version: &str, kind: &str) -> Resolved {
+    match KindId::by_name(group, kind) {
+        Some(id) if id.info().legacy.is_some() => Resolved::Legacy(id),
+        Some(id) if id.info().versions.contains(&version) => Resolved::Known(id),
+        Some(id) => Resolved::UnservedVersion(id),
+        None if group == "extensions" && matches!(kind, "Deployment" | "DaemonSet" | "ReplicaSet") => {
+            KindId::by_name("apps", kind).map_or(Resolved::Unknown, Resolved::UnservedVersion)
+        }
+        None if group == "config.istio.io" => Resolved::Legacy(KindId::OPAQUE),
+        None => Resolved::Unknown,
+    }
+}
+
+/// Reports removed kinds and versions that the API server would not accept.
+pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &Meta, out: &mut Vec<Diagnostic>) {
+    let api_version = &meta.api_version;
+    let kind = doc.get_str(root, "kind").unwrap_or("");
+    let resource = Some(crate::model::resource_ref(meta));
+    match resolved {
+        Resolved::Legacy(id) => {
+            let instead = id.info().legacy.unwrap_or(MIXER_REPLACEMENT);
+            out.push(
+                Diagnostic::new(
+                    &removed_api::RULE,
+                    api_version.loc,
+                    format!("{kind} ({}) is no longer served by Istio", api_version.value),
+                )
+                .help(format!("replace it with {instead}"))
+                .resource(resource),
+            );
+        }
+        Resolved::UnservedVersion(id) => {
+            let info = id.info();
+            let version = api_version.value.rsplit('/').next().unwrap_or("");
+            let group_of = |g: &str| if g.is_empty() { String::new() } else { format!("{g}/") };
+            let current = format!("{}{}", group_of(info.group), info.versions[0]);
+            let removed = info.removed_versions.contains(&version) || api_version.value.starts_with("extensions/");
+            if removed {
+                out.push(
+                    Diagnostic::new(
+                        &removed_api::RULE,
+                        api_version.loc,
+                        format!("{kind} {} is no longer served by Kubernetes", api_version.value),
+                    )
+                    .help(format!("use apiVersion: {current}"))
+                    .resource(resource),
+                );
+            } else {
+                out.push(
+                    Diagnostic::new(
+                        &invalid_value::RULE,
+                        api_version.loc,
+                        format!("{kind} is not served at {}", api_version.value),
+                    )
+                    .help(format!(
+                        "use one of: {}",
+                        info.versions.iter().map(|v| format!("{}{v}", group_of(info.group))).collect::<Vec<_>>().join(", ")
+                    ))
+                    .resource(resource),
+                );
+            }
+        }
+        _ => {}
+    }
+}

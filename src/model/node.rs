@@ -1,0 +1,203 @@
+//! Typed views over the YAML arena. Conversion is lenient: a value of the wrong type becomes
+//! `None`/empty here (the schema validator reports it), so the typed model never fails.
+
+use std::collections::BTreeMap;
+
+use crate::load::yaml::{Document, NodeId, Scalar};
+use crate::source::Loc;
+
+/// A value with the location of its value and of its key (the item itself for list items).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub loc: Loc,
+    pub key: Loc,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, loc: Loc) -> Self {
+        Spanned { value, loc, key: loc }
+    }
+}
+
+impl<T> std::ops::Deref for Spanned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl std::fmt::Display for Spanned<String> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.value)
+    }
+}
+
+/// Builds a typed value from a node. `key` is the mapping key the value sits under, if any.
+pub trait FromNode: Sized {
+    fn from_node(doc: &Document, id: NodeId, key: Option<NodeId>) -> Option<Self>;
+}
+
+pub fn loc(doc: &Document, id: NodeId) -> Loc {
+    Loc::new(doc.file, doc.span(id))
+}
+
+impl FromNode for String {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        match doc.scalar(id)? {
+            Scalar::Null => None,
+            _ => doc.str(id).map(str::to_string),
+        }
+    }
+}
+
+impl FromNode for bool {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        match doc.scalar(id)? {
+            Scalar::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl FromNode for i64 {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        match doc.scalar(id)? {
+            Scalar::Int(i) => i64::try_from(i).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl FromNode for u32 {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        match doc.scalar(id)? {
+            Scalar::Int(i) => u32::try_from(i).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl FromNode for f64 {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        match doc.scalar(id)? {
+            Scalar::Int(i) => Some(i as f64),
+            Scalar::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Kubernetes' IntOrString (`targetPort: 8080` or `targetPort: http`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IntOrString {
+    Int(i64),
+    String(String),
+}
+
+impl FromNode for IntOrString {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        match doc.scalar(id)? {
+            Scalar::Int(i) => i64::try_from(i).ok().map(IntOrString::Int),
+            Scalar::Str(s) => Some(IntOrString::String(s.to_string())),
+            _ => None,
+        }
+    }
+}
+
+impl<T: FromNode> FromNode for Spanned<T> {
+    fn from_node(doc: &Document, id: NodeId, key: Option<NodeId>) -> Option<Self> {
+        let value = T::from_node(doc, id, key)?;
+        let at = loc(doc, id);
+        Some(Spanned { value, loc: at, key: key.map_or(at, |k| loc(doc, k)) })
+    }
+}
+
+impl<T: FromNode> FromNode for Option<T> {
+    fn from_node(doc: &Document, id: NodeId, key: Option<NodeId>) -> Option<Self> {
+        Some(T::from_node(doc, id, key))
+    }
+}
+
+impl<T: FromNode> FromNode for Vec<T> {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        Some(doc.items(id).iter().filter_map(|&item| T::from_node(doc, item, None)).collect())
+    }
+}
+
+impl<T: FromNode> FromNode for Box<T> {
+    fn from_node(doc: &Document, id: NodeId, key: Option<NodeId>) -> Option<Self> {
+        T::from_node(doc, id, key).map(Box::new)
+    }
+}
+
+/// String-keyed maps (labels, annotations, matchLabels, headers).
+impl<T: FromNode> FromNode for BTreeMap<String, T> {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        let mut out = BTreeMap::new();
+        for &(k, v) in doc.entries(id) {
+            if let (Some(key), Some(value)) = (doc.str(k), T::from_node(doc, v, Some(k))) {
+                out.insert(key.to_string(), value);
+            }
+        }
+        Some(out)
+    }
+}
+
+/// A reference to an untyped subtree (free-form fields such as EnvoyFilter patches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raw {
+    pub node: NodeId,
+    pub loc: Loc,
+}
+
+impl FromNode for Raw {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        Some(Raw { node: id, loc: loc(doc, id) })
+    }
+}
+
+/// Declares a typed struct over a YAML mapping: each field names its YAML key. Every struct gets
+/// `at` (the location of the mapping itself) and `KEYS` (the keys it models, checked against the
+/// CRD schemas by a test).
+#[macro_export]
+macro_rules! node_struct {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $key:literal => $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            /// Where this mapping is written.
+            pub at: $crate::source::Loc,
+        }
+        impl $name {
+            /// The YAML keys this struct models.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+        }
+        impl $crate::model::node::FromNode for $name {
+            fn from_node(
+                doc: &$crate::load::yaml::Document,
+                id: $crate::load::yaml::NodeId,
+                _key: Option<$crate::load::yaml::NodeId>,
+            ) -> Option<Self> {
+                if !doc.is_map(id) {
+                    return None;
+                }
+                #[allow(unused_mut)]
+                let mut out = Self { at: $crate::model::node::loc(doc, id), ..Default::default() };
+                #[allow(clippy::never_loop, unused_variables)]
+                for &(k, v) in doc.entries(id) {
+                    match doc.str(k) {
+                        $(Some($key) => {
+                            if let Some(value) = <$ty as $crate::model::node::FromNode>::from_node(doc, v, Some(k)) {
+                                out.$field = value;
+                            }
+                        })*
+                        _ => {}
+                    }
+                }
+                Some(out)
+            }
+        }
+    };
+}

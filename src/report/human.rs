@@ -1,0 +1,157 @@
+//! Human output: miette snippets with the offending span underlined, the rule, the help line,
+//! related locations, and a one-line summary.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::engine::Analysis;
+use crate::source::{Loc, SourceDb};
+
+/// One finding as miette sees it.
+struct Snippet {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Snippet>,
+}
+
+impl fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Snippet {}
+
+impl miette::Diagnostic for Snippet {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+fn source_span(sources: &SourceDb, loc: Loc) -> SourceSpan {
+    let text = &sources.get(loc.file).text;
+    let start = (loc.span.start as usize).min(text.len());
+    let mut len = loc.span.len().min(text.len() - start);
+    if len == 0 && start < text.len() && !text[start..].starts_with('\n') {
+        // An empty span is hard to see; underline the character it points at.
+        len = text[start..].chars().next().map_or(0, char::len_utf8);
+    }
+    SourceSpan::new(start.into(), len)
+}
+
+fn named(sources: &SourceDb, loc: Loc) -> NamedSource<Arc<str>> {
+    let file = sources.get(loc.file);
+    NamedSource::new(file.path.clone(), Arc::clone(&file.text)).with_language("yaml")
+}
+
+fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(d.label.clone().unwrap_or_else(|| d.rule.name.to_string())),
+        source_span(sources, d.loc),
+    )];
+    let mut related = Vec::new();
+    for r in &d.related {
+        if r.loc.file == d.loc.file {
+            labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(sources, r.loc)));
+        } else {
+            related.push(Snippet {
+                message: r.message.clone(),
+                code: String::new(),
+                severity: miette::Severity::Advice,
+                help: None,
+                source: named(sources, r.loc),
+                labels: vec![LabeledSpan::new_primary_with_span(Some(r.message.clone()), source_span(sources, r.loc))],
+                related: Vec::new(),
+            });
+        }
+    }
+    let code = match d.rule.code {
+        Some(code) => format!("{} ({code})", d.rule.name),
+        None => d.rule.name.to_string(),
+    };
+    let message = match &d.resource {
+        Some(r) if !r.name.is_empty() => format!("{}: {}", r, d.message),
+        _ => d.message.clone(),
+    };
+    Snippet {
+        message,
+        code,
+        severity: match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        },
+        help: d.help.clone(),
+        source: named(sources, d.loc),
+        labels,
+        related,
+    }
+}
+
+/// Renders every finding and the summary line. `color` follows the terminal and `NO_COLOR`.
+pub fn render(analysis: &Analysis, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let sources = &analysis.model.sources;
+    let mut out = String::new();
+    for d in &analysis.diagnostics {
+        let s = snippet(sources, d);
+        if handler.render_report(&mut out, &s).is_err() {
+            out.push_str(&format!("{}: {}\n", s.code, s.message));
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary(analysis));
+    out
+}
+
+pub fn summary(analysis: &Analysis) -> String {
+    let stats = analysis.model.stats;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let (e, w, i) = (analysis.count(Severity::Error), analysis.count(Severity::Warning), analysis.count(Severity::Info));
+    let mark = if e > 0 { "✖" } else if w > 0 { "⚠" } else { "✔" };
+    let skipped = if stats.skipped_documents > 0 {
+        format!(", {} without apiVersion/kind skipped", plural(stats.skipped_documents, "document"))
+    } else {
+        String::new()
+    };
+    format!(
+        "{mark} {}, {}, {} in {} ({}{skipped})\n",
+        plural(e, "error"),
+        plural(w, "warning"),
+        plural(i, "info"),
+        plural(stats.files, "file"),
+        plural(stats.resources, "resource"),
+    )
+}

@@ -1,0 +1,12 @@
+use crate::diag::Severity;
+use crate::rules::Rule;
+
+/// Reported by the loader and the model phase, not by a pass over the mesh.
+pub const RULE: Rule = Rule {
+    name: "missing-field",
+    code: None,
+    severity: Severity::Error,
+    summary: "a field that Istio or Kubernetes requires is absent",
+    doc: include_str!("../../rules/missing-field.md"),
+    check: None,
+};

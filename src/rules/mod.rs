@@ -1,0 +1,64 @@
+//! The rule registry. A rule is one module with a `RULE` constant; adding one is its own files
+//! plus one line in `registry!` below.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::mesh::Mesh;
+use crate::model::Model;
+
+/// What a rule pass sees: the typed model and the index built over it. Rules never parse YAML.
+pub struct Context<'a> {
+    pub model: &'a Model,
+    pub mesh: &'a Mesh,
+    pub options: &'a crate::engine::Options,
+}
+
+pub type CheckFn = fn(&Context<'_>, &mut Vec<Diagnostic>);
+
+pub struct Rule {
+    /// Stable kebab-case name, used in output, suppressions and `meshlint explain`.
+    pub name: &'static str,
+    /// The `istioctl analyze` code this rule mirrors, if any.
+    pub code: Option<&'static str>,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// The rule's page `rules/<name>.md`, embedded.
+    pub doc: &'static str,
+    /// The pass over the mesh; `None` for rules that the loader or the model phase report.
+    pub check: Option<CheckFn>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every rule, in the order `meshlint rules` lists them.
+        pub static ALL: &[&Rule] = &[$(&$module::RULE),*];
+    };
+}
+
+registry! {
+    yaml_syntax,
+    duplicate_key,
+    input_too_large,
+    unknown_field,
+    invalid_value,
+    missing_field,
+    removed_api,
+    deprecated_field,
+}
+
+pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
+    let exact: Vec<_> = ALL.iter().copied().filter(|r| r.name == name_or_code).collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    ALL.iter()
+        .copied()
+        .filter(|r| r.code.is_some_and(|c| c.eq_ignore_ascii_case(name_or_code)))
+        .collect()
+}

@@ -1,0 +1,141 @@
+//! Source files and positions. Every span in meshlint is a byte range into one `SourceFile`.
+
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range `[start, end)` into a source file's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start: clamp_u32(start), end: clamp_u32(end.max(start)) }
+    }
+    pub fn empty(at: usize) -> Span {
+        Span::new(at, at)
+    }
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+    pub fn shifted(self, by: usize) -> Span {
+        Span::new(self.start as usize + by, self.end as usize + by)
+    }
+}
+
+fn clamp_u32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+/// A span in a given file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Span,
+}
+
+impl Loc {
+    pub fn new(file: FileId, span: Span) -> Loc {
+        Loc { file, span }
+    }
+}
+
+/// Byte offsets of line starts, so positions become 1-based line and column (in characters).
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(clamp_u32(i + 1));
+            }
+        }
+        LineIndex { starts }
+    }
+
+    /// 1-based line and 1-based column (counted in characters) of a byte offset.
+    pub fn line_col(&self, text: &str, offset: u32) -> (usize, usize) {
+        let offset = (offset as usize).min(text.len());
+        let line = match self.starts.binary_search(&clamp_u32(offset)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.starts[line] as usize;
+        let col = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line + 1, col + 1)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte offset where the 1-based line starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line.checked_sub(1)?).map(|&s| s as usize)
+    }
+}
+
+/// One input file (or stdin), held in memory once and shared by every phase.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// The path as the user gave it or as found by walking, used in every report.
+    pub path: String,
+    pub text: Arc<str>,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(id: FileId, path: String, text: Arc<str>) -> SourceFile {
+        let lines = LineIndex::new(&text);
+        SourceFile { id, path, text, lines }
+    }
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        self.lines.line_col(&self.text, offset)
+    }
+}
+
+/// All files of one run, indexed by `FileId`.
+#[derive(Debug, Default)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+}
+
+impl SourceDb {
+    pub fn add(&mut self, path: String, text: Arc<str>) -> FileId {
+        let id = FileId(clamp_u32(self.files.len()));
+        self.files.push(SourceFile::new(id, path, text));
+        id
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+    /// 1-based line and column of a location.
+    pub fn line_col(&self, loc: Loc) -> (usize, usize) {
+        self.get(loc.file).line_col(loc.span.start)
+    }
+}
