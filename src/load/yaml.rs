@@ -430,7 +430,7 @@ pub fn parse_chunk(
 
 /// granit's messages end with " at byte N line L column C"; we print our own position.
 fn clean_parser_message(message: &str) -> String {
-    let cut = message.find(" at byte ").or_else(|| message.find(" at line "));
+    let cut = [" at byte ", " at char ", " at line "].iter().filter_map(|p| message.find(p)).min();
     let core = cut.map_or(message, |i| &message[..i]);
     core.trim().to_string()
 }
