@@ -248,18 +248,16 @@ node_struct! {
 }
 
 node_struct! {
-    /// `matchLabels` selector (DestinationRule `workloadSelector`, ProxyConfig and the security,
-    /// telemetry and extensions kinds' `selector`).
+    /// `istio.type.v1beta1.WorkloadSelector` (DestinationRule, security and telemetry kinds).
     pub struct WorkloadSelector {
         "matchLabels" => match_labels: BTreeMap<String, S>,
     }
 }
 
 node_struct! {
-    /// The `labels` selector of Sidecar, ServiceEntry and EnvoyFilter `workloadSelector`. The
-    /// field keeps the name `match_labels` so code reads every selector alike.
-    pub struct WorkloadLabels {
-        "labels" => match_labels: BTreeMap<String, S>,
+    /// `networking.v1alpha3.WorkloadSelector` (Sidecar, ServiceEntry, EnvoyFilter): `labels`, not `matchLabels`.
+    pub struct LabelsSelector {
+        "labels" => labels: BTreeMap<String, S>,
     }
 }
 
@@ -321,7 +319,7 @@ node_struct! {
         "location" => location: Option<S>,
         "resolution" => resolution: Option<S>,
         "endpoints" => endpoints: Vec<WorkloadEntry>,
-        "workloadSelector" => workload_selector: Option<WorkloadLabels>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "exportTo" => export_to: Option<Vec<S>>,
         "subjectAltNames" => subject_alt_names: Vec<S>,
     }
@@ -358,7 +356,7 @@ node_struct! {
 
 node_struct! {
     pub struct Sidecar {
-        "workloadSelector" => workload_selector: Option<WorkloadLabels>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "ingress" => ingress: Vec<IngressListener>,
         "egress" => egress: Vec<EgressListener>,
         "outboundTrafficPolicy" => outbound_traffic_policy: Option<OutboundTrafficPolicy>,
@@ -384,7 +382,7 @@ node_struct! {
 
 node_struct! {
     pub struct EnvoyFilter {
-        "workloadSelector" => workload_selector: Option<WorkloadLabels>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "targetRefs" => target_refs: Vec<PolicyTargetReference>,
         "configPatches" => config_patches: Vec<Raw>,
         "priority" => priority: Option<Spanned<i64>>,
