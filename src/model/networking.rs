@@ -24,10 +24,10 @@ node_struct! {
         "name" => name: Option<S>,
         "match" => matches: Vec<HttpMatch>,
         "route" => route: Vec<HttpRouteDestination>,
-        "redirect" => redirect: Option<HttpRedirect>,
-        "directResponse" => direct_response: Option<HttpDirectResponse>,
+        "redirect" => redirect: Option<Box<HttpRedirect>>,
+        "directResponse" => direct_response: Option<Box<HttpDirectResponse>>,
         "delegate" => delegate: Option<Delegate>,
-        "rewrite" => rewrite: Option<HttpRewrite>,
+        "rewrite" => rewrite: Option<Box<HttpRewrite>>,
         "timeout" => timeout: Option<S>,
         "retries" => retries: Option<HttpRetry>,
         "fault" => fault: Option<HttpFault>,
@@ -38,8 +38,8 @@ node_struct! {
         "mirrorPercent" => mirror_percent: Option<Spanned<i64>>,
         /// The same, in the snake_case spelling the CRD also accepts.
         "mirror_percent" => mirror_percent_snake: Option<Spanned<i64>>,
-        "corsPolicy" => cors_policy: Option<CorsPolicy>,
-        "headers" => headers: Option<Headers>,
+        "corsPolicy" => cors_policy: Option<Box<CorsPolicy>>,
+        "headers" => headers: Option<Box<Headers>>,
     }
 }
 
@@ -75,7 +75,7 @@ node_struct! {
     pub struct HttpRouteDestination {
         "destination" => destination: Option<Destination>,
         "weight" => weight: Option<Spanned<i64>>,
-        "headers" => headers: Option<Headers>,
+        "headers" => headers: Option<Box<Headers>>,
     }
 }
 
@@ -212,23 +212,23 @@ node_struct! {
 
 node_struct! {
     pub struct TrafficPolicy {
-        "loadBalancer" => load_balancer: Option<LoadBalancerSettings>,
-        "connectionPool" => connection_pool: Option<ConnectionPoolSettings>,
-        "outlierDetection" => outlier_detection: Option<OutlierDetection>,
+        "loadBalancer" => load_balancer: Option<Box<LoadBalancerSettings>>,
+        "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
+        "outlierDetection" => outlier_detection: Option<Box<OutlierDetection>>,
         "tls" => tls: Option<ClientTls>,
         "portLevelSettings" => port_level_settings: Vec<PortTrafficPolicy>,
-        "tunnel" => tunnel: Option<TunnelSettings>,
+        "tunnel" => tunnel: Option<Box<TunnelSettings>>,
         "proxyProtocol" => proxy_protocol: Option<ProxyProtocol>,
-        "retryBudget" => retry_budget: Option<RetryBudget>,
+        "retryBudget" => retry_budget: Option<Box<RetryBudget>>,
     }
 }
 
 node_struct! {
     pub struct PortTrafficPolicy {
         "port" => port: Option<PortSelector>,
-        "loadBalancer" => load_balancer: Option<LoadBalancerSettings>,
-        "connectionPool" => connection_pool: Option<ConnectionPoolSettings>,
-        "outlierDetection" => outlier_detection: Option<OutlierDetection>,
+        "loadBalancer" => load_balancer: Option<Box<LoadBalancerSettings>>,
+        "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
+        "outlierDetection" => outlier_detection: Option<Box<OutlierDetection>>,
         "tls" => tls: Option<ClientTls>,
     }
 }
@@ -360,7 +360,7 @@ node_struct! {
         "ingress" => ingress: Vec<IngressListener>,
         "egress" => egress: Vec<EgressListener>,
         "outboundTrafficPolicy" => outbound_traffic_policy: Option<OutboundTrafficPolicy>,
-        "inboundConnectionPool" => inbound_connection_pool: Option<ConnectionPoolSettings>,
+        "inboundConnectionPool" => inbound_connection_pool: Option<Box<ConnectionPoolSettings>>,
     }
 }
 
@@ -603,8 +603,8 @@ node_struct! {
         "captureMode" => capture_mode: Option<S>,
         /// `127.0.0.1:PORT`, `0.0.0.0:PORT` or `unix://...`.
         "defaultEndpoint" => default_endpoint: Option<S>,
-        "tls" => tls: Option<ServerTls>,
-        "connectionPool" => connection_pool: Option<ConnectionPoolSettings>,
+        "tls" => tls: Option<Box<ServerTls>>,
+        "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
     }
 }
 

@@ -284,7 +284,7 @@ macro_rules! node_struct {
                 if !doc.is_map(id) {
                     return None;
                 }
-                #[allow(unused_mut)]
+                #[allow(unused_mut, clippy::needless_update)]
                 let mut out = Self { at: $crate::model::node::loc(doc, id), ..Default::default() };
                 #[allow(clippy::never_loop, unused_variables)]
                 for &(k, v) in doc.entries(id) {
