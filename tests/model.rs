@@ -990,3 +990,14 @@ fn mesh_config_files_of_the_conformance_cases_load_cleanly() {
         "expected the conformance cases with a mesh config, saw {seen}"
     );
 }
+
+#[test]
+fn secrets_keep_their_keys_but_not_their_values() {
+    let (model, _) = model_of(
+        "secret",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n  namespace: istio-system\ntype: kubernetes.io/tls\ndata:\n  tls.crt: Zm9v\nstringData:\n  tls.key: bar\n",
+    );
+    let secret = &model.secrets[0].spec;
+    assert_eq!(secret.secret_type.as_ref().unwrap().value, "kubernetes.io/tls");
+    assert!(secret.has_key("tls.crt") && secret.has_key("tls.key") && !secret.has_key("ca.crt"));
+}
