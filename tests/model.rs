@@ -998,6 +998,26 @@ fn secrets_keep_their_keys_but_not_their_values() {
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n  namespace: istio-system\ntype: kubernetes.io/tls\ndata:\n  tls.crt: Zm9v\nstringData:\n  tls.key: bar\n",
     );
     let secret = &model.secrets[0].spec;
-    assert_eq!(secret.secret_type.as_ref().unwrap().value, "kubernetes.io/tls");
+    assert_eq!(
+        secret.secret_type.as_ref().unwrap().value,
+        "kubernetes.io/tls"
+    );
     assert!(secret.has_key("tls.crt") && secret.has_key("tls.key") && !secret.has_key("ca.crt"));
+}
+
+#[test]
+fn mesh_config_block_with_a_document_marker_is_read_like_istio_reads_it() {
+    // In the decoded string `---` starts the document; in the file it is indented text.
+    let cm = config_map(
+        "istio",
+        "istio-system",
+        "  mesh: |\n    ---\n    enableAutoMtls: false\n",
+    );
+    let (model, diagnostics) = model_of("mc-marker", &cm);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(!model.mesh_config.enable_auto_mtls);
+
+    let cm = config_map("istio", "istio-system", "  mesh: [not, a, string]\n");
+    let (_, diagnostics) = model_of("mc-not-string", &cm);
+    assert_eq!(rules(&diagnostics), ["invalid-value"]);
 }

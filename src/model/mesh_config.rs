@@ -416,7 +416,14 @@ fn config_map_ref(doc: &Document, root: NodeId) -> Option<ResourceRef> {
 /// in any namespace. Only ConfigMaps with a `mesh` key count.
 fn find_config_map(model: &Model) -> Option<usize> {
     let candidates: Vec<usize> = (0..model.config_maps.len())
-        .filter(|&i| model.config_maps[i].spec.data.contains_key("mesh"))
+        .filter(|&i| {
+            // Any `mesh` key counts, so a value that is not a string is reported, not skipped.
+            let res = &model.config_maps[i];
+            let doc = model.document(res);
+            doc.get(res.origin.node, "data")
+                .and_then(|d| doc.get(d, "mesh"))
+                .is_some()
+        })
         .collect();
     let pick = |pred: &dyn Fn(&str, &str) -> bool| {
         let mut found: Vec<usize> = candidates
@@ -524,9 +531,12 @@ fn exact_text(doc: &Document, node: NodeId) -> Option<Arc<str>> {
         let line_end = pos + line.len();
         let inside = pos >= line_start && pos < end;
         let body = line.trim_end_matches(['\n', '\r']);
-        let keep = inside
-            && (body.trim().is_empty()
-                || body.len() - body.trim_start_matches(' ').len() >= indent);
+        let keep = inside && (body.trim().is_empty() || indent_of(body) >= indent);
+        if keep && indent_of(body) == indent && is_document_marker(body.trim_start()) {
+            // `---` or `...` at the block's indentation is a document marker in the decoded
+            // string but not in the file: the exact parse would differ.
+            return None;
+        }
         if keep {
             let upto = line_end.min(end.max(pos));
             out.push_str(&text[pos..upto]);
@@ -537,6 +547,15 @@ fn exact_text(doc: &Document, node: NodeId) -> Option<Arc<str>> {
         pos = line_end;
     }
     Some(Arc::from(out))
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+fn is_document_marker(line: &str) -> bool {
+    (line.starts_with("---") || line.starts_with("..."))
+        && line[3..].chars().next().is_none_or(char::is_whitespace)
 }
 
 fn blank(out: &mut String, s: &str) {
