@@ -44,7 +44,10 @@ fn embedded_schema_parses_and_covers_every_modelled_kind() {
         schema::ISTIO_JSON.len(),
         started.elapsed()
     );
-    for info in meshlint::model::kinds::KINDS.iter().filter(|k| k.legacy.is_none() && !k.kind.starts_with('(')) {
+    for info in meshlint::model::kinds::KINDS
+        .iter()
+        .filter(|k| k.legacy.is_none() && !k.kind.starts_with('('))
+    {
         for version in info.versions {
             assert!(
                 schema.root(info.group, info.kind, version).is_some(),

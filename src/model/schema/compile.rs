@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use regex::Regex;
 
 use super::{
-    ArrShape, Count, Group, IntOrStrShape, IntShape, KindSchema, NameRule, NumShape, ObjShape, Prop, Shape, ShapeId,
-    StrFormat, StrRule, StrShape, Table,
+    ArrShape, Count, Group, IntOrStrShape, IntShape, KindSchema, NameRule, NumShape, ObjShape,
+    Prop, Shape, ShapeId, StrFormat, StrRule, StrShape, Table,
 };
 use crate::load::yaml::{Document, NodeId, Scalar};
 
@@ -24,8 +24,16 @@ const DEPRECATED: &[(&str, &str, &str)] = &[
         "spec.http[].fault.delay.percent",
         "use `percentage` instead (a double, e.g. `percentage: {value: 50}`)",
     ),
-    ("VirtualService", "spec.http[].mirrorPercent", "use `mirrorPercentage` instead (e.g. `mirrorPercentage: {value: 50}`)"),
-    ("VirtualService", "spec.http[].mirror_percent", "use `mirrorPercentage` instead (e.g. `mirrorPercentage: {value: 50}`)"),
+    (
+        "VirtualService",
+        "spec.http[].mirrorPercent",
+        "use `mirrorPercentage` instead (e.g. `mirrorPercentage: {value: 50}`)",
+    ),
+    (
+        "VirtualService",
+        "spec.http[].mirror_percent",
+        "use `mirrorPercentage` instead (e.g. `mirrorPercentage: {value: 50}`)",
+    ),
     (
         "Sidecar",
         "spec.outboundTrafficPolicy.egressProxy",
@@ -33,35 +41,118 @@ const DEPRECATED: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Port fields Istio's own validation (`ValidatePort` in pkg/config/validation) restricts to
+/// 1-65535 although their CRD type is a uint32: (kind, path, whether 0 means "not set").
+const PORTS: &[(&str, &str, bool)] = &[
+    ("Gateway", "spec.servers[].port.number", false),
+    ("Gateway", "spec.servers[].port.targetPort", true),
+    ("Sidecar", "spec.ingress[].port.number", false),
+    ("Sidecar", "spec.ingress[].port.targetPort", true),
+    ("Sidecar", "spec.egress[].port.number", false),
+    ("Sidecar", "spec.egress[].port.targetPort", true),
+    (
+        "DestinationRule",
+        "spec.trafficPolicy.portLevelSettings[].port.number",
+        false,
+    ),
+    (
+        "DestinationRule",
+        "spec.subsets[].trafficPolicy.portLevelSettings[].port.number",
+        false,
+    ),
+    (
+        "DestinationRule",
+        "spec.trafficPolicy.tunnel.targetPort",
+        false,
+    ),
+    (
+        "DestinationRule",
+        "spec.subsets[].trafficPolicy.tunnel.targetPort",
+        false,
+    ),
+    (
+        "VirtualService",
+        "spec.http[].route[].destination.port.number",
+        false,
+    ),
+    (
+        "VirtualService",
+        "spec.tcp[].route[].destination.port.number",
+        false,
+    ),
+    (
+        "VirtualService",
+        "spec.tls[].route[].destination.port.number",
+        false,
+    ),
+    ("VirtualService", "spec.http[].mirror.port.number", false),
+    (
+        "VirtualService",
+        "spec.http[].mirrors[].destination.port.number",
+        false,
+    ),
+    ("VirtualService", "spec.http[].match[].port", true),
+    ("VirtualService", "spec.tcp[].match[].port", true),
+    ("VirtualService", "spec.tls[].match[].port", true),
+    ("VirtualService", "spec.http[].redirect.port", true),
+];
+
 /// Where `minimumRingSize` ("Deprecated.") went.
 const RING_SIZE: &str = "use `ringHash.minimumRingSize` instead";
 
 /// Compiles every CustomResourceDefinition among `docs`.
 pub fn compile(docs: &[Document]) -> Table {
-    let mut c = Compiler { shapes: Vec::new(), index: HashMap::new(), cel: Cel::new() };
+    let mut c = Compiler {
+        shapes: Vec::new(),
+        index: HashMap::new(),
+        cel: Cel::new(),
+    };
     let mut kinds = Vec::new();
     for doc in docs {
         let Some(root) = doc.root else { continue };
         if doc.get_str(root, "kind") != Some("CustomResourceDefinition") {
             continue;
         }
-        let Some(spec) = doc.get(root, "spec") else { continue };
+        let Some(spec) = doc.get(root, "spec") else {
+            continue;
+        };
         let group = doc.get_str(spec, "group").unwrap_or("").to_string();
-        let kind = doc.get(spec, "names").and_then(|n| doc.get_str(n, "kind")).unwrap_or("").to_string();
+        let kind = doc
+            .get(spec, "names")
+            .and_then(|n| doc.get_str(n, "kind"))
+            .unwrap_or("")
+            .to_string();
         let mut versions = Vec::new();
         for &v in doc.items(doc.get(spec, "versions").unwrap_or(spec)) {
-            if doc.get(v, "served").is_some_and(|s| doc.scalar(s) == Some(Scalar::Bool(false))) {
+            if doc
+                .get(v, "served")
+                .is_some_and(|s| doc.scalar(s) == Some(Scalar::Bool(false)))
+            {
                 continue;
             }
-            let Some(name) = doc.get_str(v, "name") else { continue };
-            let Some(schema) = doc.get(v, "schema").and_then(|s| doc.get(s, "openAPIV3Schema")) else { continue };
+            let Some(name) = doc.get_str(v, "name") else {
+                continue;
+            };
+            let Some(schema) = doc
+                .get(v, "schema")
+                .and_then(|s| doc.get(s, "openAPIV3Schema"))
+            else {
+                continue;
+            };
             let root_shape = c.root(doc, schema, &kind);
             versions.push((name.to_string(), root_shape));
         }
-        kinds.push(KindSchema { group, kind, versions });
+        kinds.push(KindSchema {
+            group,
+            kind,
+            versions,
+        });
     }
     kinds.sort_by(|a, b| (&a.group, &a.kind).cmp(&(&b.group, &b.kind)));
-    Table { shapes: c.shapes, kinds }
+    Table {
+        shapes: c.shapes,
+        kinds,
+    }
 }
 
 /// The committed text of a table: one kind or shape per line, so diffs stay readable.
@@ -70,12 +161,20 @@ pub fn to_json(table: &Table) -> String {
     let mut out = String::from("{\"kinds\":[\n");
     for (i, k) in table.kinds.iter().enumerate() {
         out.push_str(&line(serde_json::to_string(k).unwrap_or_default()));
-        out.push_str(if i + 1 < table.kinds.len() { ",\n" } else { "\n" });
+        out.push_str(if i + 1 < table.kinds.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
     }
     out.push_str("],\"shapes\":[\n");
     for (i, s) in table.shapes.iter().enumerate() {
         out.push_str(&serde_json::to_string(s).unwrap_or_default());
-        out.push_str(if i + 1 < table.shapes.len() { ",\n" } else { "\n" });
+        out.push_str(if i + 1 < table.shapes.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
     }
     out.push_str("]}\n");
     out
@@ -83,8 +182,12 @@ pub fn to_json(table: &Table) -> String {
 
 /// Loads a CRD file with meshlint's own loader and compiles it to the committed text.
 pub fn compile_file(path: &str) -> Result<String, String> {
-    let loaded = crate::load::load(&[path.to_string()], &mut || Ok(Vec::new()), &crate::load::LoadOptions::default())
-        .map_err(|e| e.to_string())?;
+    let loaded = crate::load::load(
+        &[path.to_string()],
+        &mut || Ok(Vec::new()),
+        &crate::load::LoadOptions::default(),
+    )
+    .map_err(|e| e.to_string())?;
     if let Some(d) = loaded.diagnostics.first() {
         return Err(format!("{path}: {}", d.message));
     }
@@ -114,7 +217,9 @@ impl Cel {
     fn new() -> Cel {
         let re = |s: &str| Regex::new(s).expect("valid regex");
         Cel {
-            has_count: re(r"^\(has\(self\.\w+\) \? 1 : 0\)( \+ \(has\(self\.\w+\) \? 1 : 0\))* <= 1$"),
+            has_count: re(
+                r"^\(has\(self\.\w+\) \? 1 : 0\)( \+ \(has\(self\.\w+\) \? 1 : 0\))* <= 1$",
+            ),
             has_name: re(r"has\(self\.(\w+)\)"),
             any_has: re(r"^has\(self\.\w+\)( \|\| has\(self\.\w+\))+$"),
             xor_has: re(r"^has\(self\.\w+\) != has\(self\.\w+\)$"),
@@ -127,24 +232,32 @@ impl Cel {
 }
 
 fn quoted_list(s: &str) -> Vec<String> {
-    s.split(',').map(|v| v.trim().trim_matches('"').to_string()).collect()
+    s.split(',')
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .collect()
 }
 
 /// The rules of a schema node: (rule with whitespace collapsed, message).
 fn rules(doc: &Document, node: NodeId) -> Vec<(String, String)> {
-    let Some(list) = doc.get(node, "x-kubernetes-validations") else { return Vec::new() };
+    let Some(list) = doc.get(node, "x-kubernetes-validations") else {
+        return Vec::new();
+    };
     doc.items(list)
         .iter()
         .filter_map(|&r| {
             let rule = doc.get_str(r, "rule")?;
             let message = doc.get_str(r, "message").unwrap_or("").to_string();
-            Some((rule.split_whitespace().collect::<Vec<_>>().join(" "), message))
+            Some((
+                rule.split_whitespace().collect::<Vec<_>>().join(" "),
+                message,
+            ))
         })
         .collect()
 }
 
 fn flag(doc: &Document, node: NodeId, key: &str) -> bool {
-    doc.get(node, key).is_some_and(|v| doc.scalar(v) == Some(Scalar::Bool(true)))
+    doc.get(node, key)
+        .is_some_and(|v| doc.scalar(v) == Some(Scalar::Bool(true)))
 }
 
 fn int(doc: &Document, node: NodeId, key: &str) -> Option<i64> {
@@ -164,7 +277,14 @@ fn float(doc: &Document, node: NodeId, key: &str) -> Option<f64> {
 }
 
 fn strings(doc: &Document, node: NodeId, key: &str) -> Vec<String> {
-    doc.get(node, key).map(|l| doc.items(l).iter().filter_map(|&i| doc.str(i).map(str::to_string)).collect()).unwrap_or_default()
+    doc.get(node, key)
+        .map(|l| {
+            doc.items(l)
+                .iter()
+                .filter_map(|&i| doc.str(i).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl Compiler {
@@ -188,9 +308,14 @@ impl Compiler {
         };
         let str = self.intern(Shape::Str(StrShape::default()));
         let meta = self.intern(Shape::Meta(NameRule::Subdomain));
-        root.props.retain(|p| !matches!(p.name.as_str(), "apiVersion" | "kind" | "metadata"));
+        root.props
+            .retain(|p| !matches!(p.name.as_str(), "apiVersion" | "kind" | "metadata"));
         for (name, s) in [("apiVersion", str), ("kind", str), ("metadata", meta)] {
-            root.props.push(Prop { name: name.into(), shape: s, deprecated: None });
+            root.props.push(Prop {
+                name: name.into(),
+                shape: s,
+                deprecated: None,
+            });
         }
         root.props.sort_by(|a, b| a.name.cmp(&b.name));
         self.intern(Shape::Obj(root))
@@ -204,8 +329,11 @@ impl Compiler {
             Some("object") => self.object(doc, node, kind, path),
             Some("array") => self.array(doc, node, kind, path),
             Some("string") => self.string(doc, node),
-            Some("integer") => self.integer(doc, node),
-            Some("number") => Shape::Num(NumShape { min: float(doc, node, "minimum"), max: float(doc, node, "maximum") }),
+            Some("integer") => self.integer(doc, node, kind, path),
+            Some("number") => Shape::Num(NumShape {
+                min: float(doc, node, "minimum"),
+                max: float(doc, node, "maximum"),
+            }),
             Some("boolean") => Shape::Bool,
             _ if doc.get(node, "properties").is_some() => self.object(doc, node, kind, path),
             _ => Shape::Any,
@@ -215,11 +343,18 @@ impl Compiler {
 
     fn object(&mut self, doc: &Document, node: NodeId, kind: &str, path: &str) -> Shape {
         let open = flag(doc, node, "x-kubernetes-preserve-unknown-fields");
-        let mut o = ObjShape { open, ..ObjShape::default() };
+        let mut o = ObjShape {
+            open,
+            ..ObjShape::default()
+        };
         if let Some(props) = doc.get(node, "properties") {
             for &(k, v) in doc.entries(props) {
                 let Some(name) = doc.str(k) else { continue };
-                let child_path = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+                let child_path = if path.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                };
                 let shape = self.node(doc, v, kind, &child_path);
                 let deprecated = DEPRECATED
                     .iter()
@@ -232,12 +367,17 @@ impl Compiler {
                         Some(if name == "minimumRingSize" {
                             RING_SIZE.to_string()
                         } else if rest.is_empty() {
-                            "it is deprecated; see the Istio API reference for its replacement".to_string()
+                            "it is deprecated; see the Istio API reference for its replacement"
+                                .to_string()
                         } else {
                             rest.to_string()
                         })
                     });
-                o.props.push(Prop { name: name.to_string(), shape, deprecated });
+                o.props.push(Prop {
+                    name: name.to_string(),
+                    shape,
+                    deprecated,
+                });
             }
         }
         o.props.sort_by(|a, b| a.name.cmp(&b.name));
@@ -262,16 +402,35 @@ impl Compiler {
         }
         let mut keys = StrShape::default();
         for (rule, message) in rules(doc, node) {
-            let names = || self.cel.has_name.captures_iter(&rule).map(|c| c[1].to_string()).collect::<Vec<_>>();
+            let names = || {
+                self.cel
+                    .has_name
+                    .captures_iter(&rule)
+                    .map(|c| c[1].to_string())
+                    .collect::<Vec<_>>()
+            };
             let message = (!message.is_empty()).then_some(message.clone());
             if self.cel.has_count.is_match(&rule) {
-                o.groups.push(Group { fields: names(), count: Count::AtMostOne, message });
+                o.groups.push(Group {
+                    fields: names(),
+                    count: Count::AtMostOne,
+                    message,
+                });
             } else if self.cel.any_has.is_match(&rule) {
-                o.groups.push(Group { fields: names(), count: Count::AtLeastOne, message });
+                o.groups.push(Group {
+                    fields: names(),
+                    count: Count::AtLeastOne,
+                    message,
+                });
             } else if self.cel.xor_has.is_match(&rule) {
-                o.groups.push(Group { fields: names(), count: Count::ExactlyOne, message });
+                o.groups.push(Group {
+                    fields: names(),
+                    count: Count::ExactlyOne,
+                    message,
+                });
             } else if rule == r#"self.all(key, !key.contains("*"))"# {
-                keys.rules.push(StrRule::NoWildcard(message.unwrap_or_default()));
+                keys.rules
+                    .push(StrRule::NoWildcard(message.unwrap_or_default()));
             } else if rule == "self.all(key, key.size() != 0)" {
                 keys.min_len = Some(1);
             } else if rule == "self.all(key, 0 < int(key) && int(key) <= 65535)" {
@@ -290,7 +449,9 @@ impl Compiler {
     /// `oneOf: [not: {anyOf: [required: [a], ...]}, required: [a], ...]` is "at most one of";
     /// without the `not` branch it is "exactly one of".
     fn one_of_groups(&mut self, doc: &Document, node: NodeId, groups: &mut Vec<Group>) {
-        let Some(one_of) = doc.get(node, "oneOf") else { return };
+        let Some(one_of) = doc.get(node, "oneOf") else {
+            return;
+        };
         let mut fields = Vec::new();
         let mut none_allowed = false;
         for &branch in doc.items(one_of) {
@@ -305,8 +466,16 @@ impl Compiler {
             fields.extend(required);
         }
         if fields.len() > 1 || (!none_allowed && !fields.is_empty()) {
-            let count = if none_allowed { Count::AtMostOne } else { Count::ExactlyOne };
-            groups.push(Group { fields, count, message: None });
+            let count = if none_allowed {
+                Count::AtMostOne
+            } else {
+                Count::ExactlyOne
+            };
+            groups.push(Group {
+                fields,
+                count,
+                message: None,
+            });
         }
     }
 
@@ -353,7 +522,10 @@ impl Compiler {
                 s.format = Some(StrFormat::Duration);
             } else if rule == r#"!self.contains("*")"# {
                 s.rules.push(StrRule::NoWildcard(message));
-            } else if let Some(v) = rule.strip_prefix("self != \"").and_then(|r| r.strip_suffix('"')) {
+            } else if let Some(v) = rule
+                .strip_prefix("self != \"")
+                .and_then(|r| r.strip_suffix('"'))
+            {
                 s.rules.push(StrRule::Not(v.to_string(), message));
             } else if rule == "self.size() == 0" {
                 s.rules.push(StrRule::Empty(message));
@@ -368,8 +540,12 @@ impl Compiler {
         Shape::Str(s)
     }
 
-    fn integer(&mut self, doc: &Document, node: NodeId) -> Shape {
-        let mut i = IntShape { min: int(doc, node, "minimum"), max: int(doc, node, "maximum"), port: false };
+    fn integer(&mut self, doc: &Document, node: NodeId, kind: &str, path: &str) -> Shape {
+        let mut i = IntShape {
+            min: int(doc, node, "minimum"),
+            max: int(doc, node, "maximum"),
+            port: false,
+        };
         let (lo, hi) = match doc.get_str(node, "format") {
             Some("int32") => (Some(i32::MIN as i64), Some(i32::MAX as i64)),
             Some("uint32") => (Some(0), Some(u32::MAX as i64)),
@@ -380,10 +556,18 @@ impl Compiler {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if rules(doc, node).iter().any(|(r, _)| r == "0 < self && self <= 65535") {
+        if rules(doc, node)
+            .iter()
+            .any(|(r, _)| r == "0 < self && self <= 65535")
+        {
             i.min = Some(i.min.map_or(1, |m| m.max(1)));
             i.max = Some(i.max.map_or(65535, |m| m.min(65535)));
             i.port = true;
+        }
+        if let Some(&(_, _, zero_ok)) = PORTS.iter().find(|(k, p, _)| *k == kind && *p == path) {
+            i.min = Some(if zero_ok { 0 } else { 1 });
+            i.max = Some(65535);
+            i.port = !zero_ok;
         }
         Shape::Int(i)
     }

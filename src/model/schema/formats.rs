@@ -38,7 +38,10 @@ pub fn parse_duration(s: &str) -> Result<i128, &'static str> {
                 "each unit must follow a number"
             });
         }
-        let unit_len = after.char_indices().find(|&(_, c)| c == '.' || c.is_ascii_digit()).map_or(after.len(), |(i, _)| i);
+        let unit_len = after
+            .char_indices()
+            .find(|&(_, c)| c == '.' || c.is_ascii_digit())
+            .map_or(after.len(), |(i, _)| i);
         let (unit, next) = after.split_at(unit_len);
         let scale: f64 = match unit {
             "ns" => 1.0,
@@ -51,10 +54,14 @@ pub fn parse_duration(s: &str) -> Result<i128, &'static str> {
             u if u.starts_with(' ') => return Err("it contains a space"),
             _ => return Err("the unit is not one of h, m, s, ms, us, ns"),
         };
-        let number: f64 = format!("{}.{}", if int_part.is_empty() { "0" } else { int_part }, frac_part)
-            .trim_end_matches('.')
-            .parse()
-            .map_err(|_| "the number is not valid")?;
+        let number: f64 = format!(
+            "{}.{}",
+            if int_part.is_empty() { "0" } else { int_part },
+            frac_part
+        )
+        .trim_end_matches('.')
+        .parse()
+        .map_err(|_| "the number is not valid")?;
         total += number * scale;
         if total > i64::MAX as f64 {
             return Err("it is longer than about 292 years (the largest Go duration)");
@@ -103,10 +110,15 @@ pub fn is_dns1123_label(s: &str) -> bool {
 
 /// RFC 1123 subdomain (`IsDNS1123Subdomain`): labels joined by dots, at most 253 characters.
 pub fn is_dns1123_subdomain(s: &str) -> bool {
-    s.len() <= 253 && !s.is_empty() && s.split('.').all(|l| {
-        let b = l.as_bytes();
-        !b.is_empty() && is_alnum_lower(b[0]) && is_alnum_lower(b[b.len() - 1]) && b.iter().all(|&c| is_alnum_lower(c) || c == b'-')
-    })
+    s.len() <= 253
+        && !s.is_empty()
+        && s.split('.').all(|l| {
+            let b = l.as_bytes();
+            !b.is_empty()
+                && is_alnum_lower(b[0])
+                && is_alnum_lower(b[b.len() - 1])
+                && b.iter().all(|&c| is_alnum_lower(c) || c == b'-')
+        })
 }
 
 /// RFC 1035 label (`IsDNS1035Label`): starts with a letter.
@@ -121,7 +133,8 @@ fn is_qualified_name_part(s: &str) -> bool {
         && b.len() <= 63
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// A label value (`IsValidLabelValue`): empty, or a qualified-name part.
@@ -155,7 +168,8 @@ pub fn is_config_key(s: &str) -> bool {
         && s.len() <= 253
         && s != "."
         && s != ".."
-        && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// Standard base64 with padding, as Go's `encoding/base64.StdEncoding` decodes `[]byte` in JSON
@@ -173,17 +187,32 @@ pub fn is_base64(s: &str) -> bool {
         }
         n += 1;
     }
-    n % 4 == 0 && pad <= 2
+    n.is_multiple_of(4) && pad <= 2
 }
 
 /// RFC 3339 date-time (`strfmt.IsDateTime`): `2006-01-02T15:04:05[.frac](Z|±07:00)`.
 pub fn is_date_time(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r.clone()).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    if b.len() < 20 || !digits(0..4) || b[4] != b'-' || !digits(5..7) || b[7] != b'-' || !digits(8..10) {
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    if b.len() < 20
+        || !digits(0..4)
+        || b[4] != b'-'
+        || !digits(5..7)
+        || b[7] != b'-'
+        || !digits(8..10)
+    {
         return false;
     }
-    if !matches!(b[10], b'T' | b't' | b' ') || !digits(11..13) || b[13] != b':' || !digits(14..16) || b[16] != b':' || !digits(17..19) {
+    if !matches!(b[10], b'T' | b't' | b' ')
+        || !digits(11..13)
+        || b[13] != b':'
+        || !digits(14..16)
+        || b[16] != b':'
+        || !digits(17..19)
+    {
         return false;
     }
     let mut i = 19;
@@ -197,7 +226,9 @@ pub fn is_date_time(s: &str) -> bool {
     }
     match b.get(i) {
         Some(b'Z' | b'z') => i + 1 == b.len(),
-        Some(b'+' | b'-') => b.len() == i + 6 && digits(i + 1..i + 3) && b[i + 3] == b':' && digits(i + 4..i + 6),
+        Some(b'+' | b'-') => {
+            b.len() == i + 6 && digits(i + 1..i + 3) && b[i + 3] == b':' && digits(i + 4..i + 6)
+        }
         _ => false,
     }
 }
@@ -208,7 +239,10 @@ pub fn check(format: StrFormat, s: &str) -> Result<(), String> {
     // empty is the validator's `missing-field`, not a format error.
     let empty_is_unset = matches!(
         format,
-        StrFormat::Dns1123Label | StrFormat::Dns1123Subdomain | StrFormat::Dns1035Label | StrFormat::IanaSvcName
+        StrFormat::Dns1123Label
+            | StrFormat::Dns1123Subdomain
+            | StrFormat::Dns1035Label
+            | StrFormat::IanaSvcName
     );
     if s.is_empty() && empty_is_unset {
         return Ok(());
@@ -239,14 +273,20 @@ pub fn check(format: StrFormat, s: &str) -> Result<(), String> {
         }
         StrFormat::ConfigKey => is_config_key(s),
     };
-    if ok { Ok(()) } else { Err(describe(format).into()) }
+    if ok {
+        Ok(())
+    } else {
+        Err(describe(format).into())
+    }
 }
 
 /// What the format requires, for messages.
 pub fn describe(format: StrFormat) -> &'static str {
     match format {
         StrFormat::Duration => "a duration such as 1.5s, 300ms or 1h30m, at least 1ms",
-        StrFormat::GatewayDuration => "a Gateway API duration: up to 4 parts of 1-5 digits and a unit h, m, s or ms (e.g. 10s, 1m30s)",
+        StrFormat::GatewayDuration => {
+            "a Gateway API duration: up to 4 parts of 1-5 digits and a unit h, m, s or ms (e.g. 10s, 1m30s)"
+        }
         StrFormat::Byte => "base64-encoded data",
         StrFormat::DateTime => "an RFC 3339 date-time such as 2024-01-31T12:00:00Z",
         StrFormat::Dns1123Label => {
@@ -264,7 +304,9 @@ pub fn describe(format: StrFormat) -> &'static str {
         StrFormat::QualifiedName => {
             "a qualified name: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
         }
-        StrFormat::IanaSvcName => "a port name: at most 15 lowercase letters, digits or '-', with at least one letter",
+        StrFormat::IanaSvcName => {
+            "a port name: at most 15 lowercase letters, digits or '-', with at least one letter"
+        }
         StrFormat::PortNumber => "a port number between 1 and 65535",
         StrFormat::ConfigKey => "a key of letters, digits, '-', '_' or '.'",
     }
@@ -273,7 +315,10 @@ pub fn describe(format: StrFormat) -> &'static str {
 /// A value of the format close to `s`, when one is easy to derive (for names and labels).
 pub fn suggest(format: StrFormat, s: &str) -> Option<String> {
     let fixed = match format {
-        StrFormat::Dns1123Label | StrFormat::Dns1035Label | StrFormat::Dns1123Subdomain | StrFormat::IanaSvcName => {
+        StrFormat::Dns1123Label
+        | StrFormat::Dns1035Label
+        | StrFormat::Dns1123Subdomain
+        | StrFormat::IanaSvcName => {
             let keep_dot = format == StrFormat::Dns1123Subdomain;
             let mut out = String::with_capacity(s.len());
             for c in s.chars() {
@@ -292,7 +337,9 @@ pub fn suggest(format: StrFormat, s: &str) -> Option<String> {
             out.truncate(max);
             let mut out = out.trim_matches(|c| c == '-' || c == '.').to_string();
             if format == StrFormat::Dns1035Label {
-                out = out.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-').to_string();
+                out = out
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-')
+                    .to_string();
             }
             if format == StrFormat::IanaSvcName {
                 while out.contains("--") {
@@ -302,10 +349,19 @@ pub fn suggest(format: StrFormat, s: &str) -> Option<String> {
             out
         }
         StrFormat::LabelValue => {
-            let mut out: String =
-                s.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
+            let mut out: String = s
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
             out.truncate(63);
-            out.trim_matches(|c: char| !c.is_ascii_alphanumeric()).to_string()
+            out.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                .to_string()
         }
         StrFormat::Duration => {
             let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
@@ -315,9 +371,18 @@ pub fn suggest(format: StrFormat, s: &str) -> Option<String> {
                 .or_else(|| lower.strip_suffix("secs"))
                 .or_else(|| lower.strip_suffix("seconds"))
                 .map(|n| format!("{n}s"))
-                .or_else(|| lower.strip_suffix("min").or_else(|| lower.strip_suffix("mins")).map(|n| format!("{n}m")))
+                .or_else(|| {
+                    lower
+                        .strip_suffix("min")
+                        .or_else(|| lower.strip_suffix("mins"))
+                        .map(|n| format!("{n}m"))
+                })
                 .unwrap_or(lower);
-            if parse_duration(&fixed).is_ok_and(|ns| ns >= 1_000_000) { fixed } else { return None }
+            if parse_duration(&fixed).is_ok_and(|ns| ns >= 1_000_000) {
+                fixed
+            } else {
+                return None;
+            }
         }
         _ => return None,
     };
@@ -357,9 +422,16 @@ mod tests {
         assert!(check(StrFormat::Duration, "0.5s").is_ok());
         assert!(check(StrFormat::Duration, "0s").is_err());
         assert!(check(StrFormat::Duration, "999us").is_err());
-        assert!(check(StrFormat::Duration, "7 s").unwrap_err().contains("space"));
+        assert!(
+            check(StrFormat::Duration, "7 s")
+                .unwrap_err()
+                .contains("space")
+        );
         assert_eq!(suggest(StrFormat::Duration, "7 s").as_deref(), Some("7s"));
-        assert_eq!(suggest(StrFormat::Duration, "30sec").as_deref(), Some("30s"));
+        assert_eq!(
+            suggest(StrFormat::Duration, "30sec").as_deref(),
+            Some("30s")
+        );
         assert_eq!(suggest(StrFormat::Duration, "abc"), None);
     }
 
@@ -396,8 +468,14 @@ mod tests {
         assert!(!is_iana_svc_name("8080"));
         assert!(!is_iana_svc_name("a--b"));
         assert!(!is_iana_svc_name("a-very-long-port-name"));
-        assert_eq!(suggest(StrFormat::Dns1123Label, "My_Service").as_deref(), Some("my-service"));
-        assert_eq!(suggest(StrFormat::Dns1035Label, "1web").as_deref(), Some("web"));
+        assert_eq!(
+            suggest(StrFormat::Dns1123Label, "My_Service").as_deref(),
+            Some("my-service")
+        );
+        assert_eq!(
+            suggest(StrFormat::Dns1035Label, "1web").as_deref(),
+            Some("web")
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! experimental fields from release to release are open.
 
 use super::{
-    ArrShape, Count, Group, IntOrStrShape, IntShape, NameRule, ObjShape, Prop, Shape, ShapeId, StrFormat, StrShape,
+    ArrShape, Count, Group, IntOrStrShape, IntShape, NameRule, ObjShape, Prop, Shape, ShapeId,
+    StrFormat, StrShape,
 };
 
 /// Appends shapes to the table.
@@ -32,13 +33,23 @@ impl Builder {
         self.add(Shape::Str(StrShape::default()))
     }
     fn fmt(&mut self, format: StrFormat) -> ShapeId {
-        self.add(Shape::Str(StrShape { format: Some(format), ..StrShape::default() }))
+        self.add(Shape::Str(StrShape {
+            format: Some(format),
+            ..StrShape::default()
+        }))
     }
     fn one_of(&mut self, values: &[&str]) -> ShapeId {
-        self.add(Shape::Str(StrShape { values: values.iter().map(|v| v.to_string()).collect(), ..StrShape::default() }))
+        self.add(Shape::Str(StrShape {
+            values: values.iter().map(|v| v.to_string()).collect(),
+            ..StrShape::default()
+        }))
     }
     fn int(&mut self, min: i64, max: i64) -> ShapeId {
-        self.add(Shape::Int(IntShape { min: Some(min), max: Some(max), port: false }))
+        self.add(Shape::Int(IntShape {
+            min: Some(min),
+            max: Some(max),
+            port: false,
+        }))
     }
     fn int32(&mut self) -> ShapeId {
         self.int(INT32.0, INT32.1)
@@ -50,36 +61,53 @@ impl Builder {
         self.add(Shape::Int(IntShape::default()))
     }
     fn port(&mut self) -> ShapeId {
-        self.add(Shape::Int(IntShape { min: Some(1), max: Some(65535), port: true }))
+        self.add(Shape::Int(IntShape {
+            min: Some(1),
+            max: Some(65535),
+            port: true,
+        }))
     }
     fn int_or_str(&mut self) -> ShapeId {
         self.add(Shape::IntOrStr(IntOrStrShape::default()))
     }
     fn list(&mut self, items: ShapeId) -> ShapeId {
-        self.add(Shape::Arr(ArrShape { items, min: None, max: None, unique: Vec::new() }))
+        self.add(Shape::Arr(ArrShape {
+            items,
+            min: None,
+            max: None,
+            unique: Vec::new(),
+        }))
     }
     fn strings(&mut self) -> ShapeId {
         let s = self.str();
         self.list(s)
     }
-    /// A map with free keys.
-    fn map(&mut self, values: ShapeId) -> ShapeId {
-        self.add(Shape::Obj(ObjShape { values: Some(values), ..ObjShape::default() }))
-    }
+    /// A map whose keys have a format.
     fn map_keyed(&mut self, keys: StrFormat, values: ShapeId) -> ShapeId {
         let keys = self.fmt(keys);
-        self.add(Shape::Obj(ObjShape { values: Some(values), keys: Some(keys), ..ObjShape::default() }))
-    }
-    fn string_map(&mut self) -> ShapeId {
-        let s = self.str();
-        self.map(s)
+        self.add(Shape::Obj(ObjShape {
+            values: Some(values),
+            keys: Some(keys),
+            ..ObjShape::default()
+        }))
     }
     fn object(&mut self, props: &[(&str, ShapeId)], required: &[&str], open: bool) -> ShapeId {
-        let mut props: Vec<Prop> =
-            props.iter().map(|&(n, s)| Prop { name: n.to_string(), shape: s, deprecated: None }).collect();
+        let mut props: Vec<Prop> = props
+            .iter()
+            .map(|&(n, s)| Prop {
+                name: n.to_string(),
+                shape: s,
+                deprecated: None,
+            })
+            .collect();
         props.sort_by(|a, b| a.name.cmp(&b.name));
         let required = required.iter().map(|r| r.to_string()).collect();
-        self.add(Shape::Obj(ObjShape { props, required, open, ..ObjShape::default() }))
+        self.add(Shape::Obj(ObjShape {
+            props,
+            required,
+            open,
+            ..ObjShape::default()
+        }))
     }
     /// An object whose other keys are unknown fields.
     fn closed(&mut self, props: &[(&str, ShapeId)], required: &[&str]) -> ShapeId {
@@ -167,7 +195,9 @@ fn object_meta(b: &mut Builder, rule: NameRule) -> ShapeId {
 }
 
 /// Every hand-written kind: (group, kind, versions, root shape).
-pub fn kinds(b: &mut Builder) -> Vec<(&'static str, &'static str, &'static [&'static str], ShapeId)> {
+pub fn kinds(
+    b: &mut Builder,
+) -> Vec<(&'static str, &'static str, &'static [&'static str], ShapeId)> {
     let mut out = Vec::new();
     let v1: &'static [&'static str] = &["v1"];
 
@@ -176,7 +206,12 @@ pub fn kinds(b: &mut Builder) -> Vec<(&'static str, &'static str, &'static [&'st
     let boolean = b.bool();
     let meta = b.add(Shape::Meta(NameRule::Subdomain));
     let root = |b: &mut Builder, meta: ShapeId, extra: &[(&str, ShapeId)]| {
-        let mut props = vec![("apiVersion", str), ("kind", str), ("metadata", meta), ("status", any)];
+        let mut props = vec![
+            ("apiVersion", str),
+            ("kind", str),
+            ("metadata", meta),
+            ("status", any),
+        ];
         props.extend_from_slice(extra);
         b.closed(&props, &[])
     };
@@ -202,7 +237,11 @@ pub fn kinds(b: &mut Builder) -> Vec<(&'static str, &'static str, &'static [&'st
     let r = root(
         b,
         meta,
-        &[("secrets", secrets), ("imagePullSecrets", pull), ("automountServiceAccountToken", boolean)],
+        &[
+            ("secrets", secrets),
+            ("imagePullSecrets", pull),
+            ("automountServiceAccountToken", boolean),
+        ],
     );
     out.push(("", "ServiceAccount", v1, r));
 
@@ -210,9 +249,26 @@ pub fn kinds(b: &mut Builder) -> Vec<(&'static str, &'static str, &'static [&'st
     let data = b.map_keyed(StrFormat::ConfigKey, str);
     let bytes = b.fmt(StrFormat::Byte);
     let binary = b.map_keyed(StrFormat::ConfigKey, bytes);
-    let r = root(b, meta, &[("data", data), ("binaryData", binary), ("immutable", boolean)]);
+    let r = root(
+        b,
+        meta,
+        &[
+            ("data", data),
+            ("binaryData", binary),
+            ("immutable", boolean),
+        ],
+    );
     out.push(("", "ConfigMap", v1, r));
-    let r = root(b, meta, &[("data", binary), ("stringData", data), ("type", str), ("immutable", boolean)]);
+    let r = root(
+        b,
+        meta,
+        &[
+            ("data", binary),
+            ("stringData", data),
+            ("type", str),
+            ("immutable", boolean),
+        ],
+    );
     out.push(("", "Secret", v1, r));
 
     // Workloads
@@ -249,7 +305,10 @@ pub fn kinds(b: &mut Builder) -> Vec<(&'static str, &'static str, &'static [&'st
 
     let sts_rolling = b.closed(&[("partition", nonneg), ("maxUnavailable", ios)], &[]);
     let update_type = b.one_of(&["RollingUpdate", "OnDelete"]);
-    let sts_update = b.closed(&[("type", update_type), ("rollingUpdate", sts_rolling)], &[]);
+    let sts_update = b.closed(
+        &[("type", update_type), ("rollingUpdate", sts_rolling)],
+        &[],
+    );
     let retain = b.one_of(&["Retain", "Delete"]);
     let retention = b.closed(&[("whenDeleted", retain), ("whenScaled", retain)], &[]);
     let ordinals = b.closed(&[("start", nonneg)], &[]);
@@ -290,7 +349,12 @@ pub fn kinds(b: &mut Builder) -> Vec<(&'static str, &'static str, &'static [&'st
     out.push(("apps", "DaemonSet", v1, r));
 
     let replicaset = b.closed(
-        &[("replicas", replicas), ("minReadySeconds", nonneg), ("selector", selector), ("template", template)],
+        &[
+            ("replicas", replicas),
+            ("minReadySeconds", nonneg),
+            ("selector", selector),
+            ("template", template),
+        ],
         &["selector"],
     );
     let r = root(b, meta, &[("spec", replicaset)]);
@@ -420,9 +484,18 @@ fn label_selector(b: &mut Builder) -> ShapeId {
     let key = b.fmt(StrFormat::QualifiedName);
     let operator = b.one_of(&["In", "NotIn", "Exists", "DoesNotExist"]);
     let values = b.strings();
-    let requirement = b.closed(&[("key", key), ("operator", operator), ("values", values)], &["key", "operator"]);
+    let requirement = b.closed(
+        &[("key", key), ("operator", operator), ("values", values)],
+        &["key", "operator"],
+    );
     let expressions = b.list(requirement);
-    b.closed(&[("matchLabels", match_labels), ("matchExpressions", expressions)], &[])
+    b.closed(
+        &[
+            ("matchLabels", match_labels),
+            ("matchExpressions", expressions),
+        ],
+        &[],
+    )
 }
 
 /// The pod spec: open, with the few fields the mesh reads typed.
@@ -432,13 +505,27 @@ fn pod_spec(b: &mut Builder) -> ShapeId {
     let port_name = b.fmt(StrFormat::IanaSvcName);
     let protocol = b.one_of(&["TCP", "UDP", "SCTP"]);
     let container_port = b.closed(
-        &[("name", port_name), ("hostPort", port), ("containerPort", port), ("protocol", protocol), ("hostIP", str)],
+        &[
+            ("name", port_name),
+            ("hostPort", port),
+            ("containerPort", port),
+            ("protocol", protocol),
+            ("hostIP", str),
+        ],
         &["containerPort"],
     );
     let ports = b.list(container_port);
     let name = b.fmt(StrFormat::Dns1123Label);
     let pull = b.one_of(&["Always", "Never", "IfNotPresent"]);
-    let container = b.open(&[("name", name), ("image", str), ("ports", ports), ("imagePullPolicy", pull)], &["name"]);
+    let container = b.open(
+        &[
+            ("name", name),
+            ("image", str),
+            ("ports", ports),
+            ("imagePullPolicy", pull),
+        ],
+        &["name"],
+    );
     let containers = b.list(container);
     let restart = b.one_of(&["Always", "OnFailure", "Never"]);
     let sa = b.fmt(StrFormat::Dns1123Subdomain);
@@ -468,7 +555,14 @@ fn gateway_api(
     let strings = b.strings();
 
     let parent_ref = b.closed(
-        &[("group", str), ("kind", str), ("namespace", str), ("name", str), ("sectionName", str), ("port", port)],
+        &[
+            ("group", str),
+            ("kind", str),
+            ("namespace", str),
+            ("name", str),
+            ("sectionName", str),
+            ("port", port),
+        ],
         &["name"],
     );
     let parent_refs = b.list(parent_ref);
@@ -488,7 +582,16 @@ fn gateway_api(
     );
     let backend_refs = b.list(backend_ref);
     let root = |b: &mut Builder, spec: ShapeId| {
-        b.closed(&[("apiVersion", str), ("kind", str), ("metadata", meta), ("spec", spec), ("status", any)], &["spec"])
+        b.closed(
+            &[
+                ("apiVersion", str),
+                ("kind", str),
+                ("metadata", meta),
+                ("spec", spec),
+                ("status", any),
+            ],
+            &["spec"],
+        )
     };
 
     // Gateway
@@ -499,7 +602,15 @@ fn gateway_api(
     let route_kinds = b.list(route_kind);
     let allowed_routes = b.closed(&[("namespaces", namespaces), ("kinds", route_kinds)], &[]);
     let tls_mode = b.one_of(&["Terminate", "Passthrough"]);
-    let cert_ref = b.closed(&[("group", str), ("kind", str), ("name", str), ("namespace", str)], &["name"]);
+    let cert_ref = b.closed(
+        &[
+            ("group", str),
+            ("kind", str),
+            ("name", str),
+            ("namespace", str),
+        ],
+        &["name"],
+    );
     let cert_refs = b.list(cert_ref);
     let tls = b.open(&[("mode", tls_mode), ("certificateRefs", cert_refs)], &[]);
     let listener = b.closed(
@@ -513,11 +624,20 @@ fn gateway_api(
         ],
         &["name", "port", "protocol"],
     );
-    let listeners = b.add(Shape::Arr(ArrShape { items: listener, min: Some(1), max: Some(64), unique: vec!["name".into()] }));
+    let listeners = b.add(Shape::Arr(ArrShape {
+        items: listener,
+        min: Some(1),
+        max: Some(64),
+        unique: vec!["name".into()],
+    }));
     let address = b.closed(&[("type", str), ("value", str)], &[]);
     let addresses = b.list(address);
     let gateway = b.open(
-        &[("gatewayClassName", str), ("listeners", listeners), ("addresses", addresses)],
+        &[
+            ("gatewayClassName", str),
+            ("listeners", listeners),
+            ("addresses", addresses),
+        ],
         &["gatewayClassName", "listeners"],
     );
     let r = root(b, gateway);
@@ -527,41 +647,97 @@ fn gateway_api(
     let path_type = b.one_of(&["Exact", "PathPrefix", "RegularExpression"]);
     let path = b.closed(&[("type", path_type), ("value", str)], &[]);
     let header_type = b.one_of(&["Exact", "RegularExpression"]);
-    let header = b.closed(&[("type", header_type), ("name", str), ("value", str)], &["name", "value"]);
+    let header = b.closed(
+        &[("type", header_type), ("name", str), ("value", str)],
+        &["name", "value"],
+    );
     let headers = b.list(header);
-    let method = b.one_of(&["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]);
-    let http_match =
-        b.closed(&[("path", path), ("headers", headers), ("queryParams", headers), ("method", method)], &[]);
+    let method = b.one_of(&[
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ]);
+    let http_match = b.closed(
+        &[
+            ("path", path),
+            ("headers", headers),
+            ("queryParams", headers),
+            ("method", method),
+        ],
+        &[],
+    );
     let matches = b.list(http_match);
     let duration = b.fmt(StrFormat::GatewayDuration);
     let timeouts = b.closed(&[("request", duration), ("backendRequest", duration)], &[]);
     let http_rule = b.open(
-        &[("name", str), ("matches", matches), ("filters", filters), ("backendRefs", backend_refs), ("timeouts", timeouts)],
+        &[
+            ("name", str),
+            ("matches", matches),
+            ("filters", filters),
+            ("backendRefs", backend_refs),
+            ("timeouts", timeouts),
+        ],
         &[],
     );
     let http_rules = b.list(http_rule);
-    let http_route = b.open(&[("parentRefs", parent_refs), ("hostnames", strings), ("rules", http_rules)], &[]);
+    let http_route = b.open(
+        &[
+            ("parentRefs", parent_refs),
+            ("hostnames", strings),
+            ("rules", http_rules),
+        ],
+        &[],
+    );
     let r = root(b, http_route);
     out.push((GW, "HTTPRoute", VERSIONS, r));
 
     // GRPCRoute
-    let grpc_method = b.closed(&[("type", header_type), ("service", str), ("method", str)], &[]);
+    let grpc_method = b.closed(
+        &[("type", header_type), ("service", str), ("method", str)],
+        &[],
+    );
     let grpc_match = b.closed(&[("method", grpc_method), ("headers", headers)], &[]);
     let grpc_matches = b.list(grpc_match);
     let grpc_rule = b.open(
-        &[("name", str), ("matches", grpc_matches), ("filters", filters), ("backendRefs", backend_refs)],
+        &[
+            ("name", str),
+            ("matches", grpc_matches),
+            ("filters", filters),
+            ("backendRefs", backend_refs),
+        ],
         &[],
     );
     let grpc_rules = b.list(grpc_rule);
-    let grpc_route = b.open(&[("parentRefs", parent_refs), ("hostnames", strings), ("rules", grpc_rules)], &[]);
+    let grpc_route = b.open(
+        &[
+            ("parentRefs", parent_refs),
+            ("hostnames", strings),
+            ("rules", grpc_rules),
+        ],
+        &[],
+    );
     let r = root(b, grpc_route);
     out.push((GW, "GRPCRoute", VERSIONS, r));
 
     // ReferenceGrant
-    let grant_from = b.closed(&[("group", str), ("kind", str), ("namespace", str)], &["group", "kind", "namespace"]);
-    let grant_to = b.closed(&[("group", str), ("kind", str), ("name", str)], &["group", "kind"]);
-    let froms = b.add(Shape::Arr(ArrShape { items: grant_from, min: Some(1), max: Some(16), unique: Vec::new() }));
-    let tos = b.add(Shape::Arr(ArrShape { items: grant_to, min: Some(1), max: Some(16), unique: Vec::new() }));
+    let grant_from = b.closed(
+        &[("group", str), ("kind", str), ("namespace", str)],
+        &["group", "kind", "namespace"],
+    );
+    let grant_to = b.closed(
+        &[("group", str), ("kind", str), ("name", str)],
+        &["group", "kind"],
+    );
+    let froms = b.add(Shape::Arr(ArrShape {
+        items: grant_from,
+        min: Some(1),
+        max: Some(16),
+        unique: Vec::new(),
+    }));
+    let tos = b.add(Shape::Arr(ArrShape {
+        items: grant_to,
+        min: Some(1),
+        max: Some(16),
+        unique: Vec::new(),
+    }));
     let grant = b.closed(&[("from", froms), ("to", tos)], &["from", "to"]);
     let r = root(b, grant);
     out.push((GW, "ReferenceGrant", VERSIONS, r));

@@ -175,7 +175,10 @@ pub struct ObjShape {
 
 impl ObjShape {
     pub fn prop(&self, name: &str) -> Option<&Prop> {
-        self.props.binary_search_by(|p| p.name.as_str().cmp(name)).ok().map(|i| &self.props[i])
+        self.props
+            .binary_search_by(|p| p.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.props[i])
     }
 }
 
@@ -254,12 +257,16 @@ static SCHEMA: OnceLock<Schema> = OnceLock::new();
 impl Schema {
     /// The schema, parsed on first use.
     pub fn get() -> &'static Schema {
-        SCHEMA.get_or_init(|| Schema::from_table(serde_json::from_str(ISTIO_JSON).unwrap_or_default()))
+        SCHEMA.get_or_init(|| {
+            Schema::from_table(serde_json::from_str(ISTIO_JSON).unwrap_or_default())
+        })
     }
 
     /// Appends the hand-written Kubernetes and Gateway API kinds to a compiled table.
     pub fn from_table(table: Table) -> Schema {
-        let mut b = k8s::Builder { shapes: table.shapes };
+        let mut b = k8s::Builder {
+            shapes: table.shapes,
+        };
         let meta = k8s::object_metas(&mut b);
         let mut kinds = table.kinds;
         for (group, kind, versions, root) in k8s::kinds(&mut b) {
@@ -275,11 +282,22 @@ impl Schema {
         let len = shapes.len() as u32;
         let sound = shapes.iter().all(|s| children(s).all(|c| c < len))
             && meta.iter().all(|&m| m < len)
-            && kinds.iter().flat_map(|k| &k.versions).all(|&(_, r)| r < len);
+            && kinds
+                .iter()
+                .flat_map(|k| &k.versions)
+                .all(|&(_, r)| r < len);
         if !sound {
-            return Schema { shapes: vec![Shape::Any], kinds: Vec::new(), meta: [0; 4] };
+            return Schema {
+                shapes: vec![Shape::Any],
+                kinds: Vec::new(),
+                meta: [0; 4],
+            };
         }
-        Schema { shapes, kinds, meta }
+        Schema {
+            shapes,
+            kinds,
+            meta,
+        }
     }
 
     pub fn shape(&self, id: ShapeId) -> &Shape {
@@ -292,7 +310,12 @@ impl Schema {
         self.kinds
             .iter()
             .find(|k| k.group == group && k.kind == kind)
-            .and_then(|k| k.versions.iter().find(|(v, _)| v == version).map(|&(_, r)| r))
+            .and_then(|k| {
+                k.versions
+                    .iter()
+                    .find(|(v, _)| v == version)
+                    .map(|&(_, r)| r)
+            })
     }
 
     pub fn meta(&self, rule: NameRule) -> ShapeId {
@@ -301,14 +324,19 @@ impl Schema {
 
     /// Every (group, kind) with a schema.
     pub fn kinds(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.kinds.iter().map(|k| (k.group.as_str(), k.kind.as_str()))
+        self.kinds
+            .iter()
+            .map(|k| (k.group.as_str(), k.kind.as_str()))
     }
 }
 
 fn children(shape: &Shape) -> impl Iterator<Item = ShapeId> + '_ {
     let (a, b): (Vec<ShapeId>, Option<ShapeId>) = match shape {
         Shape::Arr(a) => (vec![a.items], None),
-        Shape::Obj(o) => (o.props.iter().map(|p| p.shape).chain(o.keys).collect(), o.values),
+        Shape::Obj(o) => (
+            o.props.iter().map(|p| p.shape).chain(o.keys).collect(),
+            o.values,
+        ),
         _ => (Vec::new(), None),
     };
     a.into_iter().chain(b)
@@ -316,9 +344,21 @@ fn children(shape: &Shape) -> impl Iterator<Item = ShapeId> + '_ {
 
 /// Validates one object (`root`, the mapping with `apiVersion` and `kind`) against the schema
 /// of its kind and version; findings go to `out`.
-pub fn validate(doc: &Document, root: NodeId, kind: KindId, version: &str, meta: &Meta, out: &mut Vec<Diagnostic>) {
+pub fn validate(
+    doc: &Document,
+    root: NodeId,
+    kind: KindId,
+    version: &str,
+    meta: &Meta,
+    out: &mut Vec<Diagnostic>,
+) {
     let info = kind.info();
     let schema = Schema::get();
-    let Some(shape) = schema.root(info.group, info.kind, version) else { return };
+    let Some(shape) = schema.root(info.group, info.kind, version) else {
+        return;
+    };
     walk::validate(schema, doc, root, shape, info.kind, meta, out);
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,7 +10,9 @@ use std::fmt::Write as _;
 use regex::Regex;
 
 use super::formats;
-use super::{ArrShape, Count, IntShape, NumShape, ObjShape, Schema, Shape, ShapeId, StrRule, StrShape};
+use super::{
+    ArrShape, Count, IntShape, NumShape, ObjShape, Schema, Shape, ShapeId, StrRule, StrShape,
+};
 use crate::diag::{Diagnostic, Severity, did_you_mean};
 use crate::load::yaml::{Document, NodeId, Scalar, Style, Value};
 use crate::model::{Meta, resource_ref};
@@ -19,9 +21,21 @@ use crate::source::{Loc, Span};
 
 /// Fields that were removed from an API, with what replaced them: (kind, field, help).
 const REMOVED: &[(&str, &str, &str)] = &[
-    ("EnvoyFilter", "workloadLabels", "`workloadLabels` was removed from EnvoyFilter; use `workloadSelector: {labels: ...}`"),
-    ("EnvoyFilter", "filters", "`filters` was removed from EnvoyFilter; rewrite them as `configPatches`"),
-    ("Service", "topologyKeys", "`topologyKeys` was removed in Kubernetes 1.22; use `trafficDistribution` or topology-aware routing"),
+    (
+        "EnvoyFilter",
+        "workloadLabels",
+        "`workloadLabels` was removed from EnvoyFilter; use `workloadSelector: {labels: ...}`",
+    ),
+    (
+        "EnvoyFilter",
+        "filters",
+        "`filters` was removed from EnvoyFilter; rewrite them as `configPatches`",
+    ),
+    (
+        "Service",
+        "topologyKeys",
+        "`topologyKeys` was removed in Kubernetes 1.22; use `trafficDistribution` or topology-aware routing",
+    ),
 ];
 
 #[derive(Clone, Copy)]
@@ -55,7 +69,9 @@ pub(super) fn validate(
     meta: &Meta,
     out: &mut Vec<Diagnostic>,
 ) {
-    let at = doc.get_entry(root, "kind").map_or(doc.span(root), |(_, v)| doc.span(v));
+    let at = doc
+        .get_entry(root, "kind")
+        .map_or(doc.span(root), |(_, v)| doc.span(v));
     let mut w = Walker {
         schema,
         doc,
@@ -151,15 +167,19 @@ impl<'a> Walker<'a> {
                 "a mapping".to_string(),
                 match expected {
                     e if e.starts_with("a list") => {
-                        "make it a list: put `- ` in front of the first key of each item".to_string()
+                        "make it a list: put `- ` in front of the first key of each item"
+                            .to_string()
                     }
-                    _ => format!("write {expected} here (check the indentation of the lines below)"),
+                    _ => {
+                        format!("write {expected} here (check the indentation of the lines below)")
+                    }
                 },
             ),
             Found::Seq => (
                 "a list".to_string(),
                 if expected.starts_with("a mapping") {
-                    "remove the `- ` in front of the keys: this field takes one object, not a list".to_string()
+                    "remove the `- ` in front of the keys: this field takes one object, not a list"
+                        .to_string()
                 } else {
                     format!("write a single value: {expected}")
                 },
@@ -168,16 +188,24 @@ impl<'a> Walker<'a> {
                 let raw = self.doc.str(node).unwrap_or("");
                 let quoted = !matches!(self.doc.style(node), Some(Style::Plain) | None);
                 let help = match (&s, expected) {
-                    (Scalar::Str(t), e) if quoted && e.contains("integer") && t.trim().parse::<i64>().is_ok() => {
+                    (Scalar::Str(t), e)
+                        if quoted && e.contains("integer") && t.trim().parse::<i64>().is_ok() =>
+                    {
                         format!("remove the quotes: {}", t.trim())
                     }
-                    (Scalar::Str(t), e) if quoted && e.contains("number") && t.trim().parse::<f64>().is_ok() => {
+                    (Scalar::Str(t), e)
+                        if quoted && e.contains("number") && t.trim().parse::<f64>().is_ok() =>
+                    {
                         format!("remove the quotes: {}", t.trim())
                     }
-                    (Scalar::Str(t), e) if quoted && e.contains("boolean") && matches!(*t, "true" | "false") => {
+                    (Scalar::Str(t), e)
+                        if quoted && e.contains("boolean") && matches!(*t, "true" | "false") =>
+                    {
                         format!("remove the quotes: {t}")
                     }
-                    (Scalar::Int(_) | Scalar::Float(_) | Scalar::Bool(_), e) if e.contains("string") => {
+                    (Scalar::Int(_) | Scalar::Float(_) | Scalar::Bool(_), e)
+                        if e.contains("string") =>
+                    {
                         format!("quote it: \"{raw}\"")
                     }
                     (_, e) if e.starts_with("a list") => format!("write it as a list: [{raw}]"),
@@ -206,7 +234,10 @@ impl<'a> Walker<'a> {
         } else {
             match self.path.last() {
                 Some(Seg::Index(_)) => "to this list item".to_string(),
-                _ => format!("under `{}`", self.path_text().rsplit('.').next().unwrap_or("")),
+                _ => format!(
+                    "under `{}`",
+                    self.path_text().rsplit('.').next().unwrap_or("")
+                ),
             }
         };
         let help = format!("add `{field}:` {under}");
@@ -261,7 +292,9 @@ impl<'a> Walker<'a> {
         self.ancestors.pop();
 
         let present = |name: &str| {
-            entries.iter().any(|&(k, v)| doc.str(k) == Some(name) && !matches!(doc.scalar(v), Some(Scalar::Null)))
+            entries.iter().any(|&(k, v)| {
+                doc.str(k) == Some(name) && !matches!(doc.scalar(v), Some(Scalar::Null))
+            })
         };
         for field in &o.required {
             if !present(field) {
@@ -269,7 +302,8 @@ impl<'a> Walker<'a> {
             }
         }
         for g in &o.groups {
-            let is_meta_name = g.fields.first().is_some_and(|f| f == "name") && g.fields.iter().any(|f| f == "generateName");
+            let is_meta_name = g.fields.first().is_some_and(|f| f == "name")
+                && g.fields.iter().any(|f| f == "generateName");
             let set: Vec<&(NodeId, NodeId)> = entries
                 .iter()
                 .filter(|(k, v)| {
@@ -279,7 +313,12 @@ impl<'a> Walker<'a> {
                         && !(is_meta_name && doc.str(*v) == Some(""))
                 })
                 .collect();
-            let list = g.fields.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
+            let list = g
+                .fields
+                .iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
             match (g.count, set.len()) {
                 (Count::AtLeastOne | Count::ExactlyOne, 0) => {
                     if is_meta_name {
@@ -288,9 +327,13 @@ impl<'a> Walker<'a> {
                         let message = format!("{} needs one of {list}", self.place());
                         let help = format!("add one of {list}");
                         self.out.push(
-                            Diagnostic::new(&missing_field::RULE, Loc::new(doc.file, key_span), message)
-                                .help(help)
-                                .resource(Some(resource_ref(self.meta))),
+                            Diagnostic::new(
+                                &missing_field::RULE,
+                                Loc::new(doc.file, key_span),
+                                message,
+                            )
+                            .help(help)
+                            .resource(Some(resource_ref(self.meta))),
                         );
                     }
                 }
@@ -315,31 +358,53 @@ impl<'a> Walker<'a> {
         if let Some(max) = o.max_props
             && n > max
         {
-            self.invalid(node, format!("{} has {n} entries, more than the {max} allowed", self.place()), None);
+            self.invalid(
+                node,
+                format!(
+                    "{} has {n} entries, more than the {max} allowed",
+                    self.place()
+                ),
+                None,
+            );
         }
         if let Some(min) = o.min_props
             && n < min
         {
-            let message = format!("{} must have at least {min} entr{}", self.place(), if min == 1 { "y" } else { "ies" });
-            self.invalid(node, message, Some("add an entry or remove the empty field".into()));
+            let message = format!(
+                "{} must have at least {min} entr{}",
+                self.place(),
+                if min == 1 { "y" } else { "ies" }
+            );
+            self.invalid(
+                node,
+                message,
+                Some("add an entry or remove the empty field".into()),
+            );
         }
     }
 
     fn deprecated(&mut self, key_node: NodeId, key: &str, note: &str) {
         let message = format!("\"{key}\" is deprecated in {}", self.place());
         let span = self.doc.span(key_node);
-        self.report(key_node, span, |loc| Diagnostic::new(&deprecated_field::RULE, loc, message).help(note.to_string()));
+        self.report(key_node, span, |loc| {
+            Diagnostic::new(&deprecated_field::RULE, loc, message).help(note.to_string())
+        });
     }
 
     fn unknown(&mut self, key_node: NodeId, key: &str, o: &ObjShape) {
         let known = || o.props.iter().map(|p| p.name.as_str());
         let camel = to_camel(key);
-        let help = if let Some((_, _, why)) = REMOVED.iter().find(|(k, f, _)| *k == self.kind && *f == key) {
+        let help = if let Some((_, _, why)) = REMOVED
+            .iter()
+            .find(|(k, f, _)| *k == self.kind && *f == key)
+        {
             why.to_string()
         } else if camel != key && o.prop(&camel).is_some() {
             format!("did you mean \"{camel}\"? (Kubernetes expects camelCase field names)")
-        } else if let Some(&(_, depth)) =
-            self.ancestors[..self.ancestors.len().saturating_sub(1)].iter().rev().find(|(a, _)| a.prop(key).is_some())
+        } else if let Some(&(_, depth)) = self.ancestors[..self.ancestors.len().saturating_sub(1)]
+            .iter()
+            .rev()
+            .find(|(a, _)| a.prop(key).is_some())
         {
             let owner = self.path_place(depth);
             format!("\"{key}\" is a field of {owner}: check the indentation of this line")
@@ -352,7 +417,10 @@ impl<'a> Walker<'a> {
             if total == 0 {
                 "this object takes no fields; remove it".to_string()
             } else if total > names.len() {
-                format!("known fields here: {}, … ({total} in all)", names.join(", "))
+                format!(
+                    "known fields here: {}, … ({total} in all)",
+                    names.join(", ")
+                )
             } else {
                 format!("known fields here: {}", names.join(", "))
             }
@@ -363,7 +431,9 @@ impl<'a> Walker<'a> {
             format!("unknown field \"{key}\" in {}", self.place())
         };
         let span = self.doc.span(key_node);
-        self.report(key_node, span, |loc| Diagnostic::new(&unknown_field::RULE, loc, message).help(help));
+        self.report(key_node, span, |loc| {
+            Diagnostic::new(&unknown_field::RULE, loc, message).help(help)
+        });
     }
 
     /// `Kind path` of the node `depth` segments down the current path.
@@ -377,7 +447,9 @@ impl<'a> Walker<'a> {
     }
 
     fn map_key(&mut self, key_node: NodeId, key: &str, keys: ShapeId) {
-        let Shape::Str(s) = self.schema.shape(keys) else { return };
+        let Shape::Str(s) = self.schema.shape(keys) else {
+            return;
+        };
         if let Some(why) = self.string_problem(s, key) {
             let message = format!("key \"{key}\" is not valid in {}: {}", self.place(), why.0);
             let span = self.doc.span(key_node);
@@ -409,9 +481,13 @@ impl<'a> Walker<'a> {
             self.path.push(Seg::Index(i));
             if matches!(self.found(item), Found::Null) && !item_any {
                 let message = format!("{} is an empty list item", self.place());
-                self.invalid(item, message, Some("remove the lone `-` or give the item a value".into()));
+                self.invalid(
+                    item,
+                    message,
+                    Some("remove the lone `-` or give the item a value".into()),
+                );
             } else {
-                let span = doc.span(item);
+                let span = item_anchor(doc, item);
                 self.walk(item, a.items, span);
             }
             self.path.pop();
@@ -420,13 +496,28 @@ impl<'a> Walker<'a> {
         if let Some(max) = a.max
             && n > max
         {
-            self.invalid(node, format!("{} has {n} items, more than the {max} allowed", self.place()), None);
+            self.invalid(
+                node,
+                format!(
+                    "{} has {n} items, more than the {max} allowed",
+                    self.place()
+                ),
+                None,
+            );
         }
         if let Some(min) = a.min
             && n < min
         {
-            let message = format!("{} must have at least {min} item{}", self.place(), if min == 1 { "" } else { "s" });
-            self.invalid(node, message, Some("add an item or remove the field".into()));
+            let message = format!(
+                "{} must have at least {min} item{}",
+                self.place(),
+                if min == 1 { "" } else { "s" }
+            );
+            self.invalid(
+                node,
+                message,
+                Some("add an item or remove the field".into()),
+            );
         }
         if !a.unique.is_empty() {
             self.unique(items, &a.unique);
@@ -437,7 +528,11 @@ impl<'a> Walker<'a> {
         let doc = self.doc;
         let key_of = |item: NodeId| -> Vec<Option<&str>> {
             keys.iter()
-                .map(|k| doc.get(item, k).filter(|v| !doc.is_null(*v)).and_then(|v| doc.str(v)))
+                .map(|k| {
+                    doc.get(item, k)
+                        .filter(|v| !doc.is_null(*v))
+                        .and_then(|v| doc.str(v))
+                })
                 .collect()
         };
         for (i, &item) in items.iter().enumerate() {
@@ -448,7 +543,10 @@ impl<'a> Walker<'a> {
             if key.iter().all(Option::is_none) {
                 continue;
             }
-            if let Some(j) = items[..i].iter().position(|&prev| doc.is_map(prev) && key_of(prev) == key) {
+            if let Some(j) = items[..i]
+                .iter()
+                .position(|&prev| doc.is_map(prev) && key_of(prev) == key)
+            {
                 let shown = keys
                     .iter()
                     .zip(&key)
@@ -462,7 +560,10 @@ impl<'a> Walker<'a> {
                 let span = doc.span(item);
                 self.report(item, span, |loc| {
                     Diagnostic::new(&invalid_value::RULE, loc, message)
-                        .help(format!("each item needs a distinct {}; merge or remove one", keys.join(" and ")))
+                        .help(format!(
+                            "each item needs a distinct {}; merge or remove one",
+                            keys.join(" and ")
+                        ))
                         .related(first, "first defined here")
                 });
             }
@@ -544,22 +645,39 @@ impl<'a> Walker<'a> {
         }
         let raw = self.doc.str(node).unwrap_or("").to_string();
         let (message, help) = if i.port {
-            (format!("port {raw} is out of range for {}", self.place()), "use a port between 1 and 65535".to_string())
+            (
+                format!("port {raw} is out of range for {}", self.place()),
+                "use a port between 1 and 65535".to_string(),
+            )
         } else if n > i64::MAX as i128 || n < i64::MIN as i128 {
             (
-                format!("{raw} is too large for {}: it does not fit in a 64-bit integer", self.place()),
+                format!(
+                    "{raw} is too large for {}: it does not fit in a 64-bit integer",
+                    self.place()
+                ),
                 format!("use a value between {lo} and {hi}"),
             )
         } else {
-            (format!("{raw} is out of range for {}", self.place()), format!("use a value between {lo} and {hi}"))
+            (
+                format!("{raw} is out of range for {}", self.place()),
+                format!("use a value between {lo} and {hi}"),
+            )
         };
         self.invalid(node, message, Some(help));
     }
 
     fn int_or_str_int(&mut self, node: NodeId, port: bool, n: i128) {
-        let range = if port { (1, 65535) } else { (i64::MIN as i128, i64::MAX as i128) };
+        let range = if port {
+            (1, 65535)
+        } else {
+            (i64::MIN as i128, i64::MAX as i128)
+        };
         if !(range.0..=range.1).contains(&n) {
-            let i = IntShape { min: Some(range.0 as i64), max: Some(range.1 as i64), port };
+            let i = IntShape {
+                min: Some(range.0 as i64),
+                max: Some(range.1 as i64),
+                port,
+            };
             self.int_range(node, &i, n);
         }
     }
@@ -584,13 +702,22 @@ impl<'a> Walker<'a> {
         let raw = self.doc.str(node).unwrap_or("").to_string();
         let (message, help) = if f.is_infinite() {
             (
-                format!("{raw} is too large for {}: it overflows a 64-bit number", self.place()),
+                format!(
+                    "{raw} is too large for {}: it overflows a 64-bit number",
+                    self.place()
+                ),
                 "use a smaller value".to_string(),
             )
         } else if f.is_nan() {
-            (format!("{} must be a number, not NaN", self.place()), "use a number".to_string())
+            (
+                format!("{} must be a number, not NaN", self.place()),
+                "use a number".to_string(),
+            )
         } else if want_int {
-            (format!("{} must be an integer, not {raw}", self.place()), format!("use a whole number such as {}", f.round()))
+            (
+                format!("{} must be an integer, not {raw}", self.place()),
+                format!("use a whole number such as {}", f.round()),
+            )
         } else {
             return;
         };
@@ -601,14 +728,21 @@ impl<'a> Walker<'a> {
         if !st.values.is_empty() && !st.values.iter().any(|v| v == t) {
             let message = format!("\"{t}\" is not a valid value for {}", self.place());
             let help = match did_you_mean(t, st.values.iter().map(String::as_str)) {
-                Some(best) => format!("did you mean \"{best}\"? (allowed: {})", st.values.join(", ")),
+                Some(best) => format!(
+                    "did you mean \"{best}\"? (allowed: {})",
+                    st.values.join(", ")
+                ),
                 None => format!("use one of: {}", st.values.join(", ")),
             };
             self.invalid(node, message, Some(help));
             return;
         }
         if let Some((why, help)) = self.string_problem(st, t) {
-            let shown = if t.chars().count() > 60 { format!("{}…", t.chars().take(60).collect::<String>()) } else { t.to_string() };
+            let shown = if t.chars().count() > 60 {
+                format!("{}…", t.chars().take(60).collect::<String>())
+            } else {
+                t.to_string()
+            };
             let message = format!("\"{shown}\" is not valid for {}: {why}", self.place());
             self.invalid(node, message, help);
         }
@@ -620,21 +754,31 @@ impl<'a> Walker<'a> {
             let help = did_you_mean(t, st.values.iter().map(String::as_str))
                 .map(|b| format!("did you mean \"{b}\"?"))
                 .unwrap_or_else(|| format!("use one of: {}", st.values.join(", ")));
-            return Some((format!("must be one of {}", st.values.join(", ")), Some(help)));
+            return Some((
+                format!("must be one of {}", st.values.join(", ")),
+                Some(help),
+            ));
         }
         let len = t.chars().count() as u32;
         if let Some(min) = st.min_len
             && len < min
         {
             return Some((
-                if min == 1 { "it must not be empty".into() } else { format!("it must be at least {min} characters") },
+                if min == 1 {
+                    "it must not be empty".into()
+                } else {
+                    format!("it must be at least {min} characters")
+                },
                 None,
             ));
         }
         if let Some(max) = st.max_len
             && len > max
         {
-            return Some((format!("it is {len} characters long, more than the {max} allowed"), None));
+            return Some((
+                format!("it is {len} characters long, more than the {max} allowed"),
+                None,
+            ));
         }
         if let Some(format) = st.format
             && let Err(why) = formats::check(format, t)
@@ -643,7 +787,11 @@ impl<'a> Walker<'a> {
                 Some(fix) => format!("write \"{fix}\""),
                 None => format!("use {}", formats::describe(format)),
             };
-            let why = if why.starts_with("not ") || why.starts_with("a ") { why } else { format!("must be {why}") };
+            let why = if why.starts_with("not ") || why.starts_with("a ") {
+                why
+            } else {
+                format!("must be {why}")
+            };
             return Some((why, Some(help)));
         }
         if let Some(pattern) = &st.pattern
@@ -665,7 +813,9 @@ impl<'a> Walker<'a> {
             if let Some(m) = broken {
                 let help = match rule {
                     StrRule::Empty(_) => Some("remove this field".to_string()),
-                    StrRule::Scheme(s, _) => Some(format!("start it with {}://", s.join(":// or "))),
+                    StrRule::Scheme(s, _) => {
+                        Some(format!("start it with {}://", s.join(":// or ")))
+                    }
                     _ => None,
                 };
                 return Some((m.clone(), help));
@@ -690,6 +840,21 @@ fn pattern_regex(pattern: &str) -> Option<&'static Regex> {
     compiled
 }
 
+/// Where to point for "this list item": its `-`, else its first key, else the item.
+fn item_anchor(doc: &Document, item: NodeId) -> Span {
+    let span = doc.span(item);
+    let before = doc.text.get(..span.start as usize).unwrap_or("");
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if trimmed.ends_with('-') {
+        let dash = trimmed.len() - 1;
+        return Span::new(dash, dash + 1);
+    }
+    match doc.entries(item).first() {
+        Some(&(k, _)) => doc.span(k),
+        None => span,
+    }
+}
+
 fn render(path: &[Seg<'_>]) -> String {
     let mut s = String::new();
     for (i, seg) in path.iter().enumerate() {
@@ -711,7 +876,10 @@ fn whole(f: f64) -> Option<i128> {
 }
 
 fn yaml11_bool(t: &str) -> bool {
-    matches!(t, "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "on" | "On" | "ON" | "off" | "Off" | "OFF")
+    matches!(
+        t,
+        "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+    )
 }
 
 fn to_camel(key: &str) -> String {
@@ -750,7 +918,9 @@ fn istio_checks(w: &mut Walker<'_>, root: NodeId) {
         return;
     }
     let doc = w.doc;
-    let Some((spec_key, spec)) = doc.get_entry(root, "spec") else { return };
+    let Some((spec_key, spec)) = doc.get_entry(root, "spec") else {
+        return;
+    };
     if !doc.is_map(spec) {
         return;
     }
@@ -768,20 +938,25 @@ fn istio_checks(w: &mut Walker<'_>, root: NodeId) {
         );
     }
     // validateHost: a wildcard-only host "*" is rejected for VirtualServices bound to the mesh.
-    let gateways: Vec<&str> =
-        doc.get(spec, "gateways").map(|g| doc.items(g).iter().filter_map(|&i| doc.str(i)).collect()).unwrap_or_default();
+    let gateways: Vec<&str> = doc
+        .get(spec, "gateways")
+        .map(|g| doc.items(g).iter().filter_map(|&i| doc.str(i)).collect())
+        .unwrap_or_default();
     let bound_to_mesh = gateways.is_empty() || gateways.contains(&"mesh");
     if bound_to_mesh && let Some(hosts) = doc.get(spec, "hosts") {
         for &h in doc.items(hosts) {
             if doc.str(h) == Some("*") {
-                let message = "host \"*\" is not allowed in a VirtualService bound to the mesh gateway";
+                let message =
+                    "host \"*\" is not allowed in a VirtualService bound to the mesh gateway";
                 let help = if gateways.is_empty() {
                     "name the services it routes (e.g. `reviews`), or bind it to a gateway with `gateways:`"
                 } else {
                     "name the services it routes for the mesh, or move \"mesh\" to a VirtualService with specific hosts"
                 };
                 let span = doc.span(h);
-                w.report(h, span, |loc| Diagnostic::new(&invalid_value::RULE, loc, message).help(help));
+                w.report(h, span, |loc| {
+                    Diagnostic::new(&invalid_value::RULE, loc, message).help(help)
+                });
             }
         }
     }
