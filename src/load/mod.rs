@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::diag::Diagnostic;
 use crate::rules::{duplicate_key, input_too_large, yaml_syntax};
 use crate::source::{FileId, Loc, SourceDb, Span};
-pub use yaml::{Budgets, Document};
+pub use yaml::{Budgets, Chunk, Document};
 
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -55,34 +55,52 @@ pub fn load(
     let inputs = expand(paths)?;
     let budgets = options.budgets;
 
-    // Reading is I/O bound and decoding is cheap; rayon keeps the order of `inputs`.
+    // Reading, decoding and splitting into documents happen per file in parallel; rayon keeps
+    // the order of `inputs`.
     let mut stdin_bytes = None;
     if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
         stdin_bytes = Some(stdin().map_err(|e| InputError(format!("cannot read standard input: {e}")))?);
     }
-    let read: Vec<(String, Result<Vec<u8>, String>)> = inputs
+    let read: Vec<(String, Result<Decoded, String>)> = inputs
         .par_iter()
-        .map(|input| match input {
-            Input::Stdin => ("<stdin>".to_string(), Ok(stdin_bytes.clone().unwrap_or_default())),
-            Input::File(path) => (display(path), read_bounded(path, budgets.max_file_bytes)),
-            Input::WalkError(path, why) => (path.clone(), Err(why.clone())),
+        .map(|input| {
+            let (path, bytes) = match input {
+                Input::Stdin => ("<stdin>".to_string(), Ok(stdin_bytes.clone().unwrap_or_default())),
+                Input::File(path) => (display(path), read_bounded(path, budgets.max_file_bytes)),
+                Input::WalkError(path, why) => (path.clone(), Err(why.clone())),
+            };
+            (path, bytes.map(decode))
         })
         .collect();
 
     let mut loaded = Loaded::default();
-    let mut texts = Vec::with_capacity(read.len());
-    for (path, bytes) in read {
-        match bytes {
-            Ok(bytes) => {
-                let (text, problem) = decode(bytes);
-                let id = loaded.sources.add(path, Arc::from(text));
-                match problem {
-                    Some((offset, why)) => loaded.diagnostics.push(
-                        Diagnostic::new(&yaml_syntax::RULE, Loc::new(id, Span::empty(offset)), why)
-                            .help("save the file as UTF-8 YAML, or exclude it with .gitignore or .meshlintignore"),
-                    ),
-                    None => texts.push(id),
+    let mut jobs: Vec<(FileId, Chunk, u32)> = Vec::new();
+    for (path, decoded) in read {
+        match decoded {
+            Ok(Decoded { text, problem: Some((offset, why)), .. }) => {
+                let id = loaded.sources.add(path, text);
+                loaded.diagnostics.push(
+                    Diagnostic::new(&yaml_syntax::RULE, Loc::new(id, Span::empty(offset)), why)
+                        .help("save the file as UTF-8 YAML, or exclude it with .gitignore or .meshlintignore"),
+                );
+            }
+            Ok(Decoded { text, problem: None, mut chunks }) => {
+                let id = loaded.sources.add(path, text);
+                if chunks.len() > budgets.max_documents {
+                    let at = chunks[budgets.max_documents].start;
+                    loaded.diagnostics.push(Diagnostic::new(
+                        &input_too_large::RULE,
+                        Loc::new(id, Span::new(at, at)),
+                        format!(
+                            "the file has {} documents, more than the budget of {}; the rest are skipped \
+                             (raise it with --max-documents)",
+                            chunks.len(),
+                            budgets.max_documents
+                        ),
+                    ));
+                    chunks.truncate(budgets.max_documents);
                 }
+                jobs.extend(chunks.into_iter().enumerate().map(|(i, chunk)| (id, chunk, i as u32)));
             }
             Err(why) => {
                 let id = loaded.sources.add(path, Arc::from(""));
@@ -92,34 +110,17 @@ pub fn load(
         }
     }
 
-    // Split every file into documents, then parse all documents in parallel.
-    let mut jobs = Vec::new();
-    for &id in &texts {
-        let text = &loaded.sources.get(id).text;
-        let mut chunks = yaml::split(text);
-        if chunks.len() > budgets.max_documents {
-            loaded.diagnostics.push(Diagnostic::new(
-                &input_too_large::RULE,
-                Loc::new(id, Span::new(chunks[budgets.max_documents].start, chunks[budgets.max_documents].start)),
-                format!(
-                    "the file has {} documents, more than the budget of {}; the rest are skipped \
-                     (raise it with --max-documents)",
-                    chunks.len(),
-                    budgets.max_documents
-                ),
-            ));
-            chunks.truncate(budgets.max_documents);
-        }
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            jobs.push((id, Arc::clone(text), chunk, i as u32));
-        }
-    }
+    // Parse all documents in parallel.
+    let sources = &loaded.sources;
     let parsed: Vec<(FileId, Option<String>, yaml::Parsed)> = jobs
-        .par_iter()
-        .map(|(id, text, chunk, index)| {
-            (*id, chunk.helm_source.clone(), yaml::parse_chunk(*id, text, chunk, *index, &budgets))
+        .into_par_iter()
+        .map(|(id, chunk, index)| {
+            let parsed = yaml::parse_chunk(id, &sources.get(id).text, &chunk, index, &budgets);
+            (id, chunk.helm_source, parsed)
         })
         .collect();
+    let documents: usize = parsed.iter().map(|(_, _, p)| p.documents.len()).sum();
+    loaded.documents.reserve_exact(documents);
     for (file, helm_source, parsed) in parsed {
         loaded.documents.extend(parsed.documents);
         for error in parsed.errors {
@@ -185,27 +186,40 @@ fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Turns bytes into text. Returns the text to show and, if the file cannot be analyzed, the byte
-/// offset and reason.
-fn decode(bytes: Vec<u8>) -> (String, Option<(usize, String)>) {
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return decode_utf16(rest, u16::from_le_bytes);
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return decode_utf16(rest, u16::from_be_bytes);
-    }
-    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
-    if let Some(nul) = body.iter().take(8192).position(|&b| b == 0) {
-        return (String::new(), Some((0, format!("binary file (NUL byte at offset {nul}), not YAML"))));
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => (text.to_string(), None),
-        Err(e) => {
-            let at = e.valid_up_to();
-            let text = String::from_utf8_lossy(body).into_owned();
-            (text, Some((at, format!("the file is not valid UTF-8 (invalid byte at offset {at})"))))
+/// A file's text, ready to parse.
+struct Decoded {
+    text: Arc<str>,
+    /// When the file cannot be analyzed: the byte offset and the reason.
+    problem: Option<(usize, String)>,
+    /// The documents of the text (empty when there is a problem).
+    chunks: Vec<Chunk>,
+}
+
+/// Turns bytes into text (one copy, into the shared `Arc<str>`) and splits it into documents.
+fn decode(bytes: Vec<u8>) -> Decoded {
+    let (text, problem): (Arc<str>, _) = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        let (text, problem) = decode_utf16(rest, u16::from_le_bytes);
+        (Arc::from(text), problem)
+    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let (text, problem) = decode_utf16(rest, u16::from_be_bytes);
+        (Arc::from(text), problem)
+    } else {
+        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
+        if let Some(nul) = body.iter().take(8192).position(|&b| b == 0) {
+            (Arc::from(""), Some((0, format!("binary file (NUL byte at offset {nul}), not YAML"))))
+        } else {
+            match std::str::from_utf8(body) {
+                Ok(text) => (Arc::from(text), None),
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    let text = String::from_utf8_lossy(body);
+                    (Arc::from(&*text), Some((at, format!("the file is not valid UTF-8 (invalid byte at offset {at})"))))
+                }
+            }
         }
-    }
+    };
+    let chunks = if problem.is_none() { yaml::split(&text) } else { Vec::new() };
+    Decoded { text, problem, chunks }
 }
 
 fn decode_utf16(rest: &[u8], word: fn([u8; 2]) -> u16) -> (String, Option<(usize, String)>) {
