@@ -379,7 +379,7 @@ impl Mesh {
                 .map(|a| a.value.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default();
             let spec = &svc.spec.spec;
-            let ports = spec.ports.iter().filter_map(|p| ports::k8s_port(p)).collect();
+            let ports = spec.ports.iter().filter_map(ports::k8s_port).collect();
             let external_name = spec.service_type.as_ref().is_some_and(|t| t.value == "ExternalName");
             let info = ServiceInfo {
                 source: ServiceSource::Kubernetes(i),
@@ -713,10 +713,10 @@ impl Mesh {
         let mut out: Vec<(&'m str, SubsetRef)> = Vec::new();
         for &dr in &selection.rules {
             for (index, subset) in model.destination_rules[dr].spec.subsets.iter().enumerate() {
-                if let Some(name) = &subset.name {
-                    if !out.iter().any(|(n, _)| *n == name.value) {
-                        out.push((name.value.as_str(), SubsetRef { dr, index }));
-                    }
+                if let Some(name) = &subset.name
+                    && !out.iter().any(|(n, _)| *n == name.value)
+                {
+                    out.push((name.value.as_str(), SubsetRef { dr, index }));
                 }
             }
         }
