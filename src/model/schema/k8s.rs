@@ -438,7 +438,7 @@ fn service_spec(b: &mut Builder) -> ShapeId {
         items: service_port,
         min: None,
         max: None,
-        unique: vec!["port".into(), "protocol".into()],
+        unique: vec![vec!["port".into(), "protocol".into()], vec!["name".into()]],
     }));
     let label_value = b.fmt(StrFormat::LabelValue);
     let selector = b.map_keyed(StrFormat::QualifiedName, label_value);
@@ -628,7 +628,7 @@ fn gateway_api(
         items: listener,
         min: Some(1),
         max: Some(64),
-        unique: vec!["name".into()],
+        unique: vec![vec!["name".into()]],
     }));
     let address = b.closed(&[("type", str), ("value", str)], &[]);
     let addresses = b.list(address);

@@ -335,3 +335,43 @@ fn every_compiled_shape_is_reachable_and_sound() {
         assert!(!kind.is_empty(), "kind without a name in group {group}");
     }
 }
+
+#[test]
+fn duplicate_list_keys() {
+    let se = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: e\nspec:\n  hosts: [a.example.com]\n  ports:\n  - {number: 80, name: http, protocol: HTTP}\n  - {number: 80, name: http2, protocol: HTTP2}\n";
+    let f = only(se);
+    assert_eq!((f.rule, f.line, f.column), ("invalid-value", 9, 5));
+    assert_eq!(
+        f.message,
+        "ServiceEntry spec.ports[1] repeats item 0 (number 80)"
+    );
+    let svc = format!(
+        "{SVC}  ports:\n  - {{name: a, port: 80}}\n  - {{name: b, port: 80, protocol: UDP}}\n"
+    );
+    assert!(run(&svc).is_empty(), "{:#?}", run(&svc));
+}
+
+#[test]
+fn hostile_input_stays_linear() {
+    // 20 000 aliases of one bad subset, and 20 000 duplicate ports: one finding each, quickly.
+    let mut yaml = format!("{DR}  subsets:\n  - &s {{name: v1, lables: {{a: b}}}}\n");
+    for _ in 0..20_000 {
+        yaml.push_str("  - *s\n");
+    }
+    let started = std::time::Instant::now();
+    let found = run(&yaml);
+    assert_eq!(found.len(), 1, "{:#?}", &found[..found.len().min(3)]);
+    let mut se = String::from(
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: e\nspec:\n  hosts: [a.example.com]\n  ports:\n",
+    );
+    for _ in 0..20_000 {
+        se.push_str("  - {number: 80, name: http}\n");
+    }
+    // 19 999 repeats, and the list is longer than the CRD's maxItems (256).
+    assert_eq!(run(&se).len(), 20_000);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
