@@ -503,6 +503,7 @@ impl Compiler {
             min: int(doc, node, "minItems").map(|v| v as u32),
             max: int(doc, node, "maxItems").map(|v| v as u32),
             unique,
+            required_if_many: Vec::new(),
         })
     }
 

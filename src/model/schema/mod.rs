@@ -145,6 +145,9 @@ pub struct ArrShape {
     /// rule `self.all(l1, self.exists_one(l2, l1.k == l2.k))`); each set has one or two keys.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unique: Vec<Vec<String>>,
+    /// Fields every item needs once the list has more than one item (a Service's port names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_if_many: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]

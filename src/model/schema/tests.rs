@@ -140,7 +140,7 @@ fn port_ranges() {
         "{SVC}  ports:\n  - port: 80\n    targetPort: \"8080\"\n"
     ));
     assert_eq!(f.help, "remove the quotes: 8080");
-    assert!(run(&format!("{SVC}  ports:\n  - port: 80\n    targetPort: http-web\n  - port: 81\n    targetPort: 8081\n")).is_empty());
+    assert!(run(&format!("{SVC}  ports:\n  - name: a\n    port: 80\n    targetPort: http-web\n  - name: b\n    port: 81\n    targetPort: 8081\n")).is_empty());
 }
 
 #[test]
@@ -374,4 +374,19 @@ fn hostile_input_stays_linear() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn service_ports_need_names_when_several() {
+    let f = only(&format!(
+        "{SVC}  ports:\n  - name: http\n    port: 80\n  - port: 443\n"
+    ));
+    assert_eq!((f.rule, f.line, f.column), ("missing-field", 9, 3));
+    assert!(
+        f.message
+            .starts_with("Service spec.ports[1] has no \"name\""),
+        "{}",
+        f.message
+    );
+    assert!(run(&format!("{SVC}  ports:\n  - port: 80\n")).is_empty());
 }

@@ -530,6 +530,34 @@ impl<'a> Walker<'a> {
         for keys in &a.unique {
             self.unique(items, keys);
         }
+        if items.len() > 1 {
+            for field in &a.required_if_many {
+                for (i, &item) in items.iter().enumerate() {
+                    let named = doc
+                        .get(item, field)
+                        .is_some_and(|v| !doc.is_null(v) && doc.str(v) != Some(""));
+                    if doc.is_map(item) && !named && !self.reported.contains(&item) {
+                        self.path.push(Seg::Index(i));
+                        let message = format!(
+                            "{} has no \"{field}\", which is required when the list has more than one item",
+                            self.place()
+                        );
+                        self.path.pop();
+                        self.out.push(
+                            Diagnostic::new(
+                                &missing_field::RULE,
+                                Loc::new(doc.file, item_anchor(doc, item)),
+                                message,
+                            )
+                            .help(format!(
+                                "add `{field}:` to this list item (each item needs a distinct one)"
+                            ))
+                            .resource(Some(resource_ref(self.meta))),
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// Items must differ in `keys` (at most two, as in every schema here). One hash map per
@@ -824,10 +852,17 @@ impl<'a> Walker<'a> {
             if let Some(m) = broken {
                 let help = match rule {
                     StrRule::Empty(_) => Some("remove this field".to_string()),
+                    StrRule::Not(v, _) if v == "*" => Some(
+                        "name a specific host, or a wildcard domain such as \"*.example.com\""
+                            .to_string(),
+                    ),
+                    StrRule::Not(v, _) => Some(format!("use a value other than \"{v}\"")),
+                    StrRule::NoWildcard(_) => {
+                        Some("remove the '*': wildcards are not supported here".to_string())
+                    }
                     StrRule::Scheme(s, _) => {
                         Some(format!("start it with {}://", s.join(":// or ")))
                     }
-                    _ => None,
                 };
                 return Some((m.clone(), help));
             }
