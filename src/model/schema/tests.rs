@@ -390,3 +390,14 @@ fn service_ports_need_names_when_several() {
     );
     assert!(run(&format!("{SVC}  ports:\n  - port: 80\n")).is_empty());
 }
+
+#[test]
+fn aliased_object_missing_a_field_is_reported_once() {
+    let yaml = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: r\nspec:\n  hosts: [r]\n  http:\n  - route:\n    - &d {weight: 50}\n    - *d\n";
+    let found = run(yaml);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].rule, found[0].line, found[0].column),
+        ("missing-field", 9, 5)
+    );
+}

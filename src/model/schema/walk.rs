@@ -59,6 +59,8 @@ struct Walker<'a> {
     visited: HashSet<(NodeId, ShapeId)>,
     /// Nodes already reported.
     reported: HashSet<NodeId>,
+    /// (object, field) pairs already reported missing (an anchored object may be aliased).
+    missing: HashSet<(NodeId, String)>,
 }
 
 pub(super) fn validate(
@@ -83,6 +85,7 @@ pub(super) fn validate(
         ancestors: Vec::with_capacity(16),
         visited: HashSet::new(),
         reported: HashSet::new(),
+        missing: HashSet::new(),
     };
     w.walk(root, shape, at);
     istio_checks(&mut w, root);
@@ -241,8 +244,10 @@ impl<'a> Walker<'a> {
         };
         let help = format!("add `{field}:` {under}");
         let span = key_span;
-        // Missing fields are reported on the object (never on a node that has a value).
-        if self.reported.contains(&node) {
+        // Not on an object already reported as wrong, and once per object however often it is
+        // aliased.
+        let target = self.doc.resolve(node);
+        if self.reported.contains(&node) || !self.missing.insert((target, field.to_string())) {
             return;
         }
         self.out.push(
@@ -889,11 +894,19 @@ fn pattern_regex(pattern: &str) -> Option<&'static Regex> {
 /// Where to point for "this list item": its `-`, else its first key, else the item.
 fn item_anchor(doc: &Document, item: NodeId) -> Span {
     let span = doc.span(item);
-    let before = doc.text.get(..span.start as usize).unwrap_or("");
-    let trimmed = before.trim_end_matches([' ', '\t']);
-    if trimmed.ends_with('-') {
-        let dash = trimmed.len() - 1;
-        return Span::new(dash, dash + 1);
+    let mut before = doc.text.get(..span.start as usize).unwrap_or("");
+    // Skip an anchor or tag written between the dash and the item (`- &d {...}`).
+    for _ in 0..3 {
+        before = before.trim_end_matches([' ', '\t']);
+        if before.ends_with('-') {
+            let dash = before.len() - 1;
+            return Span::new(dash, dash + 1);
+        }
+        let token_start = before.rfind([' ', '\t', '\n']).map_or(0, |i| i + 1);
+        if !before[token_start..].starts_with(['&', '!']) {
+            break;
+        }
+        before = &before[..token_start];
     }
     match doc.entries(item).first() {
         Some(&(k, _)) => doc.span(k),
@@ -971,7 +984,12 @@ fn istio_checks(w: &mut Walker<'_>, root: NodeId) {
         return;
     }
     // ValidateVirtualService: "http, tcp or tls must be provided in virtual service".
-    let has = |k: &str| doc.get(spec, k).is_some_and(|v| !doc.items(v).is_empty());
+    // Present and not an empty list (a value of the wrong type is reported by the schema).
+    let has = |k: &str| {
+        doc.get(spec, k).is_some_and(|v| {
+            !doc.is_null(v) && !matches!(doc.value(v), Value::Seq(items) if items.is_empty())
+        })
+    };
     if !has("http") && !has("tcp") && !has("tls") {
         w.out.push(
             Diagnostic::new(
