@@ -405,7 +405,7 @@ impl Mesh {
                 default_export,
             );
             let ports: Vec<PortInfo> = se.spec.ports.iter().filter_map(ports::se_port).collect();
-            let selector = se.spec.workload_selector.as_ref().map(|s| plain(&s.match_labels));
+            let selector = se.spec.workload_selector.as_ref().map(|s| plain(&s.labels));
             for (h, written) in se.spec.hosts.iter().enumerate() {
                 let info = ServiceInfo {
                     source: ServiceSource::ServiceEntry(i, h),
@@ -810,8 +810,7 @@ impl Mesh {
         };
         let selected = in_ns(namespace).into_iter().find(|(_, s)| {
             s.spec.workload_selector.as_ref().is_some_and(|sel| {
-                !sel.match_labels.is_empty()
-                    && sel.match_labels.iter().all(|(k, v)| labels.get(k) == Some(&v.value))
+                !sel.labels.is_empty() && sel.labels.iter().all(|(k, v)| labels.get(k) == Some(&v.value))
             })
         });
         if let Some((i, _)) = selected {

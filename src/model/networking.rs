@@ -243,8 +243,16 @@ node_struct! {
 }
 
 node_struct! {
+    /// `istio.type.v1beta1.WorkloadSelector` (DestinationRule, security and telemetry kinds).
     pub struct WorkloadSelector {
         "matchLabels" => match_labels: BTreeMap<String, S>,
+    }
+}
+
+node_struct! {
+    /// `networking.v1alpha3.WorkloadSelector` (Sidecar, ServiceEntry, EnvoyFilter): `labels`, not `matchLabels`.
+    pub struct LabelsSelector {
+        "labels" => labels: BTreeMap<String, S>,
     }
 }
 
@@ -298,7 +306,7 @@ node_struct! {
         "location" => location: Option<S>,
         "resolution" => resolution: Option<S>,
         "endpoints" => endpoints: Vec<WorkloadEntry>,
-        "workloadSelector" => workload_selector: Option<WorkloadSelector>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "exportTo" => export_to: Option<Vec<S>>,
         "subjectAltNames" => subject_alt_names: Vec<S>,
     }
@@ -335,7 +343,7 @@ node_struct! {
 
 node_struct! {
     pub struct Sidecar {
-        "workloadSelector" => workload_selector: Option<WorkloadSelector>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "ingress" => ingress: Vec<Raw>,
         "egress" => egress: Vec<EgressListener>,
         "outboundTrafficPolicy" => outbound_traffic_policy: Option<OutboundTrafficPolicy>,
@@ -361,7 +369,7 @@ node_struct! {
 
 node_struct! {
     pub struct EnvoyFilter {
-        "workloadSelector" => workload_selector: Option<WorkloadSelector>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "targetRefs" => target_refs: Vec<Raw>,
         "configPatches" => config_patches: Vec<Raw>,
         "priority" => priority: Option<Spanned<i64>>,
