@@ -55,7 +55,7 @@ pub fn show(d: Duration) -> String {
     if ms < 1000 {
         return format!("{ms}ms");
     }
-    if ms % 1000 != 0 || ms < 60_000 {
+    if !ms.is_multiple_of(1000) || ms < 60_000 {
         let secs = d.as_secs_f64();
         let text = format!("{secs:.3}");
         let text = text.trim_end_matches('0').trim_end_matches('.');

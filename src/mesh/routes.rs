@@ -158,10 +158,10 @@ pub fn hostless(vs: &VirtualService) -> Vec<(String, Loc)> {
                 ));
             }
         }
-        if let Some(m) = &rule.mirror {
-            if m.host.as_ref().is_none_or(|h| h.value.is_empty()) {
-                out.push((format!("http[{i}].mirror"), m.at));
-            }
+        if let Some(m) = &rule.mirror
+            && m.host.as_ref().is_none_or(|h| h.value.is_empty())
+        {
+            out.push((format!("http[{i}].mirror"), m.at));
         }
         for (j, m) in rule.mirrors.iter().enumerate() {
             if no_host(&m.destination) {

@@ -221,11 +221,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .help(format!(
-                    "if that is the failure you want to test, fine; otherwise keep the delay under {} or raise {caller}'s timeout above {}",
+                    "if that is the failure you want to test, fine; otherwise keep the delay under {} or raise the timeout of the calls to {caller} above {}",
                     duration::show(t.budget),
                     duration::show(d.delay)
                 ))
-                .related(t.loc, format!("{caller}'s timeout for these requests"))
+                .related(t.loc, format!("the timeout of the calls to {caller} for these requests"))
                 .resource(Some(model.virtual_services[d.vs].resource_ref())),
             );
         }

@@ -47,7 +47,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if ports.len() < 2 {
                 continue;
             }
-            if mesh_only && info.hosts.iter().any(|h| *h == found.host) {
+            if mesh_only && info.hosts.contains(&found.host) {
                 continue;
             }
             let listed = ports

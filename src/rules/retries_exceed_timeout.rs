@@ -63,15 +63,21 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 )
             };
             let suggested_per_try = t / tries;
+            let mut help = format!(
+                "raise timeout to at least {}, or lower perTryTimeout to {}",
+                duration::show(budget),
+                duration::show(suggested_per_try)
+            );
+            if fit >= 2 {
+                help.push_str(&format!(" or attempts to {}", fit - 1));
+            }
             out.push(
                 Diagnostic::new(&RULE, per_try.loc, message)
-                    .help(format!(
-                        "raise timeout to at least {}, or lower perTryTimeout to {} or attempts to {}",
-                        duration::show(budget),
-                        duration::show(suggested_per_try),
-                        fit.saturating_sub(1)
-                    ))
-                    .related(timeout.loc, format!("the route timeout is {}", timeout.value))
+                    .help(help)
+                    .related(
+                        timeout.loc,
+                        format!("the route timeout is {}", timeout.value),
+                    )
                     .resource(Some(vs.resource_ref())),
             );
         }

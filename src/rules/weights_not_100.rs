@@ -8,7 +8,7 @@
 //! it gets 100 % (info).
 
 use crate::diag::{Diagnostic, Severity};
-use crate::model::networking::VirtualService;
+use crate::model::networking::{Destination, VirtualService};
 use crate::model::node::Spanned;
 use crate::rules::{Context, Rule};
 use crate::source::Loc;
@@ -25,10 +25,17 @@ pub const RULE: Rule = Rule {
 /// The first Istio release with relative weights.
 const RELATIVE_SINCE: (u32, u32) = (1, 15);
 
-/// One route's destinations: (weight as written, where the destination item is).
+/// One route's destinations: (weight as written, where the destination is).
 struct RouteWeights<'m> {
     path: String,
     weights: Vec<(Option<&'m Spanned<i64>>, Loc)>,
+}
+
+/// Where to point for a destination without weight: its host, else the list item.
+fn spot(destination: Option<&Destination>, item: Loc) -> Loc {
+    destination
+        .and_then(|d| d.host.as_ref())
+        .map_or(item, |h| h.loc)
 }
 
 fn routes(vs: &VirtualService) -> Vec<RouteWeights<'_>> {
@@ -36,19 +43,31 @@ fn routes(vs: &VirtualService) -> Vec<RouteWeights<'_>> {
     for (i, r) in vs.http.iter().enumerate() {
         out.push(RouteWeights {
             path: format!("http[{i}]"),
-            weights: r.route.iter().map(|d| (d.weight.as_ref(), d.at)).collect(),
+            weights: r
+                .route
+                .iter()
+                .map(|d| (d.weight.as_ref(), spot(d.destination.as_ref(), d.at)))
+                .collect(),
         });
     }
     for (i, r) in vs.tls.iter().enumerate() {
         out.push(RouteWeights {
             path: format!("tls[{i}]"),
-            weights: r.route.iter().map(|d| (d.weight.as_ref(), d.at)).collect(),
+            weights: r
+                .route
+                .iter()
+                .map(|d| (d.weight.as_ref(), spot(d.destination.as_ref(), d.at)))
+                .collect(),
         });
     }
     for (i, r) in vs.tcp.iter().enumerate() {
         out.push(RouteWeights {
             path: format!("tcp[{i}]"),
-            weights: r.route.iter().map(|d| (d.weight.as_ref(), d.at)).collect(),
+            weights: r
+                .route
+                .iter()
+                .map(|d| (d.weight.as_ref(), spot(d.destination.as_ref(), d.at)))
+                .collect(),
         });
     }
     out
