@@ -50,6 +50,17 @@ registry! {
     missing_field,
     removed_api,
     deprecated_field,
+    unknown_host,
+    unknown_gateway,
+    subset_not_found,
+    subset_no_workloads,
+    weights_not_100,
+    port_not_found,
+    port_required,
+    delegate_not_found,
+    retries_exceed_timeout,
+    fault_delay_exceeds_timeout,
+    host_not_visible,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
