@@ -5,12 +5,13 @@
 
 pub mod graph;
 pub mod host;
+pub mod matching;
 pub mod ports;
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::networking::{DestinationRule, Gateway, VirtualService};
-use crate::model::node::Spanned;
+use crate::model::node::{FromNode, Spanned};
 use crate::model::{Model, Res};
 use crate::source::Loc;
 pub use ports::Protocol;
@@ -232,6 +233,9 @@ pub struct Mesh {
     pub gateway_hosts: Vec<Vec<Vec<ServerHost>>>,
     /// Per `Model::gateways` index: the workloads its selector picks.
     pub gateway_workloads: Vec<Vec<WorkloadId>>,
+    /// Per `Model::k8s_gateways` index: one host per listener (`*` for a listener without
+    /// `hostname`, which accepts every host).
+    pub k8s_gateway_hosts: Vec<Vec<ServerHost>>,
 
     services_by_host: HashMap<String, Vec<ServiceId>>,
     /// Wildcard ServiceEntry hosts, by the host as written (`*.example.com`).
@@ -239,6 +243,8 @@ pub struct Mesh {
     /// (namespace, label key, label value) → workloads, for selector matching.
     labels: HashMap<(String, String, String), Vec<WorkloadId>>,
     workloads_by_ns: HashMap<String, Vec<WorkloadId>>,
+    /// namespace → Kubernetes Services of that namespace.
+    k8s_services_by_ns: HashMap<String, Vec<ServiceId>>,
     /// (namespace, host as written resolved) → DRs without workload selector, in input order.
     drs_by_ns_host: HashMap<(String, String), Vec<DrIdx>>,
     /// namespace → wildcard DR hosts in that namespace.
@@ -434,6 +440,9 @@ impl Mesh {
 
     fn add_service(&mut self, info: ServiceInfo) {
         let id = ServiceId(self.services.len() as u32);
+        if matches!(info.source, ServiceSource::Kubernetes(_)) {
+            self.k8s_services_by_ns.entry(info.namespace.clone()).or_default().push(id);
+        }
         if host::is_wildcard(&info.host) {
             self.wildcard_services.entry(info.host.clone()).or_default().push(id);
         } else {
@@ -510,6 +519,20 @@ impl Mesh {
         }
         for (i, gw) in model.k8s_gateways.iter().enumerate() {
             self.k8s_gateways_by_name.insert((gw.meta.namespace.clone(), gw.name().to_string()), i);
+            let doc = model.document(gw);
+            let hosts = gw
+                .spec
+                .listeners
+                .iter()
+                .map(|l| {
+                    let written = doc.get(l.node, "hostname").and_then(|h| Spanned::<String>::from_node(doc, h, None));
+                    match written {
+                        Some(h) if !h.value.is_empty() => parse_server_host(&h, &gw.meta.namespace),
+                        _ => ServerHost { namespace: None, host: "*".to_string(), loc: l.loc },
+                    }
+                })
+                .collect();
+            self.k8s_gateway_hosts.push(hosts);
         }
     }
 
@@ -556,6 +579,39 @@ impl Mesh {
     /// Workloads a selector picks in any namespace (gateway selectors).
     pub fn select_in_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
         self.select_any_namespace(selector)
+    }
+
+    /// The Kubernetes Services that front a workload: those of its namespace whose (non-empty)
+    /// selector its labels satisfy. Linear in the Services of that namespace.
+    pub fn services_selecting(&self, id: WorkloadId) -> Vec<ServiceId> {
+        self.count();
+        let w = self.workload(id);
+        self.k8s_services_by_ns
+            .get(&w.namespace)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&s| {
+                self.service(s)
+                    .selector
+                    .as_ref()
+                    .is_some_and(|sel| !sel.is_empty() && sel.iter().all(|(k, v)| w.labels.get(k) == Some(v)))
+            })
+            .collect()
+    }
+
+    /// Whether a workload is a gateway proxy (an ingress or egress gateway deployment): a pod whose
+    /// only container is the Istio proxy (`istio-proxy` or a `proxyv2` image), as gateway
+    /// deployments and `kubectl get pod` dumps of them are written. Sidecar-injected application
+    /// pods have other containers and are not gateways.
+    pub fn is_gateway_workload(&self, model: &Model, id: WorkloadId) -> bool {
+        let WorkloadSource::Pod(i) = self.workload(id).source else { return false };
+        let containers = &model.workloads[i].spec.spec.containers;
+        !containers.is_empty()
+            && containers.iter().all(|c| {
+                c.name.as_ref().is_some_and(|n| n.value == "istio-proxy")
+                    || c.image.as_ref().is_some_and(|img| img.value.contains("proxyv2"))
+            })
     }
 
     pub fn workload(&self, id: WorkloadId) -> &WorkloadInfo {
