@@ -841,6 +841,21 @@ impl Mesh {
         })
     }
 
+    /// The virtual host names a VirtualService host in `vs_ns` yields on one gateway server
+    /// (`gateway.go`): for every server host visible from `vs_ns` that matches `vs_host`, the more
+    /// specific of the two names. Routes of VirtualServices yielding the same name on one route
+    /// table are merged into one virtual host. Linear in the server's hosts.
+    pub fn server_vhosts(&self, server_hosts: &[ServerHost], vs_ns: &str, vs_host: &str) -> Vec<String> {
+        let mut out: Vec<String> = server_hosts
+            .iter()
+            .filter(|sh| sh.namespace.as_deref().is_none_or(|ns| ns == vs_ns) && host::matches(&sh.host, vs_host))
+            .map(|sh| if host::subset_of(vs_host, &sh.host) { vs_host.to_string() } else { sh.host.clone() })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     // ---- sidecar scope -----------------------------------------------------------------------
 
     /// The Sidecar that applies to a workload (`doGetSidecarScope`): a Sidecar of its namespace

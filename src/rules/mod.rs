@@ -50,6 +50,8 @@ registry! {
     missing_field,
     removed_api,
     deprecated_field,
+    unreachable_route,
+    ineffective_match,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
