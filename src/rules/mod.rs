@@ -52,6 +52,7 @@ registry! {
     deprecated_field,
     unreachable_route,
     ineffective_match,
+    conflicting_virtualservices,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
