@@ -114,14 +114,20 @@ pub fn load(
             jobs.push((id, Arc::clone(text), chunk, i as u32));
         }
     }
-    let parsed: Vec<(FileId, yaml::Parsed)> = jobs
+    let parsed: Vec<(FileId, Option<String>, yaml::Parsed)> = jobs
         .par_iter()
-        .map(|(id, text, chunk, index)| (*id, yaml::parse_chunk(*id, text, chunk, *index, &budgets)))
+        .map(|(id, text, chunk, index)| {
+            (*id, chunk.helm_source.clone(), yaml::parse_chunk(*id, text, chunk, *index, &budgets))
+        })
         .collect();
-    for (file, parsed) in parsed {
+    for (file, helm_source, parsed) in parsed {
         loaded.documents.extend(parsed.documents);
         for error in parsed.errors {
-            loaded.diagnostics.push(yaml_diagnostic(file, error));
+            let mut d = yaml_diagnostic(file, error);
+            if let Some(template) = &helm_source {
+                d.message.push_str(&format!(" (helm template {template})"));
+            }
+            loaded.diagnostics.push(d);
         }
     }
     Ok(loaded)

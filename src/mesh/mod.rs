@@ -385,7 +385,7 @@ impl Mesh {
                 .map(|a| a.value.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default();
             let spec = &svc.spec.spec;
-            let ports = spec.ports.iter().filter_map(|p| ports::k8s_port(p)).collect();
+            let ports = spec.ports.iter().filter_map(ports::k8s_port).collect();
             let external_name = spec.service_type.as_ref().is_some_and(|t| t.value == "ExternalName");
             let info = ServiceInfo {
                 source: ServiceSource::Kubernetes(i),
@@ -408,7 +408,7 @@ impl Mesh {
                 default_export,
             );
             let ports: Vec<PortInfo> = se.spec.ports.iter().filter_map(ports::se_port).collect();
-            let selector = se.spec.workload_selector.as_ref().map(|s| plain(&s.match_labels));
+            let selector = se.spec.workload_selector.as_ref().map(|s| plain(&s.labels));
             for (h, written) in se.spec.hosts.iter().enumerate() {
                 let info = ServiceInfo {
                     source: ServiceSource::ServiceEntry(i, h),
@@ -769,10 +769,10 @@ impl Mesh {
         let mut out: Vec<(&'m str, SubsetRef)> = Vec::new();
         for &dr in &selection.rules {
             for (index, subset) in model.destination_rules[dr].spec.subsets.iter().enumerate() {
-                if let Some(name) = &subset.name {
-                    if !out.iter().any(|(n, _)| *n == name.value) {
-                        out.push((name.value.as_str(), SubsetRef { dr, index }));
-                    }
+                if let Some(name) = &subset.name
+                    && !out.iter().any(|(n, _)| *n == name.value)
+                {
+                    out.push((name.value.as_str(), SubsetRef { dr, index }));
                 }
             }
         }
@@ -868,8 +868,7 @@ impl Mesh {
         };
         let selected = in_ns(namespace).into_iter().find(|(_, s)| {
             s.spec.workload_selector.as_ref().is_some_and(|sel| {
-                !sel.match_labels.is_empty()
-                    && sel.match_labels.iter().all(|(k, v)| labels.get(k) == Some(&v.value))
+                !sel.labels.is_empty() && sel.labels.iter().all(|(k, v)| labels.get(k) == Some(&v.value))
             })
         });
         if let Some((i, _)) = selected {
