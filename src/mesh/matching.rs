@@ -50,7 +50,10 @@ impl Pattern {
             .size_limit(1 << 20)
             .build()
             .ok();
-        Pattern { source: source.to_string(), compiled }
+        Pattern {
+            source: source.to_string(),
+            compiled,
+        }
     }
 
     pub fn is_match(&self, value: &str) -> bool {
@@ -127,16 +130,25 @@ impl fmt::Display for StrMatch {
 }
 
 fn eq_case(a: &str, b: &str, ignore_case: bool) -> bool {
-    if ignore_case { a.to_lowercase() == b.to_lowercase() } else { a == b }
+    if ignore_case {
+        a.to_lowercase() == b.to_lowercase()
+    } else {
+        a == b
+    }
 }
 
 fn starts_case(s: &str, prefix: &str, ignore_case: bool) -> bool {
-    if ignore_case { s.to_lowercase().starts_with(&prefix.to_lowercase()) } else { s.starts_with(prefix) }
+    if ignore_case {
+        s.to_lowercase().starts_with(&prefix.to_lowercase())
+    } else {
+        s.starts_with(prefix)
+    }
 }
 
 /// Text whose every case variant is itself (no letters that change with case).
 fn caseless(s: &str) -> bool {
-    s.chars().all(|c| c.to_lowercase().eq(std::iter::once(c)) && c.to_uppercase().eq(std::iter::once(c)))
+    s.chars()
+        .all(|c| c.to_lowercase().eq(std::iter::once(c)) && c.to_uppercase().eq(std::iter::once(c)))
 }
 
 /// Whether every value `b` matches is matched by `a` (`b ⊆ a`). The `*_ic` flags are
@@ -163,13 +175,12 @@ pub fn str_covers(a: &StrMatch, a_ic: bool, b: &StrMatch, b_ic: bool) -> bool {
         (StrMatch::Prefix(p), StrMatch::Exact(y) | StrMatch::Prefix(y)) => {
             starts_case(y, p, a_ic) && (!needs_caseless || caseless(p))
         }
-        (StrMatch::Prefix(p), StrMatch::Regex(r)) => starts_case(&regex_literal_prefix(&r.source), p, a_ic),
-        (StrMatch::Regex(r), StrMatch::Exact(y)) => {
-            r.is_match(y) && (!b_ic || caseless(y))
+        (StrMatch::Prefix(p), StrMatch::Regex(r)) => {
+            starts_case(&regex_literal_prefix(&r.source), p, a_ic)
         }
-        (StrMatch::Regex(r), StrMatch::Prefix(q)) => {
-            regex_prefix_then_any(&r.source).is_some_and(|lit| q.starts_with(&lit) && (!b_ic || caseless(&lit)))
-        }
+        (StrMatch::Regex(r), StrMatch::Exact(y)) => r.is_match(y) && (!b_ic || caseless(y)),
+        (StrMatch::Regex(r), StrMatch::Prefix(q)) => regex_prefix_then_any(&r.source)
+            .is_some_and(|lit| q.starts_with(&lit) && (!b_ic || caseless(&lit))),
         (StrMatch::Regex(r), StrMatch::Regex(s)) => r.source == s.source,
     }
 }
@@ -178,8 +189,12 @@ pub fn str_covers(a: &StrMatch, a_ic: bool, b: &StrMatch, b_ic: bool) -> bool {
 pub fn str_disjoint(a: &StrMatch, b: &StrMatch) -> bool {
     match (a, b) {
         (StrMatch::Exact(x), StrMatch::Exact(y)) => x != y,
-        (StrMatch::Exact(x), StrMatch::Prefix(p)) | (StrMatch::Prefix(p), StrMatch::Exact(x)) => !x.starts_with(p.as_str()),
-        (StrMatch::Prefix(p), StrMatch::Prefix(q)) => !p.starts_with(q.as_str()) && !q.starts_with(p.as_str()),
+        (StrMatch::Exact(x), StrMatch::Prefix(p)) | (StrMatch::Prefix(p), StrMatch::Exact(x)) => {
+            !x.starts_with(p.as_str())
+        }
+        (StrMatch::Prefix(p), StrMatch::Prefix(q)) => {
+            !p.starts_with(q.as_str()) && !q.starts_with(p.as_str())
+        }
         (StrMatch::Exact(x), StrMatch::Regex(r)) | (StrMatch::Regex(r), StrMatch::Exact(x)) => {
             r.compiled.is_some() && !r.is_match(x)
         }
@@ -301,19 +316,34 @@ impl HttpCondition {
     /// The condition of a route without `match`: every request, on every proxy the VirtualService
     /// is bound to.
     pub fn any(vs_gateways: &[GatewayRef]) -> HttpCondition {
-        HttpCondition { gateways: vs_gateways.iter().cloned().collect(), ..HttpCondition::default() }
+        HttpCondition {
+            gateways: vs_gateways.iter().cloned().collect(),
+            ..HttpCondition::default()
+        }
     }
 
     /// Normalises one `match` entry of a VirtualService in namespace `vs_ns` bound to `vs_gateways`.
     pub fn from_match(m: &HttpMatch, vs_ns: &str, vs_gateways: &[GatewayRef]) -> HttpCondition {
         let map = |m: &BTreeMap<String, StringMatch>, lower: bool| -> BTreeMap<String, StrMatch> {
             m.iter()
-                .map(|(k, v)| (if lower { k.to_ascii_lowercase() } else { k.clone() }, StrMatch::from_model(v)))
+                .map(|(k, v)| {
+                    (
+                        if lower {
+                            k.to_ascii_lowercase()
+                        } else {
+                            k.clone()
+                        },
+                        StrMatch::from_model(v),
+                    )
+                })
                 .collect()
         };
         let explicit_gateways = !m.gateways.is_empty();
         let gateways = if explicit_gateways {
-            m.gateways.iter().map(|g| resolve_gateway_name(&g.value, vs_ns)).collect()
+            m.gateways
+                .iter()
+                .map(|g| resolve_gateway_name(&g.value, vs_ns))
+                .collect()
         } else {
             vs_gateways.iter().cloned().collect()
         };
@@ -321,7 +351,10 @@ impl HttpCondition {
         let (source_labels, source_namespace) = if explicit_gateways {
             (BTreeMap::new(), None)
         } else {
-            (m.source_labels.clone(), m.source_namespace.as_ref().map(|s| s.value.clone()))
+            (
+                m.source_labels.clone(),
+                m.source_namespace.as_ref().map(|s| s.value.clone()),
+            )
         };
         HttpCondition {
             uri: m.uri.as_ref().map(StrMatch::from_model),
@@ -372,7 +405,9 @@ impl HttpCondition {
         let uri_ok = match (&self.uri, &other.uri) {
             (None, _) => true,
             // Every request path starts with `/`: a `/` prefix takes them all.
-            (Some(a), None) => a.matches_everything() || matches!(a, StrMatch::Prefix(p) if p == "/"),
+            (Some(a), None) => {
+                a.matches_everything() || matches!(a, StrMatch::Prefix(p) if p == "/")
+            }
             (Some(a), Some(b)) => {
                 (matches!(a, StrMatch::Prefix(p) if p == "/") && !matches!(b, StrMatch::Present))
                     || str_covers(a, self.ignore_uri_case, b, other.ignore_uri_case)
@@ -385,7 +420,11 @@ impl HttpCondition {
             (Some(a), Some(b)) => str_covers(a, false, b, false),
         };
         let all_of = |mine: &BTreeMap<String, StrMatch>, theirs: &BTreeMap<String, StrMatch>| {
-            mine.iter().all(|(k, a)| theirs.get(k).is_some_and(|b| str_covers(a, false, b, false)))
+            mine.iter().all(|(k, a)| {
+                theirs
+                    .get(k)
+                    .is_some_and(|b| str_covers(a, false, b, false))
+            })
         };
         uri_ok
             && single(&self.scheme, &other.scheme)
@@ -395,12 +434,21 @@ impl HttpCondition {
             && all_of(&self.query_params, &other.query_params)
             && self.without_headers.iter().all(|(k, a)| {
                 // `other` must exclude at least these values, or require a value outside them.
-                other.without_headers.get(k).is_some_and(|b| str_covers(b, false, a, false))
+                other
+                    .without_headers
+                    .get(k)
+                    .is_some_and(|b| str_covers(b, false, a, false))
                     || other.headers.get(k).is_some_and(|b| str_disjoint(a, b))
             })
             && self.port.is_none_or(|p| other.port == Some(p))
-            && self.source_labels.iter().all(|(k, v)| other.source_labels.get(k) == Some(v))
-            && self.source_namespace.as_ref().is_none_or(|n| other.source_namespace.as_ref() == Some(n))
+            && self
+                .source_labels
+                .iter()
+                .all(|(k, v)| other.source_labels.get(k) == Some(v))
+            && self
+                .source_namespace
+                .as_ref()
+                .is_none_or(|n| other.source_namespace.as_ref() == Some(n))
             && other.gateways.is_subset(&self.gateways)
     }
 
@@ -412,19 +460,43 @@ impl HttpCondition {
     /// Evaluates one request.
     pub fn matches(&self, req: &HttpRequest<'_>) -> bool {
         let header = |name: &str| req.headers.get(name).map(String::as_str);
-        let query = |name: &str| req.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        let one = |m: &Option<StrMatch>, value: &str| m.as_ref().is_none_or(|m| m.matches(value, false));
+        let query = |name: &str| {
+            req.query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let one =
+            |m: &Option<StrMatch>, value: &str| m.as_ref().is_none_or(|m| m.matches(value, false));
         self.port.is_none_or(|p| p == req.port)
             && self.gateways.contains(req.gateway)
-            && self.source_labels.iter().all(|(k, v)| req.source_labels.get(k) == Some(v))
-            && self.source_namespace.as_deref().is_none_or(|n| n == req.source_namespace)
-            && self.uri.as_ref().is_none_or(|m| m.matches(req.path, self.ignore_uri_case))
+            && self
+                .source_labels
+                .iter()
+                .all(|(k, v)| req.source_labels.get(k) == Some(v))
+            && self
+                .source_namespace
+                .as_deref()
+                .is_none_or(|n| n == req.source_namespace)
+            && self
+                .uri
+                .as_ref()
+                .is_none_or(|m| m.matches(req.path, self.ignore_uri_case))
             && one(&self.scheme, req.scheme)
             && one(&self.method, req.method)
             && one(&self.authority, req.authority)
-            && self.headers.iter().all(|(k, m)| header(k).is_some_and(|v| m.matches(v, false)))
-            && self.without_headers.iter().all(|(k, m)| !header(k).is_some_and(|v| m.matches(v, false)))
-            && self.query_params.iter().all(|(k, m)| query(k).is_some_and(|v| m.matches(v, false)))
+            && self
+                .headers
+                .iter()
+                .all(|(k, m)| header(k).is_some_and(|v| m.matches(v, false)))
+            && self
+                .without_headers
+                .iter()
+                .all(|(k, m)| !header(k).is_some_and(|v| m.matches(v, false)))
+            && self
+                .query_params
+                .iter()
+                .all(|(k, m)| query(k).is_some_and(|v| m.matches(v, false)))
     }
 }
 
@@ -432,22 +504,42 @@ impl fmt::Display for HttpCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts: Vec<String> = Vec::new();
         if let Some(uri) = &self.uri {
-            let ic = if self.ignore_uri_case && !matches!(uri, StrMatch::Regex(_)) { " (any case)" } else { "" };
+            let ic = if self.ignore_uri_case && !matches!(uri, StrMatch::Regex(_)) {
+                " (any case)"
+            } else {
+                ""
+            };
             parts.push(format!("uri {uri}{ic}"));
         }
-        for (name, m) in [("scheme", &self.scheme), ("method", &self.method), ("authority", &self.authority)] {
+        for (name, m) in [
+            ("scheme", &self.scheme),
+            ("method", &self.method),
+            ("authority", &self.authority),
+        ] {
             if let Some(m) = m {
                 parts.push(format!("{name} {m}"));
             }
         }
         parts.extend(self.headers.iter().map(|(k, m)| format!("header {k} {m}")));
-        parts.extend(self.without_headers.iter().map(|(k, m)| format!("without header {k} {m}")));
-        parts.extend(self.query_params.iter().map(|(k, m)| format!("query {k} {m}")));
+        parts.extend(
+            self.without_headers
+                .iter()
+                .map(|(k, m)| format!("without header {k} {m}")),
+        );
+        parts.extend(
+            self.query_params
+                .iter()
+                .map(|(k, m)| format!("query {k} {m}")),
+        );
         if let Some(p) = self.port {
             parts.push(format!("port {p}"));
         }
         if !self.source_labels.is_empty() {
-            let labels: Vec<String> = self.source_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let labels: Vec<String> = self
+                .source_labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             parts.push(format!("source labels {}", labels.join(",")));
         }
         if let Some(ns) = &self.source_namespace {
@@ -457,7 +549,11 @@ impl fmt::Display for HttpCondition {
             let gws: Vec<String> = self.gateways.iter().map(ToString::to_string).collect();
             parts.push(format!("gateways {}", gws.join(",")));
         }
-        if parts.is_empty() { f.write_str("every request") } else { f.write_str(&parts.join(", ")) }
+        if parts.is_empty() {
+            f.write_str("every request")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
     }
 }
 
@@ -482,21 +578,35 @@ pub struct L4Condition {
 impl L4Condition {
     /// The condition of a route without `match`.
     pub fn any(vs_gateways: &[GatewayRef]) -> L4Condition {
-        L4Condition { gateways: vs_gateways.iter().cloned().collect(), ..L4Condition::default() }
+        L4Condition {
+            gateways: vs_gateways.iter().cloned().collect(),
+            ..L4Condition::default()
+        }
     }
 
-    fn gateways(written: &[crate::model::Spanned<String>], vs_ns: &str, vs_gateways: &[GatewayRef]) -> BTreeSet<GatewayRef> {
+    fn gateways(
+        written: &[crate::model::Spanned<String>],
+        vs_ns: &str,
+        vs_gateways: &[GatewayRef],
+    ) -> BTreeSet<GatewayRef> {
         if written.is_empty() {
             vs_gateways.iter().cloned().collect()
         } else {
-            written.iter().map(|g| resolve_gateway_name(&g.value, vs_ns)).collect()
+            written
+                .iter()
+                .map(|g| resolve_gateway_name(&g.value, vs_ns))
+                .collect()
         }
     }
 
     pub fn from_tcp(m: &L4Match, vs_ns: &str, vs_gateways: &[GatewayRef]) -> L4Condition {
         L4Condition {
             sni_hosts: Vec::new(),
-            destination_subnets: m.destination_subnets.iter().map(|s| s.value.clone()).collect(),
+            destination_subnets: m
+                .destination_subnets
+                .iter()
+                .map(|s| s.value.clone())
+                .collect(),
             port: m.port.as_ref().map(|p| p.value),
             source_subnet: m.source_subnet.as_ref().map(|s| s.value.clone()),
             source_labels: m.source_labels.clone(),
@@ -508,8 +618,16 @@ impl L4Condition {
 
     pub fn from_tls(m: &TlsMatch, vs_ns: &str, vs_gateways: &[GatewayRef]) -> L4Condition {
         L4Condition {
-            sni_hosts: m.sni_hosts.iter().map(|s| s.value.to_ascii_lowercase()).collect(),
-            destination_subnets: m.destination_subnets.iter().map(|s| s.value.clone()).collect(),
+            sni_hosts: m
+                .sni_hosts
+                .iter()
+                .map(|s| s.value.to_ascii_lowercase())
+                .collect(),
+            destination_subnets: m
+                .destination_subnets
+                .iter()
+                .map(|s| s.value.clone())
+                .collect(),
             port: m.port.as_ref().map(|p| p.value),
             source_subnet: None,
             source_labels: m.source_labels.clone(),
@@ -523,7 +641,10 @@ impl L4Condition {
     pub fn covers(&self, other: &L4Condition) -> bool {
         let sni_ok = self.sni_hosts.is_empty()
             || (!other.sni_hosts.is_empty()
-                && other.sni_hosts.iter().all(|b| self.sni_hosts.iter().any(|a| host::subset_of(b, a))));
+                && other
+                    .sni_hosts
+                    .iter()
+                    .all(|b| self.sni_hosts.iter().any(|a| host::subset_of(b, a))));
         let subnets_ok = self.destination_subnets.is_empty()
             || (!other.destination_subnets.is_empty()
                 && other
@@ -539,8 +660,14 @@ impl L4Condition {
             && subnets_ok
             && source_ok
             && self.port.is_none_or(|p| other.port == Some(p))
-            && self.source_labels.iter().all(|(k, v)| other.source_labels.get(k) == Some(v))
-            && self.source_namespace.as_ref().is_none_or(|n| other.source_namespace.as_ref() == Some(n))
+            && self
+                .source_labels
+                .iter()
+                .all(|(k, v)| other.source_labels.get(k) == Some(v))
+            && self
+                .source_namespace
+                .as_ref()
+                .is_none_or(|n| other.source_namespace.as_ref() == Some(n))
             && other.gateways.is_subset(&self.gateways)
     }
 }
@@ -552,7 +679,10 @@ impl fmt::Display for L4Condition {
             parts.push(format!("sniHosts {}", self.sni_hosts.join(",")));
         }
         if !self.destination_subnets.is_empty() {
-            parts.push(format!("destinationSubnets {}", self.destination_subnets.join(",")));
+            parts.push(format!(
+                "destinationSubnets {}",
+                self.destination_subnets.join(",")
+            ));
         }
         if let Some(p) = self.port {
             parts.push(format!("port {p}"));
@@ -561,7 +691,11 @@ impl fmt::Display for L4Condition {
             parts.push(format!("sourceSubnet {s}"));
         }
         if !self.source_labels.is_empty() {
-            let labels: Vec<String> = self.source_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let labels: Vec<String> = self
+                .source_labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             parts.push(format!("source labels {}", labels.join(",")));
         }
         if let Some(ns) = &self.source_namespace {
@@ -571,13 +705,19 @@ impl fmt::Display for L4Condition {
             let gws: Vec<String> = self.gateways.iter().map(ToString::to_string).collect();
             parts.push(format!("gateways {}", gws.join(",")));
         }
-        if parts.is_empty() { f.write_str("every connection") } else { f.write_str(&parts.join(", ")) }
+        if parts.is_empty() {
+            f.write_str("every connection")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
     }
 }
 
 /// An IP or CIDR as written (`10.0.0.1` is `10.0.0.1/32`).
 pub fn parse_net(s: &str) -> Option<IpNet> {
-    s.parse::<IpNet>().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
+    s.parse::<IpNet>()
+        .ok()
+        .or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
 }
 
 /// Whether subnet `b` lies inside subnet `a` (text equality when either does not parse).
@@ -608,7 +748,11 @@ pub fn delegate_conflict(root: &HttpMatch, leaf: &HttpMatch) -> Option<String> {
     }
     let keyed = [
         ("header", &root.headers, &leaf.headers),
-        ("withoutHeaders", &root.without_headers, &leaf.without_headers),
+        (
+            "withoutHeaders",
+            &root.without_headers,
+            &leaf.without_headers,
+        ),
         ("query parameter", &root.query_params, &leaf.query_params),
     ];
     for (what, r, l) in keyed {
@@ -618,31 +762,51 @@ pub fn delegate_conflict(root: &HttpMatch, leaf: &HttpMatch) -> Option<String> {
             }
         }
     }
-    let (ric, lic) = (root.ignore_uri_case.unwrap_or(false), leaf.ignore_uri_case.unwrap_or(false));
+    let (ric, lic) = (
+        root.ignore_uri_case.unwrap_or(false),
+        leaf.ignore_uri_case.unwrap_or(false),
+    );
     if ric != lic {
         return Some(format!("ignoreUriCase is {lic} here but {ric} on the root"));
     }
-    if let (Some(r), Some(l)) = (&root.port, &leaf.port) {
-        if r.value != l.value && r.value > 0 && l.value > 0 {
-            return Some(format!("port {} differs from the root's port {}", l.value, r.value));
-        }
+    if let (Some(r), Some(l)) = (&root.port, &leaf.port)
+        && r.value != l.value
+        && r.value > 0
+        && l.value > 0
+    {
+        return Some(format!(
+            "port {} differs from the root's port {}",
+            l.value, r.value
+        ));
     }
-    if let Some(r) = root.source_namespace.as_ref().filter(|r| !r.value.is_empty()) {
-        if leaf.source_namespace.as_ref().map(|l| &l.value) != Some(&r.value) {
-            return Some(format!("the root requires sourceNamespace {:?}", r.value));
-        }
+    if let Some(r) = root
+        .source_namespace
+        .as_ref()
+        .filter(|r| !r.value.is_empty())
+        && leaf.source_namespace.as_ref().map(|l| &l.value) != Some(&r.value)
+    {
+        return Some(format!("the root requires sourceNamespace {:?}", r.value));
     }
     for (key, value) in &leaf.source_labels {
-        if let Some(rv) = root.source_labels.get(key) {
-            if rv != value {
-                return Some(format!("sourceLabels {key}={value} differs from the root's {key}={rv}"));
-            }
+        if let Some(rv) = root.source_labels.get(key)
+            && rv != value
+        {
+            return Some(format!(
+                "sourceLabels {key}={value} differs from the root's {key}={rv}"
+            ));
         }
     }
     if !root.gateways.is_empty() && !leaf.gateways.is_empty() {
         let rootset: BTreeSet<&str> = root.gateways.iter().map(|g| g.value.as_str()).collect();
-        if let Some(extra) = leaf.gateways.iter().find(|g| !rootset.contains(g.value.as_str())) {
-            return Some(format!("gateway {:?} is not among the root's gateways", extra.value));
+        if let Some(extra) = leaf
+            .gateways
+            .iter()
+            .find(|g| !rootset.contains(g.value.as_str()))
+        {
+            return Some(format!(
+                "gateway {:?} is not among the root's gateways",
+                extra.value
+            ));
         }
         if root.gateways.len() < leaf.gateways.len() {
             return Some("it lists more gateways than the root".to_string());
@@ -662,31 +826,47 @@ fn string_match_conflict(root: Option<&StringMatch>, leaf: Option<&StringMatch>)
     let (l_exact, l_prefix, l_regex) = (text(&leaf.exact), text(&leaf.prefix), text(&leaf.regex));
     let show = StrMatch::from_model;
     if !r_regex.is_empty() && (!l_regex.is_empty() || !l_prefix.is_empty() || !l_exact.is_empty()) {
-        return Some(format!("the root uses regex {r_regex:?}, so the delegate may not match on it again"));
+        return Some(format!(
+            "the root uses regex {r_regex:?}, so the delegate may not match on it again"
+        ));
     }
     if !l_regex.is_empty() && (!r_regex.is_empty() || !r_prefix.is_empty() || !r_exact.is_empty()) {
-        return Some(format!("regex {l_regex:?} cannot narrow the root's {}", show(root)));
+        return Some(format!(
+            "regex {l_regex:?} cannot narrow the root's {}",
+            show(root)
+        ));
     }
     if !r_exact.is_empty() {
         if !l_prefix.is_empty() {
-            return Some(format!("prefix {l_prefix:?} is wider than the root's exact {r_exact:?}"));
+            return Some(format!(
+                "prefix {l_prefix:?} is wider than the root's exact {r_exact:?}"
+            ));
         }
         if l_exact != r_exact {
-            return Some(format!("{} is not the root's exact {r_exact:?}", show(leaf)));
+            return Some(format!(
+                "{} is not the root's exact {r_exact:?}",
+                show(leaf)
+            ));
         }
         return None;
     }
     if !r_prefix.is_empty() {
         if !l_prefix.is_empty() {
-            return (!l_prefix.starts_with(r_prefix))
-                .then(|| format!("prefix {l_prefix:?} is not inside the root's prefix {r_prefix:?}"));
+            return (!l_prefix.starts_with(r_prefix)).then(|| {
+                format!("prefix {l_prefix:?} is not inside the root's prefix {r_prefix:?}")
+            });
         }
         if !l_exact.is_empty() {
-            return (!l_exact.starts_with(r_prefix))
-                .then(|| format!("exact {l_exact:?} is not inside the root's prefix {r_prefix:?}"));
+            return (!l_exact.starts_with(r_prefix)).then(|| {
+                format!("exact {l_exact:?} is not inside the root's prefix {r_prefix:?}")
+            });
         }
     }
-    Some(format!("{} cannot narrow the root's {}", show(leaf), show(root)))
+    Some(format!(
+        "{} cannot narrow the root's {}",
+        show(leaf),
+        show(root)
+    ))
 }
 
 #[cfg(test)]
@@ -703,7 +883,11 @@ mod tests {
     }
 
     fn uri(x: &str) -> HttpCondition {
-        HttpCondition { uri: Some(s(x)), gateways: [GatewayRef::Mesh].into(), ..Default::default() }
+        HttpCondition {
+            uri: Some(s(x)),
+            gateways: [GatewayRef::Mesh].into(),
+            ..Default::default()
+        }
     }
 
     fn mesh() -> Vec<GatewayRef> {
@@ -712,31 +896,104 @@ mod tests {
 
     #[test]
     fn prefix_exact_and_regex_subsumption() {
-        assert!(str_covers(&s("prefix:/api"), false, &s("exact:/api/v1"), false));
-        assert!(str_covers(&s("prefix:/api"), false, &s("prefix:/apis"), false), "prefixes are raw strings");
-        assert!(!str_covers(&s("prefix:/api/"), false, &s("prefix:/api"), false));
-        assert!(!str_covers(&s("exact:/api"), false, &s("prefix:/api"), false));
+        assert!(str_covers(
+            &s("prefix:/api"),
+            false,
+            &s("exact:/api/v1"),
+            false
+        ));
+        assert!(
+            str_covers(&s("prefix:/api"), false, &s("prefix:/apis"), false),
+            "prefixes are raw strings"
+        );
+        assert!(!str_covers(
+            &s("prefix:/api/"),
+            false,
+            &s("prefix:/api"),
+            false
+        ));
+        assert!(!str_covers(
+            &s("exact:/api"),
+            false,
+            &s("prefix:/api"),
+            false
+        ));
         assert!(str_covers(&s("exact:/api"), false, &s("exact:/api"), false));
         assert!(str_covers(&s("regex:.*"), false, &s("prefix:/x"), false));
-        assert!(str_covers(&s("regex:/api/v[0-9]+"), false, &s("exact:/api/v2"), false));
-        assert!(!str_covers(&s("regex:/api/v[0-9]+"), false, &s("exact:/api/vx"), false));
-        assert!(str_covers(&s("regex:/api/.*"), false, &s("prefix:/api/users"), false));
-        assert!(!str_covers(&s("regex:/api/.*"), false, &s("prefix:/ap"), false));
-        assert!(str_covers(&s("prefix:/api"), false, &s("regex:/api/v[0-9]+"), false));
-        assert!(!str_covers(&s("prefix:/api"), false, &s("regex:/api|/other"), false), "alternation has no prefix");
-        assert!(!str_covers(&s("prefix:/ab"), false, &s("regex:/ab?c"), false), "optional last char");
-        assert!(str_covers(&s("exact:/a.b"), false, &s("regex:/a\\.b"), false));
+        assert!(str_covers(
+            &s("regex:/api/v[0-9]+"),
+            false,
+            &s("exact:/api/v2"),
+            false
+        ));
+        assert!(!str_covers(
+            &s("regex:/api/v[0-9]+"),
+            false,
+            &s("exact:/api/vx"),
+            false
+        ));
+        assert!(str_covers(
+            &s("regex:/api/.*"),
+            false,
+            &s("prefix:/api/users"),
+            false
+        ));
+        assert!(!str_covers(
+            &s("regex:/api/.*"),
+            false,
+            &s("prefix:/ap"),
+            false
+        ));
+        assert!(str_covers(
+            &s("prefix:/api"),
+            false,
+            &s("regex:/api/v[0-9]+"),
+            false
+        ));
+        assert!(
+            !str_covers(&s("prefix:/api"), false, &s("regex:/api|/other"), false),
+            "alternation has no prefix"
+        );
+        assert!(
+            !str_covers(&s("prefix:/ab"), false, &s("regex:/ab?c"), false),
+            "optional last char"
+        );
+        assert!(str_covers(
+            &s("exact:/a.b"),
+            false,
+            &s("regex:/a\\.b"),
+            false
+        ));
         assert!(str_covers(&s("present"), false, &s("exact:x"), false));
         assert!(!str_covers(&s("exact:x"), false, &s("present"), false));
-        assert!(!str_covers(&s("regex:(/a"), false, &s("exact:/a"), false), "bad regexes cover nothing");
+        assert!(
+            !str_covers(&s("regex:(/a"), false, &s("exact:/a"), false),
+            "bad regexes cover nothing"
+        );
     }
 
     #[test]
     fn ignore_uri_case() {
-        assert!(str_covers(&s("prefix:/API"), true, &s("exact:/api/v1"), false));
-        assert!(!str_covers(&s("prefix:/api"), false, &s("exact:/api/v1"), true), "/API/V1 escapes");
-        assert!(str_covers(&s("prefix:/"), false, &s("exact:/api"), true), "no letters in /");
-        assert!(str_covers(&s("prefix:/api"), true, &s("prefix:/API/x"), true));
+        assert!(str_covers(
+            &s("prefix:/API"),
+            true,
+            &s("exact:/api/v1"),
+            false
+        ));
+        assert!(
+            !str_covers(&s("prefix:/api"), false, &s("exact:/api/v1"), true),
+            "/API/V1 escapes"
+        );
+        assert!(
+            str_covers(&s("prefix:/"), false, &s("exact:/api"), true),
+            "no letters in /"
+        );
+        assert!(str_covers(
+            &s("prefix:/api"),
+            true,
+            &s("prefix:/API/x"),
+            true
+        ));
     }
 
     #[test]
@@ -760,9 +1017,15 @@ mod tests {
         assert!(slash.is_catch_all() && any.is_catch_all() && !specific.is_catch_all());
         assert!(!specific.covers(&any));
         // Port-specific catch-alls cover only that port.
-        let on_8080 = HttpCondition { port: Some(8080), ..slash.clone() };
+        let on_8080 = HttpCondition {
+            port: Some(8080),
+            ..slash.clone()
+        };
         assert!(!on_8080.covers(&specific));
-        assert!(on_8080.covers(&HttpCondition { port: Some(8080), ..specific.clone() }));
+        assert!(on_8080.covers(&HttpCondition {
+            port: Some(8080),
+            ..specific.clone()
+        }));
     }
 
     #[test]
@@ -773,33 +1036,71 @@ mod tests {
             ..uri("prefix:/api")
         };
         let later = HttpCondition {
-            headers: [("x-user".into(), s("exact:alice")), ("x-other".into(), s("present"))].into(),
+            headers: [
+                ("x-user".into(), s("exact:alice")),
+                ("x-other".into(), s("present")),
+            ]
+            .into(),
             method: Some(s("exact:GET")),
             ..uri("exact:/api/v1")
         };
         assert!(earlier.covers(&later));
-        let no_method = HttpCondition { method: None, ..later.clone() };
-        assert!(!earlier.covers(&no_method), "the later route also takes POST");
-        let no_header = HttpCondition { headers: BTreeMap::new(), ..later.clone() };
+        let no_method = HttpCondition {
+            method: None,
+            ..later.clone()
+        };
+        assert!(
+            !earlier.covers(&no_method),
+            "the later route also takes POST"
+        );
+        let no_header = HttpCondition {
+            headers: BTreeMap::new(),
+            ..later.clone()
+        };
         assert!(!earlier.covers(&no_header));
         // withoutHeaders: implied by a wider exclusion or by a disjoint required value.
-        let without = HttpCondition { without_headers: [("x-user".into(), s("exact:bob"))].into(), ..uri("prefix:/") };
+        let without = HttpCondition {
+            without_headers: [("x-user".into(), s("exact:bob"))].into(),
+            ..uri("prefix:/")
+        };
         assert!(without.covers(&later), "alice is not bob");
         assert!(!without.covers(&uri("prefix:/a")));
-        let wider = HttpCondition { without_headers: [("x-user".into(), s("prefix:b"))].into(), ..uri("prefix:/a") };
+        let wider = HttpCondition {
+            without_headers: [("x-user".into(), s("prefix:b"))].into(),
+            ..uri("prefix:/a")
+        };
         assert!(without.covers(&wider));
     }
 
     #[test]
     fn source_and_gateway_conditions() {
-        let gw = GatewayRef::Named { namespace: "istio-system".into(), name: "ingress".into() };
-        let both = vec![GatewayRef::Mesh, gw.clone()];
-        let on_gateway = HttpCondition { gateways: [gw.clone()].into(), explicit_gateways: true, ..uri("prefix:/") };
-        let everywhere = HttpCondition { gateways: both.iter().cloned().collect(), ..uri("exact:/x") };
-        assert!(!on_gateway.covers(&everywhere), "the later route still serves sidecars");
-        let later_on_gateway = HttpCondition { gateways: [gw].into(), ..uri("exact:/x") };
+        let gw = GatewayRef::Named {
+            namespace: "istio-system".into(),
+            name: "ingress".into(),
+        };
+        let both = [GatewayRef::Mesh, gw.clone()];
+        let on_gateway = HttpCondition {
+            gateways: [gw.clone()].into(),
+            explicit_gateways: true,
+            ..uri("prefix:/")
+        };
+        let everywhere = HttpCondition {
+            gateways: both.iter().cloned().collect(),
+            ..uri("exact:/x")
+        };
+        assert!(
+            !on_gateway.covers(&everywhere),
+            "the later route still serves sidecars"
+        );
+        let later_on_gateway = HttpCondition {
+            gateways: [gw].into(),
+            ..uri("exact:/x")
+        };
         assert!(on_gateway.covers(&later_on_gateway));
-        let labelled = HttpCondition { source_labels: [("app".into(), "a".into())].into(), ..uri("prefix:/") };
+        let labelled = HttpCondition {
+            source_labels: [("app".into(), "a".into())].into(),
+            ..uri("prefix:/")
+        };
         assert!(!labelled.covers(&uri("exact:/x")));
         assert!(labelled.covers(&HttpCondition {
             source_labels: [("app".into(), "a".into()), ("v".into(), "1".into())].into(),
@@ -809,7 +1110,8 @@ mod tests {
 
     #[test]
     fn request_evaluation() {
-        let headers: BTreeMap<String, String> = [("end-user".to_string(), "jason".to_string())].into();
+        let headers: BTreeMap<String, String> =
+            [("end-user".to_string(), "jason".to_string())].into();
         let labels = BTreeMap::new();
         let req = HttpRequest {
             path: "/reviews/0",
@@ -829,19 +1131,57 @@ mod tests {
             ..uri("prefix:/reviews")
         };
         assert!(c.matches(&req));
-        assert!(!HttpCondition { port: Some(80), ..c.clone() }.matches(&req));
-        assert!(!HttpCondition { without_headers: [("end-user".into(), s("present"))].into(), ..c.clone() }.matches(&req));
-        assert!(HttpCondition { uri: Some(s("exact:/REVIEWS/0")), ignore_uri_case: true, ..c.clone() }.matches(&req));
-        assert!(!HttpCondition { headers: [("x".into(), s("present"))].into(), ..c }.matches(&req));
+        assert!(
+            !HttpCondition {
+                port: Some(80),
+                ..c.clone()
+            }
+            .matches(&req)
+        );
+        assert!(
+            !HttpCondition {
+                without_headers: [("end-user".into(), s("present"))].into(),
+                ..c.clone()
+            }
+            .matches(&req)
+        );
+        assert!(
+            HttpCondition {
+                uri: Some(s("exact:/REVIEWS/0")),
+                ignore_uri_case: true,
+                ..c.clone()
+            }
+            .matches(&req)
+        );
+        assert!(
+            !HttpCondition {
+                headers: [("x".into(), s("present"))].into(),
+                ..c
+            }
+            .matches(&req)
+        );
     }
 
     #[test]
     fn l4_subsumption() {
-        let a = L4Condition { destination_subnets: vec!["10.0.0.0/8".into()], ..L4Condition::any(&mesh()) };
-        let b = L4Condition { destination_subnets: vec!["10.1.2.3".into()], port: Some(80), ..L4Condition::any(&mesh()) };
+        let a = L4Condition {
+            destination_subnets: vec!["10.0.0.0/8".into()],
+            ..L4Condition::any(&mesh())
+        };
+        let b = L4Condition {
+            destination_subnets: vec!["10.1.2.3".into()],
+            port: Some(80),
+            ..L4Condition::any(&mesh())
+        };
         assert!(a.covers(&b) && !b.covers(&a));
-        let sni = L4Condition { sni_hosts: vec!["*.example.com".into()], ..L4Condition::any(&mesh()) };
-        let api = L4Condition { sni_hosts: vec!["api.example.com".into()], ..L4Condition::any(&mesh()) };
+        let sni = L4Condition {
+            sni_hosts: vec!["*.example.com".into()],
+            ..L4Condition::any(&mesh())
+        };
+        let api = L4Condition {
+            sni_hosts: vec!["api.example.com".into()],
+            ..L4Condition::any(&mesh())
+        };
         assert!(sni.covers(&api) && !api.covers(&sni));
         assert!(L4Condition::any(&mesh()).covers(&api));
     }
@@ -852,7 +1192,10 @@ mod tests {
             let sm = |v: &str| {
                 let mut out = StringMatch::default();
                 let (kind, text) = v.split_once(':').unwrap();
-                let spanned = Some(crate::model::Spanned::new(text.to_string(), Default::default()));
+                let spanned = Some(crate::model::Spanned::new(
+                    text.to_string(),
+                    Default::default(),
+                ));
                 match kind {
                     "exact" => out.exact = spanned,
                     "prefix" => out.prefix = spanned,
@@ -874,14 +1217,26 @@ mod tests {
     #[test]
     fn delegate_merge_rules() {
         let root = http_match(&[("uri", "prefix:/api")]);
-        assert_eq!(delegate_conflict(&root, &http_match(&[("uri", "prefix:/api/v1")])), None);
-        assert_eq!(delegate_conflict(&root, &http_match(&[("uri", "exact:/api/x")])), None);
-        assert_eq!(delegate_conflict(&root, &http_match(&[("end-user", "exact:jason")])), None);
+        assert_eq!(
+            delegate_conflict(&root, &http_match(&[("uri", "prefix:/api/v1")])),
+            None
+        );
+        assert_eq!(
+            delegate_conflict(&root, &http_match(&[("uri", "exact:/api/x")])),
+            None
+        );
+        assert_eq!(
+            delegate_conflict(&root, &http_match(&[("end-user", "exact:jason")])),
+            None
+        );
         assert!(delegate_conflict(&root, &http_match(&[("uri", "prefix:/v2")])).is_some());
         assert!(delegate_conflict(&root, &http_match(&[("uri", "regex:/api/.*")])).is_some());
         let exact = http_match(&[("uri", "exact:/api")]);
         assert!(delegate_conflict(&exact, &http_match(&[("uri", "prefix:/api")])).is_some());
-        assert_eq!(delegate_conflict(&exact, &http_match(&[("uri", "exact:/api")])), None);
+        assert_eq!(
+            delegate_conflict(&exact, &http_match(&[("uri", "exact:/api")])),
+            None
+        );
         let root_header = http_match(&[("x", "exact:a")]);
         assert!(delegate_conflict(&root_header, &http_match(&[("x", "exact:b")])).is_some());
     }

@@ -11,7 +11,7 @@ pub mod ports;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::networking::{DestinationRule, Gateway, VirtualService};
-use crate::model::node::{FromNode, Spanned};
+use crate::model::node::Spanned;
 use crate::model::{Model, Res};
 use crate::source::Loc;
 pub use ports::Protocol;
@@ -519,17 +519,13 @@ impl Mesh {
         }
         for (i, gw) in model.k8s_gateways.iter().enumerate() {
             self.k8s_gateways_by_name.insert((gw.meta.namespace.clone(), gw.name().to_string()), i);
-            let doc = model.document(gw);
             let hosts = gw
                 .spec
                 .listeners
                 .iter()
-                .map(|l| {
-                    let written = doc.get(l.node, "hostname").and_then(|h| Spanned::<String>::from_node(doc, h, None));
-                    match written {
-                        Some(h) if !h.value.is_empty() => parse_server_host(&h, &gw.meta.namespace),
-                        _ => ServerHost { namespace: None, host: "*".to_string(), loc: l.loc },
-                    }
+                .map(|l| match &l.hostname {
+                    Some(h) if !h.value.is_empty() => parse_server_host(h, &gw.meta.namespace),
+                    _ => ServerHost { namespace: None, host: "*".to_string(), loc: l.at },
                 })
                 .collect();
             self.k8s_gateway_hosts.push(hosts);

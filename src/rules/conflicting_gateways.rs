@@ -17,8 +17,14 @@ pub const RULE: Rule = Rule {
 
 /// Whether two Gateways configure the same proxies: the same selector, or a workload both select.
 fn same_workloads(cx: &Context<'_>, a: GwIdx, b: GwIdx) -> bool {
-    let (sa, sb) = (&cx.model.gateways[a].spec.selector, &cx.model.gateways[b].spec.selector);
-    let same_selector = sa.len() == sb.len() && sa.iter().all(|(k, v)| sb.get(k).is_some_and(|w| w.value == v.value));
+    let (sa, sb) = (
+        &cx.model.gateways[a].spec.selector,
+        &cx.model.gateways[b].spec.selector,
+    );
+    let same_selector = sa.len() == sb.len()
+        && sa
+            .iter()
+            .all(|(k, v)| sb.get(k).is_some_and(|w| w.value == v.value));
     if same_selector {
         return true;
     }
@@ -35,11 +41,19 @@ fn same_workloads(cx: &Context<'_>, a: GwIdx, b: GwIdx) -> bool {
 }
 
 fn protocol(server: &Server) -> String {
-    server.port.as_ref().and_then(|p| p.protocol.as_ref()).map_or(String::new(), |p| p.value.to_ascii_uppercase())
+    server
+        .port
+        .as_ref()
+        .and_then(|p| p.protocol.as_ref())
+        .map_or(String::new(), |p| p.value.to_ascii_uppercase())
 }
 
 fn is_plain_http(server: &Server) -> bool {
-    server.tls.is_none() && matches!(protocol(server).as_str(), "HTTP" | "HTTP2" | "GRPC" | "GRPC-WEB")
+    server.tls.is_none()
+        && matches!(
+            protocol(server).as_str(),
+            "HTTP" | "HTTP2" | "GRPC" | "GRPC-WEB"
+        )
 }
 
 struct Clash {
@@ -50,19 +64,30 @@ struct Clash {
     there: Loc,
 }
 
+/// A gateway, one of its servers, and where a host of that server is written.
+type ServerHostAt = (GwIdx, usize, Loc);
+
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // (port, bind, host as written with its namespace) → (gateway, server, where the host is).
-    let mut by_host: HashMap<(u32, String, String), Vec<(GwIdx, usize, Loc)>> = HashMap::new();
+    let mut by_host: HashMap<(u32, String, String), Vec<ServerHostAt>> = HashMap::new();
     for (g, gw) in cx.model.gateways.iter().enumerate() {
         for (si, server) in gw.spec.servers.iter().enumerate() {
-            let Some(port) = server.port.as_ref().and_then(|p| p.number.as_ref()) else { continue };
-            let bind = server.bind.as_ref().map_or(String::new(), |b| b.value.clone());
+            let Some(port) = server.port.as_ref().and_then(|p| p.number.as_ref()) else {
+                continue;
+            };
+            let bind = server
+                .bind
+                .as_ref()
+                .map_or(String::new(), |b| b.value.clone());
             for sh in cx.mesh.gateway_hosts[g].get(si).into_iter().flatten() {
                 let host = match &sh.namespace {
                     Some(ns) => format!("{ns}/{}", sh.host),
                     None => sh.host.clone(),
                 };
-                by_host.entry((port.value, bind.clone(), host)).or_default().push((g, si, sh.loc));
+                by_host
+                    .entry((port.value, bind.clone(), host))
+                    .or_default()
+                    .push((g, si, sh.loc));
             }
         }
     }
@@ -71,16 +96,31 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (x, &(ga, sa, la)) in entries.iter().enumerate() {
             for &(gb, sb, lb) in &entries[x + 1..] {
                 let (a, b) = (&cx.model.gateways[ga], &cx.model.gateways[gb]);
-                if ga == gb || (a.name() == b.name() && a.namespace() == b.namespace()) || !same_workloads(cx, ga, gb) {
+                if ga == gb
+                    || (a.name() == b.name() && a.namespace() == b.namespace())
+                    || !same_workloads(cx, ga, gb)
+                {
                     continue;
                 }
                 let list = clashes.entry((ga, sa)).or_default();
                 if !list.iter().any(|c| c.other == gb && c.other_server == sb) {
-                    list.push(Clash { other: gb, other_server: sb, host: host.clone(), here: la, there: lb });
+                    list.push(Clash {
+                        other: gb,
+                        other_server: sb,
+                        host: host.clone(),
+                        here: la,
+                        there: lb,
+                    });
                 }
                 let list = clashes.entry((gb, sb)).or_default();
                 if !list.iter().any(|c| c.other == ga && c.other_server == sa) {
-                    list.push(Clash { other: ga, other_server: sa, host: host.clone(), here: lb, there: la });
+                    list.push(Clash {
+                        other: ga,
+                        other_server: sa,
+                        host: host.clone(),
+                        here: lb,
+                        there: la,
+                    });
                 }
             }
         }
@@ -88,7 +128,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for ((g, si), list) in clashes {
         let gw = &cx.model.gateways[g];
         let server = &gw.spec.servers[si];
-        let port = server.port.as_ref().and_then(|p| p.number.as_ref()).map_or(0, |n| n.value);
+        let port = server
+            .port
+            .as_ref()
+            .and_then(|p| p.number.as_ref())
+            .map_or(0, |n| n.value);
         let others: Vec<String> = list
             .iter()
             .map(|c| {
@@ -100,8 +144,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         hosts.sort_unstable();
         hosts.dedup();
         let all_http = is_plain_http(server)
-            && list.iter().all(|c| is_plain_http(&cx.model.gateways[c.other].spec.servers[c.other_server]));
-        let same_protocol = list.iter().all(|c| protocol(&cx.model.gateways[c.other].spec.servers[c.other_server]) == protocol(server));
+            && list
+                .iter()
+                .all(|c| is_plain_http(&cx.model.gateways[c.other].spec.servers[c.other_server]));
+        let same_protocol = list.iter().all(|c| {
+            protocol(&cx.model.gateways[c.other].spec.servers[c.other_server]) == protocol(server)
+        });
         let (severity, effect) = if all_http {
             (
                 Severity::Warning,
@@ -120,7 +168,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                  and the files do not show which one that is",
             )
         };
-        let selector = gw.spec.selector.iter().map(|(k, v)| format!("{k}={}", v.value)).collect::<Vec<_>>().join(",");
+        let selector = gw
+            .spec
+            .selector
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.value))
+            .collect::<Vec<_>>()
+            .join(",");
         let message = format!(
             "gateway {} also serves host {} on port {port} of the same workloads ({selector}): {effect}",
             others.join(", "),

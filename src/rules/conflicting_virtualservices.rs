@@ -57,10 +57,17 @@ fn same_identity(cx: &Context<'_>, a: VsIdx, b: VsIdx) -> bool {
 /// namespace. `None` when a creation time is missing.
 fn older(cx: &Context<'_>, a: VsIdx, b: VsIdx) -> Option<(VsIdx, String)> {
     let (ra, rb) = (&cx.model.virtual_services[a], &cx.model.virtual_services[b]);
-    let (ta, tb) = (ra.meta.creation_timestamp.as_ref()?, rb.meta.creation_timestamp.as_ref()?);
+    let (ta, tb) = (
+        ra.meta.creation_timestamp.as_ref()?,
+        rb.meta.creation_timestamp.as_ref()?,
+    );
     let ka = (ta.value.as_str(), ra.name(), ra.namespace());
     let kb = (tb.value.as_str(), rb.name(), rb.namespace());
-    Some(if ka <= kb { (a, ta.value.clone()) } else { (b, tb.value.clone()) })
+    Some(if ka <= kb {
+        (a, ta.value.clone())
+    } else {
+        (b, tb.value.clone())
+    })
 }
 
 /// Who wins between `a` and `b` where both are visible, in words, and whether creation time
@@ -68,7 +75,10 @@ fn older(cx: &Context<'_>, a: VsIdx, b: VsIdx) -> Option<(VsIdx, String)> {
 /// documented way to override a VirtualService for one namespace).
 fn outcome(cx: &Context<'_>, a: VsIdx, b: VsIdx, where_: &Common) -> (String, bool) {
     let tie = || match older(cx, a, b) {
-        Some((w, ts)) => format!("{} wins because it was created first ({ts})", full_name(cx, w)),
+        Some((w, ts)) => format!(
+            "{} wins because it was created first ({ts})",
+            full_name(cx, w)
+        ),
         None => format!(
             "which of {} and {} wins depends on which was created first, which these files do not show",
             full_name(cx, a),
@@ -93,11 +103,18 @@ fn outcome(cx: &Context<'_>, a: VsIdx, b: VsIdx, where_: &Common) -> (String, bo
         } else {
             "VirtualServices exported to the client's namespace by name come before those exported to every namespace"
         };
-        parts.push(format!("for clients in namespace {ns}, {} wins ({why})", full_name(cx, winner)));
+        parts.push(format!(
+            "for clients in namespace {ns}, {} wins ({why})",
+            full_name(cx, winner)
+        ));
     }
     let by_time = !tied.is_empty();
     if by_time {
-        parts.push(format!("for clients in namespace {}, {}", tied.join(", "), tie()));
+        parts.push(format!(
+            "for clients in namespace {}, {}",
+            tied.join(", "),
+            tie()
+        ));
     }
     (parts.join("; "), by_time)
 }
@@ -125,9 +142,13 @@ fn mesh_vss(cx: &Context<'_>, host: &str) -> Vec<VsIdx> {
     out
 }
 
+/// A host of one VirtualService and the other VirtualServices that define it where both are seen.
+type HostConflict<'a> = (&'a str, Vec<(VsIdx, Common)>);
+
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // VirtualService → (host, the other VirtualServices defining it where both are visible).
-    let mut conflicts: std::collections::BTreeMap<VsIdx, Vec<(&str, Vec<(VsIdx, Common)>)>> = Default::default();
+    let mut conflicts: std::collections::BTreeMap<VsIdx, Vec<HostConflict<'_>>> =
+        Default::default();
     for host in cx.mesh.virtual_service_hosts() {
         let vss = mesh_vss(cx, host);
         if vss.is_empty() {
@@ -139,8 +160,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .copied()
                 .filter(|&b| b != a && !same_identity(cx, a, b))
                 .filter_map(|b| {
-                    common(&cx.mesh.virtual_services[a].export_to, &cx.mesh.virtual_services[b].export_to)
-                        .map(|c| (b, c))
+                    common(
+                        &cx.mesh.virtual_services[a].export_to,
+                        &cx.mesh.virtual_services[b].export_to,
+                    )
+                    .map(|c| (b, c))
                 })
                 .collect();
             if !others.is_empty() {
@@ -156,7 +180,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut by_time = false;
         for (host, others) in &hosts {
             let names: Vec<String> = others.iter().map(|(b, _)| full_name(cx, *b)).collect();
-            parts.push(format!("host {host} is also defined by VirtualService {}", names.join(", ")));
+            parts.push(format!(
+                "host {host} is also defined by VirtualService {}",
+                names.join(", ")
+            ));
             for (b, c) in others {
                 let (o, t) = outcome(cx, a, *b, c);
                 by_time |= t;
@@ -172,7 +199,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
         let (first_host, _) = hosts[0];
         let (severity, help) = if by_time {
-            (Severity::Error, "merge the routes for each of these hosts into one VirtualService")
+            (
+                Severity::Error,
+                "merge the routes for each of these hosts into one VirtualService",
+            )
         } else {
             (
                 Severity::Warning,
@@ -188,7 +218,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 d = d.related(host_loc(cx, a, host), format!("host {host} conflicts too"));
             }
             for (b, _) in others {
-                d = d.related(host_loc(cx, *b, host), format!("VirtualService {} defines the same host", full_name(cx, *b)));
+                d = d.related(
+                    host_loc(cx, *b, host),
+                    format!("VirtualService {} defines the same host", full_name(cx, *b)),
+                );
             }
         }
         out.push(d);
@@ -203,19 +236,29 @@ fn wildcard_ancestors(h: &str) -> Vec<String> {
         return Vec::new();
     }
     // For `*.b.c` the base is `b.c`, whose parents (`*.c`) are all strictly wider.
-    host::wildcard_parents(base).filter(|p| p != "*" && p != h).collect()
+    host::wildcard_parents(base)
+        .filter(|p| p != "*" && p != h)
+        .collect()
 }
 
 /// A wildcard host of one VirtualService covering a more specific host of another, both visible
 /// to some sidecars: not a conflict (the most specific host wins), but worth knowing.
-fn overlapping_wildcards(cx: &Context<'_>, specific: &str, vss: &[VsIdx], out: &mut Vec<Diagnostic>) {
+fn overlapping_wildcards(
+    cx: &Context<'_>,
+    specific: &str,
+    vss: &[VsIdx],
+    out: &mut Vec<Diagnostic>,
+) {
     for wider in wildcard_ancestors(specific) {
         for b in mesh_vss(cx, &wider) {
             for &a in vss {
                 if a == b || same_identity(cx, a, b) {
                     continue;
                 }
-                let (ea, eb) = (&cx.mesh.virtual_services[a].export_to, &cx.mesh.virtual_services[b].export_to);
+                let (ea, eb) = (
+                    &cx.mesh.virtual_services[a].export_to,
+                    &cx.mesh.virtual_services[b].export_to,
+                );
                 let Some(c) = common(ea, eb) else { continue };
                 let seen = match &c {
                     Common::Everywhere => "every namespace".to_string(),
@@ -227,7 +270,8 @@ fn overlapping_wildcards(cx: &Context<'_>, specific: &str, vss: &[VsIdx], out: &
                     "host {specific} of VirtualService {na} lies within host {wider} of VirtualService {nb}, and sidecars in {seen} \
                      see both: names under {specific} use {na} (the most specific host wins), the other names under {wider} use {nb}"
                 );
-                let help = "nothing to do if this split is intended; otherwise make the hosts disjoint";
+                let help =
+                    "nothing to do if this split is intended; otherwise make the hosts disjoint";
                 out.push(
                     Diagnostic::new(&RULE, sa, text.clone())
                         .severity(Severity::Info)

@@ -18,17 +18,26 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for (i, route) in root.spec.http.iter().enumerate() {
-            let Some(delegate) = &route.delegate else { continue };
+            let Some(delegate) = &route.delegate else {
+                continue;
+            };
             // A root route without match takes the delegate's matches as they are.
             if route.matches.is_empty() {
                 continue;
             }
             let Some(name) = &delegate.name else { continue };
-            let ns = delegate.namespace.as_ref().map_or(root.namespace(), |n| n.value.as_str());
-            let Some(di) = cx.mesh.virtual_service_by_name(ns, &name.value) else { continue };
+            let ns = delegate
+                .namespace
+                .as_ref()
+                .map_or(root.namespace(), |n| n.value.as_str());
+            let Some(di) = cx.mesh.virtual_service_by_name(ns, &name.value) else {
+                continue;
+            };
             let info = &cx.mesh.virtual_services[di];
             // A missing, non-delegate or invisible delegate is another rule's finding.
-            if !info.is_delegate || !(ns == root.namespace() || info.export_to.visible_to(root.namespace())) {
+            if !info.is_delegate
+                || !(ns == root.namespace() || info.export_to.visible_to(root.namespace()))
+            {
                 continue;
             }
             let leaf_vs = &cx.model.virtual_services[di];
@@ -41,17 +50,31 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             for (j, leaf) in leaf_vs.spec.http.iter().enumerate() {
                 // Istio drops the delegate route when one of its matches merges under no root match.
                 let failing = leaf.matches.iter().enumerate().find_map(|(k, m)| {
-                    let reasons: Vec<String> =
-                        route.matches.iter().filter_map(|r| delegate_conflict(r, m)).collect();
-                    (reasons.len() == route.matches.len()).then(|| (k, m, reasons))
+                    let reasons: Vec<String> = route
+                        .matches
+                        .iter()
+                        .filter_map(|r| delegate_conflict(r, m))
+                        .collect();
+                    (reasons.len() == route.matches.len()).then_some((k, m, reasons))
                 });
-                let Some((k, m, reasons)) = failing else { continue };
+                let Some((k, m, reasons)) = failing else {
+                    continue;
+                };
                 let leaf_desc = HttpCondition::from_match(m, leaf_vs.namespace(), &gateways);
-                let which = if leaf.matches.len() > 1 { format!(" match[{k}]") } else { String::new() };
+                let which = if leaf.matches.len() > 1 {
+                    format!(" match[{k}]")
+                } else {
+                    String::new()
+                };
                 let why = if route.matches.len() == 1 {
                     reasons[0].clone()
                 } else {
-                    reasons.iter().zip(&root_desc).map(|(r, d)| format!("against ({d}): {r}")).collect::<Vec<_>>().join("; ")
+                    reasons
+                        .iter()
+                        .zip(&root_desc)
+                        .map(|(r, d)| format!("against ({d}): {r}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 };
                 let message = format!(
                     "http[{j}]{which} ({leaf_desc}) does not narrow the match of root VirtualService {}/{} http[{i}] ({}), \
@@ -60,7 +83,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     root.name(),
                     root_desc.join(" or "),
                 );
-                let root_loc = route.matches.first().map_or(first_line(cx, route.at), |m| trimmed(cx, m.at));
+                let root_loc = route
+                    .matches
+                    .first()
+                    .map_or(first_line(cx, route.at), |m| trimmed(cx, m.at));
                 out.push(
                     Diagnostic::new(&RULE, trimmed(cx, m.at), message)
                         .help(

@@ -14,7 +14,11 @@ pub const RULE: Rule = Rule {
 };
 
 fn labels_text(labels: &BTreeMap<String, String>) -> String {
-    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -31,15 +35,21 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if gw.spec.selector.is_empty() || !cx.mesh.gateway_workloads[g].is_empty() {
             continue;
         }
-        let selector: BTreeMap<String, String> =
-            gw.spec.selector.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-        // Point at the first label no gateway workload carries.
-        let missing = gw
+        let selector: BTreeMap<String, String> = gw
             .spec
             .selector
             .iter()
-            .find(|(k, v)| !gateways.iter().any(|&id| cx.mesh.workload(id).labels.get(*k) == Some(&v.value)));
-        let loc = missing.or_else(|| gw.spec.selector.iter().next()).map_or(gw.loc(), |(_, v)| v.loc);
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect();
+        // Point at the first label no gateway workload carries.
+        let missing = gw.spec.selector.iter().find(|(k, v)| {
+            !gateways
+                .iter()
+                .any(|&id| cx.mesh.workload(id).labels.get(*k) == Some(&v.value))
+        });
+        let loc = missing
+            .or_else(|| gw.spec.selector.iter().next())
+            .map_or(gw.loc(), |(_, v)| v.loc);
         let known: Vec<String> = gateways
             .iter()
             .map(|&id| {
@@ -47,12 +57,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("{}/{} ({})", w.namespace, w.name, labels_text(&w.labels))
             })
             .collect();
-        let mut help = format!("make the selector match the labels of a gateway deployment: {}", known.join("; "));
+        let mut help = format!(
+            "make the selector match the labels of a gateway deployment: {}",
+            known.join("; ")
+        );
         if let Some((k, v)) = missing {
-            let values: Vec<&str> =
-                gateways.iter().filter_map(|&id| cx.mesh.workload(id).labels.get(k).map(String::as_str)).collect();
+            let values: Vec<&str> = gateways
+                .iter()
+                .filter_map(|&id| cx.mesh.workload(id).labels.get(k).map(String::as_str))
+                .collect();
             if let Some(suggestion) = diag::did_you_mean(&v.value, values) {
-                help = format!("did you mean {k}: {suggestion}? Gateway deployments in the inputs: {}", known.join("; "));
+                help = format!(
+                    "did you mean {k}: {suggestion}? Gateway deployments in the inputs: {}",
+                    known.join("; ")
+                );
             }
         }
         out.push(

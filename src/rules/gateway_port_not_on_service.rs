@@ -19,7 +19,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if workloads.is_empty() {
             continue;
         }
-        let services: BTreeSet<ServiceId> = workloads.iter().flat_map(|&w| cx.mesh.services_selecting(w)).collect();
+        let services: BTreeSet<ServiceId> = workloads
+            .iter()
+            .flat_map(|&w| cx.mesh.services_selecting(w))
+            .collect();
         if services.is_empty() {
             // The Service in front of the gateway is not in the inputs: nothing to compare with.
             continue;
@@ -34,7 +37,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 reachable.insert(p.number);
                 let mut targets: Vec<u32> = p.target_port.into_iter().collect();
                 if let Some(name) = &p.target_port_name {
-                    targets.extend(workloads.iter().filter_map(|&w| container_port(cx, w, name)));
+                    targets.extend(
+                        workloads
+                            .iter()
+                            .filter_map(|&w| container_port(cx, w, name)),
+                    );
                 }
                 reachable.extend(targets.iter().copied());
                 let shown_targets: Vec<String> = targets.iter().map(u32::to_string).collect();
@@ -52,11 +59,21 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("{}/{}", svc.namespace, svc.name)
             })
             .collect();
-        let selector: BTreeMap<&str, &str> =
-            gw.spec.selector.iter().map(|(k, v)| (k.as_str(), v.value.as_str())).collect();
-        let selector_text = selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+        let selector: BTreeMap<&str, &str> = gw
+            .spec
+            .selector
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.value.as_str()))
+            .collect();
+        let selector_text = selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
         for server in &gw.spec.servers {
-            let Some(number) = server.port.as_ref().and_then(|p| p.number.as_ref()) else { continue };
+            let Some(number) = server.port.as_ref().and_then(|p| p.number.as_ref()) else {
+                continue;
+            };
             if reachable.contains(&number.value) {
                 continue;
             }
@@ -87,7 +104,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 /// A named targetPort resolved against a pod's container ports.
 fn container_port(cx: &Context<'_>, w: crate::mesh::WorkloadId, name: &str) -> Option<u32> {
-    let WorkloadSource::Pod(i) = cx.mesh.workload(w).source else { return None };
+    let WorkloadSource::Pod(i) = cx.mesh.workload(w).source else {
+        return None;
+    };
     cx.model.workloads[i]
         .spec
         .spec

@@ -13,10 +13,19 @@ pub const RULE: Rule = Rule {
 };
 
 /// Namespaces `istioctl analyze` never reports on.
-const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease", "local-path-storage"];
+const SYSTEM_NAMESPACES: &[&str] = &[
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "local-path-storage",
+];
 
 /// Values of `gateway.istio.io/managed` on Services Istio creates itself.
-const MANAGED: &[&str] = &["istio.io-gateway-controller", "istio.io-mesh-controller", "istio.io-eastwest-controller"];
+const MANAGED: &[&str] = &[
+    "istio.io-gateway-controller",
+    "istio.io-mesh-controller",
+    "istio.io-eastwest-controller",
+];
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for svc in &cx.model.services {
@@ -26,13 +35,22 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if SYSTEM_NAMESPACES.contains(&svc.namespace())
             || labels.contains_key("istio")
             || labels.get("release").is_some_and(|r| r.value == "istio")
-            || labels.get("gateway.istio.io/managed").is_some_and(|m| MANAGED.contains(&m.value.as_str()))
-            || svc.spec.spec.service_type.as_ref().is_some_and(|t| t.value == "ExternalName")
+            || labels
+                .get("gateway.istio.io/managed")
+                .is_some_and(|m| MANAGED.contains(&m.value.as_str()))
+            || svc
+                .spec
+                .spec
+                .service_type
+                .as_ref()
+                .is_some_and(|t| t.value == "ExternalName")
         {
             continue;
         }
         for p in &svc.spec.spec.ports {
-            let Some(number) = p.port.as_ref().map(|n| n.value) else { continue };
+            let Some(number) = p.port.as_ref().map(|n| n.value) else {
+                continue;
+            };
             let declared = ports::declared_protocol(
                 number,
                 p.name.as_ref().map(|n| n.value.as_str()),
@@ -45,7 +63,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let (loc, message) = match (&p.app_protocol, &p.name) {
                 (Some(app), _) => (
                     app.loc,
-                    format!("appProtocol {:?} of port {number} is not a protocol Istio knows, so Istio sniffs the protocol", app.value),
+                    format!(
+                        "appProtocol {:?} of port {number} is not a protocol Istio knows, so Istio sniffs the protocol",
+                        app.value
+                    ),
                 ),
                 (None, Some(name)) => (
                     name.loc,
@@ -56,7 +77,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ),
                 (None, None) => (
                     first_line(cx, p.at),
-                    format!("port {number} has no name and no appProtocol, so Istio cannot tell its protocol and sniffs it"),
+                    format!(
+                        "port {number} has no name and no appProtocol, so Istio cannot tell its protocol and sniffs it"
+                    ),
                 ),
             };
             out.push(

@@ -75,7 +75,12 @@ pub(crate) enum Finding {
     /// Every request the route could match is taken by earlier routes.
     Unreachable { route: usize, by: Vec<Shadower> },
     /// One `match` entry of a route that is otherwise reachable is never used.
-    Ineffective { route: usize, index: usize, by: Shadower, same_route: bool },
+    Ineffective {
+        route: usize,
+        index: usize,
+        by: Shadower,
+        same_route: bool,
+    },
 }
 
 /// The shadowing analysis over one ordered route list: quadratic in the routes of one list only.
@@ -88,12 +93,18 @@ pub(crate) fn analyze<C: Condition>(routes: &[RouteView<C>], any: &C) -> Vec<Fin
     let mut stopped: Option<Shadower> = None;
     for (r, route) in routes.iter().enumerate() {
         if let Some(by) = stopped {
-            findings.push(Finding::Unreachable { route: r, by: vec![by] });
+            findings.push(Finding::Unreachable {
+                route: r,
+                by: vec![by],
+            });
             continue;
         }
         if route.matches.is_empty() {
             if !route.delegates {
-                stopped = Some(Shadower { route: r, index: None });
+                stopped = Some(Shadower {
+                    route: r,
+                    index: None,
+                });
             }
             continue;
         }
@@ -124,10 +135,23 @@ pub(crate) fn analyze<C: Condition>(routes: &[RouteView<C>], any: &C) -> Vec<Fin
         }
         for m in 0..n {
             if let Some(by) = by_earlier[m] {
-                findings.push(Finding::Ineffective { route: r, index: m, by, same_route: false });
+                findings.push(Finding::Ineffective {
+                    route: r,
+                    index: m,
+                    by,
+                    same_route: false,
+                });
             } else if let Some(k) = by_same[m] {
-                let by = Shadower { route: r, index: Some(k) };
-                findings.push(Finding::Ineffective { route: r, index: m, by, same_route: true });
+                let by = Shadower {
+                    route: r,
+                    index: Some(k),
+                };
+                findings.push(Finding::Ineffective {
+                    route: r,
+                    index: m,
+                    by,
+                    same_route: true,
+                });
             }
         }
         if route.delegates {
@@ -135,7 +159,10 @@ pub(crate) fn analyze<C: Condition>(routes: &[RouteView<C>], any: &C) -> Vec<Fin
         }
         for (m, (c, _)) in route.matches.iter().enumerate() {
             if by_earlier[m].is_none() && by_same[m].is_none() {
-                let s = Shadower { route: r, index: Some(m) };
+                let s = Shadower {
+                    route: r,
+                    index: Some(m),
+                };
                 if c.covers(any) {
                     stopped = Some(s);
                 }
@@ -174,10 +201,18 @@ pub(crate) fn trimmed(cx: &Context<'_>, loc: Loc) -> Loc {
 
 /// The resolved gateways a VirtualService is bound to.
 pub(crate) fn vs_gateways(cx: &Context<'_>, vs: VsIdx) -> Vec<GatewayRef> {
-    cx.mesh.virtual_services[vs].gateways.iter().map(|(g, _)| g.clone()).collect()
+    cx.mesh.virtual_services[vs]
+        .gateways
+        .iter()
+        .map(|(g, _)| g.clone())
+        .collect()
 }
 
-pub(crate) fn http_views(cx: &Context<'_>, vs: &Res<VirtualService>, gateways: &[GatewayRef]) -> Vec<RouteView<HttpCondition>> {
+pub(crate) fn http_views(
+    cx: &Context<'_>,
+    vs: &Res<VirtualService>,
+    gateways: &[GatewayRef],
+) -> Vec<RouteView<HttpCondition>> {
     vs.spec
         .http
         .iter()
@@ -187,7 +222,12 @@ pub(crate) fn http_views(cx: &Context<'_>, vs: &Res<VirtualService>, gateways: &
             matches: r
                 .matches
                 .iter()
-                .map(|m| (HttpCondition::from_match(m, vs.namespace(), gateways), trimmed(cx, m.at)))
+                .map(|m| {
+                    (
+                        HttpCondition::from_match(m, vs.namespace(), gateways),
+                        trimmed(cx, m.at),
+                    )
+                })
                 .collect(),
             at: first_line(cx, r.at),
             delegates: r.delegate.is_some(),
@@ -195,28 +235,54 @@ pub(crate) fn http_views(cx: &Context<'_>, vs: &Res<VirtualService>, gateways: &
         .collect()
 }
 
-fn tcp_views(cx: &Context<'_>, vs: &Res<VirtualService>, gateways: &[GatewayRef]) -> Vec<RouteView<L4Condition>> {
+fn tcp_views(
+    cx: &Context<'_>,
+    vs: &Res<VirtualService>,
+    gateways: &[GatewayRef],
+) -> Vec<RouteView<L4Condition>> {
     vs.spec
         .tcp
         .iter()
         .enumerate()
         .map(|(i, r)| RouteView {
             label: route_label("tcp", i, None),
-            matches: r.matches.iter().map(|m| (L4Condition::from_tcp(m, vs.namespace(), gateways), trimmed(cx, m.at))).collect(),
+            matches: r
+                .matches
+                .iter()
+                .map(|m| {
+                    (
+                        L4Condition::from_tcp(m, vs.namespace(), gateways),
+                        trimmed(cx, m.at),
+                    )
+                })
+                .collect(),
             at: first_line(cx, r.at),
             delegates: false,
         })
         .collect()
 }
 
-fn tls_views(cx: &Context<'_>, vs: &Res<VirtualService>, gateways: &[GatewayRef]) -> Vec<RouteView<L4Condition>> {
+fn tls_views(
+    cx: &Context<'_>,
+    vs: &Res<VirtualService>,
+    gateways: &[GatewayRef],
+) -> Vec<RouteView<L4Condition>> {
     vs.spec
         .tls
         .iter()
         .enumerate()
         .map(|(i, r)| RouteView {
             label: route_label("tls", i, None),
-            matches: r.matches.iter().map(|m| (L4Condition::from_tls(m, vs.namespace(), gateways), trimmed(cx, m.at))).collect(),
+            matches: r
+                .matches
+                .iter()
+                .map(|m| {
+                    (
+                        L4Condition::from_tls(m, vs.namespace(), gateways),
+                        trimmed(cx, m.at),
+                    )
+                })
+                .collect(),
             at: first_line(cx, r.at),
             delegates: false,
         })
@@ -242,7 +308,9 @@ pub(crate) fn report(cx: &Context<'_>, emit: Emit, out: &mut Vec<Diagnostic>) {
 /// `http[0]`, or `http[0] match[1]` when the route has several matches.
 fn match_label<C>(routes: &[RouteView<C>], s: Shadower) -> String {
     match s.index {
-        Some(m) if routes[s.route].matches.len() > 1 => format!("{} match[{m}]", routes[s.route].label),
+        Some(m) if routes[s.route].matches.len() > 1 => {
+            format!("{} match[{m}]", routes[s.route].label)
+        }
         _ => routes[s.route].label.clone(),
     }
 }
@@ -250,7 +318,11 @@ fn match_label<C>(routes: &[RouteView<C>], s: Shadower) -> String {
 fn shadower_text<C: Condition>(routes: &[RouteView<C>], s: Shadower, unit: &str) -> String {
     match s.index {
         None => format!("{} (no `match`: every {unit})", routes[s.route].label),
-        Some(m) => format!("{} ({})", match_label(routes, s), routes[s.route].matches[m].0),
+        Some(m) => format!(
+            "{} ({})",
+            match_label(routes, s),
+            routes[s.route].matches[m].0
+        ),
     }
 }
 
@@ -284,8 +356,12 @@ fn describe<C: Condition>(
                         routes[s.route].label
                     ),
                     _ => {
-                        let list: Vec<String> = by.iter().map(|s| shadower_text(routes, *s, unit)).collect();
-                        format!("{what} can never match: every {unit} it matches is taken first by {}", list.join(" and "))
+                        let list: Vec<String> =
+                            by.iter().map(|s| shadower_text(routes, *s, unit)).collect();
+                        format!(
+                            "{what} can never match: every {unit} it matches is taken first by {}",
+                            list.join(" and ")
+                        )
                     }
                 };
                 let first = by[0];
@@ -301,26 +377,48 @@ fn describe<C: Condition>(
                     )
                 };
                 let loc = view.matches.first().map_or(view.at, |(_, l)| *l);
-                let mut d = Diagnostic::new(&RULE, loc, message).help(help).resource(Some(vs.resource_ref()));
+                let mut d = Diagnostic::new(&RULE, loc, message)
+                    .help(help)
+                    .resource(Some(vs.resource_ref()));
                 for s in by {
                     let text = match s.index {
-                        None => format!("{} has no `match` and takes every {unit}", routes[s.route].label),
+                        None => format!(
+                            "{} has no `match` and takes every {unit}",
+                            routes[s.route].label
+                        ),
                         Some(_) => format!("{} takes these {unit}s first", match_label(routes, *s)),
                     };
                     d = d.related(shadower_loc(routes, *s), text);
                 }
                 out.push(d);
             }
-            (Finding::Ineffective { route, index, by, same_route }, Emit::Ineffective) => {
+            (
+                Finding::Ineffective {
+                    route,
+                    index,
+                    by,
+                    same_route,
+                },
+                Emit::Ineffective,
+            ) => {
                 let view = &routes[*route];
                 let (cond, loc) = &view.matches[*index];
                 let by_text = if *same_route {
                     let k = by.index.unwrap_or(0);
-                    format!("match[{k}] of the same route ({}) comes first and matches all of them", view.matches[k].0)
+                    format!(
+                        "match[{k}] of the same route ({}) comes first and matches all of them",
+                        view.matches[k].0
+                    )
                 } else {
-                    format!("{} before it takes every {unit} this entry matches", shadower_text(routes, *by, unit))
+                    format!(
+                        "{} before it takes every {unit} this entry matches",
+                        shadower_text(routes, *by, unit)
+                    )
                 };
-                let message = format!("{} match[{index}] ({cond}) is never used: {by_text}", view.label);
+                let message = format!(
+                    "{} match[{index}] ({cond}) is never used: {by_text}",
+                    view.label
+                );
                 let help = if *same_route {
                     "remove this redundant `match` entry".to_string()
                 } else {
@@ -332,7 +430,10 @@ fn describe<C: Condition>(
                 out.push(
                     Diagnostic::new(&ineffective_match::RULE, *loc, message)
                         .help(help)
-                        .related(shadower_loc(routes, *by), format!("{} matches these {unit}s first", match_label(routes, *by)))
+                        .related(
+                            shadower_loc(routes, *by),
+                            format!("{} matches these {unit}s first", match_label(routes, *by)),
+                        )
                         .resource(Some(vs.resource_ref())),
                 );
             }
@@ -349,7 +450,10 @@ fn describe<C: Condition>(
 fn route_table(server: &Server, index: usize) -> Option<String> {
     let port = server.port.as_ref()?;
     let number = port.number.as_ref()?.value;
-    let protocol = port.protocol.as_ref().map_or(String::new(), |p| p.value.to_ascii_uppercase());
+    let protocol = port
+        .protocol
+        .as_ref()
+        .map_or(String::new(), |p| p.value.to_ascii_uppercase());
     let passthrough = server
         .tls
         .as_ref()
@@ -385,10 +489,16 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for (gref, _) in &info.gateways {
-            let Some(gw) = mesh.gateway(gref) else { continue };
+            let Some(gw) = mesh.gateway(gref) else {
+                continue;
+            };
             for (si, server) in cx.model.gateways[gw].spec.servers.iter().enumerate() {
-                let Some(table) = route_table(server, si) else { continue };
-                let Some(server_hosts) = mesh.gateway_hosts[gw].get(si) else { continue };
+                let Some(table) = route_table(server, si) else {
+                    continue;
+                };
+                let Some(server_hosts) = mesh.gateway_hosts[gw].get(si) else {
+                    continue;
+                };
                 for h in &info.hosts {
                     for vhost in mesh.server_vhosts(server_hosts, vs.namespace(), h) {
                         let list = tables.entry((gw, table.clone(), vhost)).or_default();
@@ -404,7 +514,12 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .values()
         .filter(|l| l.len() > 1)
         .flatten()
-        .map(|&vi| (vi, http_views(cx, &cx.model.virtual_services[vi], &vs_gateways(cx, vi))))
+        .map(|&vi| {
+            (
+                vi,
+                http_views(cx, &cx.model.virtual_services[vi], &vs_gateways(cx, vi)),
+            )
+        })
         .collect();
     let mut reported: HashSet<(VsIdx, usize, Option<usize>, VsIdx)> = HashSet::new();
     for ((gw, _table, vhost), list) in &tables {
@@ -412,8 +527,12 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let gw_res = &cx.model.gateways[*gw];
-        let gref = GatewayRef::Named { namespace: gw_res.namespace().to_string(), name: gw_res.name().to_string() };
-        let mut seen: std::collections::HashMap<String, Merged<'_>> = std::collections::HashMap::new();
+        let gref = GatewayRef::Named {
+            namespace: gw_res.namespace().to_string(),
+            name: gw_res.name().to_string(),
+        };
+        let mut seen: std::collections::HashMap<String, Merged<'_>> =
+            std::collections::HashMap::new();
         for &vi in list {
             let vs = &cx.model.virtual_services[vi];
             for (r, view) in views[&vi].iter().enumerate() {
@@ -423,16 +542,26 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let entries: Vec<(Option<usize>, HttpCondition, Loc)> = if view.matches.is_empty() {
                     vec![(None, HttpCondition::any(&vs_gateways(cx, vi)), view.at)]
                 } else {
-                    view.matches.iter().enumerate().map(|(m, (c, l))| (Some(m), c.clone(), *l)).collect()
+                    view.matches
+                        .iter()
+                        .enumerate()
+                        .map(|(m, (c, l))| (Some(m), c.clone(), *l))
+                        .collect()
                 };
                 let mut stop = false;
                 for (index, cond, loc) in entries {
                     if !cond.gateways.contains(&gref) {
                         continue;
                     }
-                    stop |= cond.is_catch_all() && cond.port.is_none() && cond.source_labels.is_empty();
+                    stop |=
+                        cond.is_catch_all() && cond.port.is_none() && cond.source_labels.is_empty();
                     let key = merge_key(&cond);
-                    let entry = Merged { vs: vi, cond, loc, label: &view.label };
+                    let entry = Merged {
+                        vs: vi,
+                        cond,
+                        loc,
+                        label: &view.label,
+                    };
                     match seen.get(&key) {
                         Some(first) if same_identity(cx, first.vs, vi) || first.vs == vi => {}
                         Some(first) => {

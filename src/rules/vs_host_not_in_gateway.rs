@@ -16,10 +16,17 @@ pub const RULE: Rule = Rule {
 /// reports that).
 fn gateway_servers<'m>(cx: &Context<'m>, gref: &GatewayRef) -> Option<Vec<&'m [ServerHost]>> {
     if let Some(gw) = cx.mesh.gateway(gref) {
-        return Some(cx.mesh.gateway_hosts[gw].iter().map(Vec::as_slice).collect());
+        return Some(
+            cx.mesh.gateway_hosts[gw]
+                .iter()
+                .map(Vec::as_slice)
+                .collect(),
+        );
     }
     // A Gateway API Gateway: its listeners as one server.
-    cx.mesh.k8s_gateway(gref).map(|k| vec![cx.mesh.k8s_gateway_hosts[k].as_slice()])
+    cx.mesh
+        .k8s_gateway(gref)
+        .map(|k| vec![cx.mesh.k8s_gateway_hosts[k].as_slice()])
 }
 
 fn written(sh: &ServerHost) -> String {
@@ -51,7 +58,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         let vs = &cx.model.virtual_services[i];
         let ns = vs.namespace();
-        let accepted = |servers: &[&[ServerHost]], h: &str| servers.iter().any(|s| cx.mesh.server_accepts(s, ns, h));
+        let accepted = |servers: &[&[ServerHost]], h: &str| {
+            servers.iter().any(|s| cx.mesh.server_accepts(s, ns, h))
+        };
         // Per bound gateway that exists: its servers, and whether it takes any host of this VS.
         let mut bound: Vec<(GatewayRef, Vec<&[ServerHost]>, bool)> = Vec::new();
         let mut unknown_gateway = false;
@@ -69,7 +78,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let message = format!(
                     "no host of this VirtualService ({}) is accepted by gateway {gref}, whose servers accept {}: \
                      the VirtualService has no effect on that gateway",
-                    vs.spec.hosts.iter().map(|h| h.value.as_str()).collect::<Vec<_>>().join(", "),
+                    vs.spec
+                        .hosts
+                        .iter()
+                        .map(|h| h.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     list(&hosts),
                 );
                 let mut d = Diagnostic::new(&RULE, at.unwrap_or(vs.loc()), message)
@@ -93,7 +107,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if bound.iter().any(|(_, servers, _)| accepted(servers, h)) {
                 continue;
             }
-            let Some(written_host) = vs.spec.hosts.get(k) else { continue };
+            let Some(written_host) = vs.spec.hosts.get(k) else {
+                continue;
+            };
             let names: Vec<String> = bound.iter().map(|(g, _, _)| g.to_string()).collect();
             let message = format!(
                 "host {} is not accepted by any server of gateway {}, so this VirtualService never routes it there",
