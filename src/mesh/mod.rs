@@ -237,6 +237,8 @@ pub struct Mesh {
     pub gateway_workloads: Vec<Vec<WorkloadId>>,
 
     services_by_host: HashMap<String, Vec<ServiceId>>,
+    /// namespace → services declared in it (for "did you mean" among a namespace's names).
+    services_by_ns: HashMap<String, Vec<ServiceId>>,
     /// Wildcard ServiceEntry hosts, by the host as written (`*.example.com`).
     wildcard_services: HashMap<String, Vec<ServiceId>>,
     /// (namespace, label key, label value) → workloads, for selector matching.
@@ -442,6 +444,7 @@ impl Mesh {
         } else {
             self.services_by_host.entry(info.host.clone()).or_default().push(id);
         }
+        self.services_by_ns.entry(info.namespace.clone()).or_default().push(id);
         self.services.push(info);
     }
 
