@@ -61,6 +61,15 @@ registry! {
     retries_exceed_timeout,
     fault_delay_exceeds_timeout,
     host_not_visible,
+    unreachable_route,
+    ineffective_match,
+    conflicting_virtualservices,
+    vs_host_not_in_gateway,
+    gateway_no_workload,
+    gateway_port_not_on_service,
+    conflicting_gateways,
+    port_name,
+    delegate_conflict,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
