@@ -107,6 +107,13 @@ impl Mesh {
         }
     }
 
+    /// The services declared in a namespace, in input order.
+    pub fn services_in(&self, namespace: &str) -> &[ServiceId] {
+        self.services_by_ns
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Names of the VirtualServices of a namespace, sorted (for "did you mean").
     pub fn virtual_service_names_in(&self, namespace: &str) -> Vec<&str> {
         let mut names: Vec<&str> = self

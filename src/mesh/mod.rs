@@ -241,6 +241,8 @@ pub struct Mesh {
     pub k8s_gateway_hosts: Vec<Vec<ServerHost>>,
 
     services_by_host: HashMap<String, Vec<ServiceId>>,
+    /// namespace → services declared in it (for "did you mean" among a namespace's names).
+    services_by_ns: HashMap<String, Vec<ServiceId>>,
     /// Wildcard ServiceEntry hosts, by the host as written (`*.example.com`).
     wildcard_services: HashMap<String, Vec<ServiceId>>,
     /// (namespace, label key, label value) → workloads, for selector matching.
@@ -451,6 +453,7 @@ impl Mesh {
         } else {
             self.services_by_host.entry(info.host.clone()).or_default().push(id);
         }
+        self.services_by_ns.entry(info.namespace.clone()).or_default().push(id);
         self.services.push(info);
     }
 

@@ -1,8 +1,11 @@
-//! `retries-exceed-timeout`: an HTTP route whose retry budget does not fit in its timeout. Istio
-//! sets Envoy's `num_retries` to `attempts`, so a request may take `attempts + 1` tries of up to
-//! `perTryTimeout` each, but the route `timeout` bounds all of them together: when
-//! `(attempts + 1) × perTryTimeout` exceeds `timeout`, the last tries are cut short (or never
-//! start) and the caller gets 504 `UT` although retries were configured to absorb the failure.
+//! `retries-exceed-timeout`: an HTTP route whose retries cannot all happen within its timeout.
+//! Istio sets Envoy's `num_retries` to `attempts`: a request may take `attempts + 1` tries of up
+//! to `perTryTimeout` each, and the route `timeout` bounds all of them together. Retry k starts at
+//! the earliest at `k × perTryTimeout`, so when `attempts × perTryTimeout` exceeds `timeout` the
+//! last retries never start, and when `perTryTimeout ≥ timeout` none does: the caller gets 504
+//! `UT` although retries were configured to absorb the failure. A last retry that starts in time
+//! but is cut short by the timeout (`(attempts + 1) × perTryTimeout > timeout`) is not reported:
+//! the timeout is meant to be the ceiling.
 
 use std::time::Duration;
 
@@ -14,10 +17,14 @@ pub const RULE: Rule = Rule {
     name: "retries-exceed-timeout",
     code: None,
     severity: Severity::Warning,
-    summary: "retries whose total per-try time exceeds the route's timeout",
+    summary: "retries that cannot all happen within the route's timeout",
     doc: include_str!("../../rules/retries-exceed-timeout.md"),
     check: Some(check),
 };
+
+fn plural(n: i64) -> &'static str {
+    if n == 1 { "retry" } else { "retries" }
+}
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for vs in &cx.model.virtual_services {
@@ -39,38 +46,47 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if t.is_zero() || p.is_zero() || attempts <= 0 {
                 continue;
             }
-            let tries = u32::try_from(attempts.saturating_add(1)).unwrap_or(u32::MAX);
-            let budget = p.checked_mul(tries).unwrap_or(Duration::MAX);
-            if budget <= t {
-                continue;
-            }
-            let fit = (t.as_nanos() / p.as_nanos().max(1)) as u64;
-            let message = if p >= t {
-                format!(
-                    "http[{i}]: perTryTimeout {} is not shorter than the route timeout {}: the first try already uses the whole timeout, so the {attempts} retr{} never happen",
-                    per_try.value,
-                    timeout.value,
-                    if attempts == 1 { "y" } else { "ies" }
+            let retries = u32::try_from(attempts).unwrap_or(u32::MAX);
+            // Retry k starts, at the earliest, when try k times out: at k × perTryTimeout.
+            let last_start = p.checked_mul(retries).unwrap_or(Duration::MAX);
+            let full = p
+                .checked_mul(retries.saturating_add(1))
+                .unwrap_or(Duration::MAX);
+            let (message, help) = if p >= t {
+                (
+                    format!(
+                        "http[{i}]: perTryTimeout {} is not shorter than the route timeout {}: the first try may use the whole timeout, so its {attempts} {} never happen",
+                        per_try.value,
+                        timeout.value,
+                        plural(attempts)
+                    ),
+                    format!(
+                        "lower perTryTimeout below {} (e.g. {}), or raise timeout to {}",
+                        timeout.value,
+                        duration::show(t / retries.saturating_add(1)),
+                        duration::show(full)
+                    ),
+                )
+            } else if last_start > t {
+                // Retries that can start before the timeout: k × perTryTimeout < timeout.
+                let fit = (t.as_nanos() - 1) / p.as_nanos();
+                (
+                    format!(
+                        "http[{i}]: {attempts} {} of up to {} each do not fit in the route timeout {}: the last would start at {}, after the timeout, so only {fit} of them can ever happen",
+                        plural(attempts),
+                        per_try.value,
+                        timeout.value,
+                        duration::show(last_start)
+                    ),
+                    format!(
+                        "raise timeout to more than {} ({} lets every try run fully), or lower attempts to {fit}",
+                        duration::show(last_start),
+                        duration::show(full)
+                    ),
                 )
             } else {
-                format!(
-                    "http[{i}]: 1 try + {attempts} retr{} of up to {} each need {}, but the route timeout is {}: only {fit} tr{} fit, later retries are cut off with 504",
-                    if attempts == 1 { "y" } else { "ies" },
-                    per_try.value,
-                    duration::show(budget),
-                    timeout.value,
-                    if fit == 1 { "y" } else { "ies" }
-                )
+                continue;
             };
-            let suggested_per_try = t / tries;
-            let mut help = format!(
-                "raise timeout to at least {}, or lower perTryTimeout to {}",
-                duration::show(budget),
-                duration::show(suggested_per_try)
-            );
-            if fit >= 2 {
-                help.push_str(&format!(" or attempts to {}", fit - 1));
-            }
             out.push(
                 Diagnostic::new(&RULE, per_try.loc, message)
                     .help(help)

@@ -19,8 +19,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    // "Did you mean" candidates, computed once per namespace that has an unknown host.
-    let mut candidates: HashMap<String, Vec<String>> = HashMap::new();
+    let mut suggest = Suggester::default();
     for (i, vs) in cx.model.virtual_services.iter().enumerate() {
         let ns = vs.namespace();
         let scopes = cx.mesh.vs_scope_namespaces(cx.model, i);
@@ -65,9 +64,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ))
                 .related(svc.loc, format!("{} is defined here", svc.describe()))
             } else {
-                let names = candidates
-                    .entry(ns.to_string())
-                    .or_insert_with(|| cx.mesh.visible_host_names(ns));
                 let resolved = if found.host != written.value.to_ascii_lowercase() {
                     format!(" (resolved as {})", found.host)
                 } else {
@@ -81,7 +77,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         written.value
                     ),
                 );
-                diagnostic = match suggestion(cx.mesh, &written.value, &found.host, ns, &scopes, names) {
+                diagnostic = match suggest.suggest(cx.mesh, &written.value, &found.host, ns, &scopes) {
                     Suggestion::Fqdn(fqdn) => diagnostic.help(format!(
                         "Istio takes a host containing a dot literally (only dot-less names are expanded); write \"{fqdn}\""
                     )),
@@ -105,48 +101,103 @@ enum Suggestion {
     None,
 }
 
-fn suggestion(
-    mesh: &Mesh,
-    written: &str,
-    resolved: &str,
-    ns: &str,
-    scopes: &[String],
-    names: &[String],
-) -> Suggestion {
-    if !host::is_wildcard(resolved) && !resolved.ends_with(host::CLUSTER_DOMAIN) {
-        for suffix in [".svc.cluster.local", ".cluster.local"] {
-            let fqdn = format!("{resolved}{suffix}");
-            if mesh.lookup_host(&fqdn, ns, scopes).is_known() {
-                return Suggestion::Fqdn(fqdn);
+/// At most this many "did you mean" comparisons per run (each is a Jaro-Winkler distance); past
+/// it, suggestions stop, so the pass stays linear however many hosts are unknown.
+const COMPARISON_BUDGET: usize = 200_000;
+
+/// "Did you mean" with bounded work. A host names its namespace — a dot-less name is expanded in
+/// the VirtualService's namespace, `name.ns.svc.cluster.local` and the (broken) `name.ns` name
+/// `ns` — so it is compared with that namespace's service names only. Any other dotted host (an
+/// external name) is compared with the ServiceEntry hosts visible from the namespace.
+#[derive(Default)]
+struct Suggester {
+    visible: HashMap<String, Vec<String>>,
+    spent: usize,
+}
+
+impl Suggester {
+    fn closest<'a>(&mut self, got: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        if self.spent + candidates.len() > COMPARISON_BUDGET {
+            return None;
+        }
+        self.spent += candidates.len();
+        did_you_mean(got, candidates.iter().copied())
+    }
+
+    fn suggest(
+        &mut self,
+        mesh: &Mesh,
+        written: &str,
+        resolved: &str,
+        ns: &str,
+        scopes: &[String],
+    ) -> Suggestion {
+        if !host::is_wildcard(resolved) && !resolved.ends_with(host::CLUSTER_DOMAIN) {
+            for suffix in [".svc.cluster.local", ".cluster.local"] {
+                let fqdn = format!("{resolved}{suffix}");
+                if mesh.lookup_host(&fqdn, ns, scopes).is_known() {
+                    return Suggestion::Fqdn(fqdn);
+                }
             }
         }
-    }
-    if !written.contains('.') {
-        return did_you_mean(written, names.iter().map(String::as_str))
-            .map_or(Suggestion::None, |s| Suggestion::Similar(s.to_string()));
-    }
-    // A dotted host: compare `name.ns` forms, suggest in the style it was written.
-    let expanded: Vec<String> = names
-        .iter()
-        .map(|n| {
-            if n.contains('.') {
-                n.clone()
-            } else {
-                format!("{n}.{ns}")
+        let written = written.to_ascii_lowercase();
+        // (name, namespace it names, whether to answer with an FQDN)
+        let named = if !written.contains('.') {
+            Some((written.as_str(), ns, false))
+        } else if let Some(target_ns) = host::service_namespace(resolved) {
+            resolved
+                .split('.')
+                .next()
+                .map(|name| (name, target_ns, true))
+        } else {
+            match written.split('.').collect::<Vec<_>>().as_slice() {
+                [name, target_ns] if !mesh.services_in(target_ns).is_empty() => {
+                    Some((*name, *target_ns, true))
+                }
+                _ => None,
             }
-        })
-        .collect();
-    let short = host::short(resolved);
-    match did_you_mean(short, expanded.iter().map(String::as_str)) {
-        Some(s) if resolved.ends_with(".svc.cluster.local") => {
-            let fqdn = format!("{s}.svc.cluster.local");
-            if mesh.services_for_host(&fqdn).is_empty() {
-                Suggestion::Similar(s.to_string())
-            } else {
-                Suggestion::Similar(fqdn)
-            }
+        };
+        if let Some((name, target_ns, fqdn)) = named {
+            let names: Vec<&str> = mesh
+                .services_in(target_ns)
+                .iter()
+                .map(|&id| mesh.service(id))
+                .filter(|s| s.kind() == "Service")
+                .map(|s| s.name.as_str())
+                .collect();
+            return match self.closest(name, &names) {
+                Some(s) if fqdn => {
+                    Suggestion::Similar(format!("{s}.{target_ns}.svc.{}", host::CLUSTER_DOMAIN))
+                }
+                Some(s) => Suggestion::Similar(s.to_string()),
+                None => Suggestion::None,
+            };
         }
-        Some(s) => Suggestion::Similar(s.to_string()),
-        None => Suggestion::None,
+        // An external name: compare with the ServiceEntry hosts visible from the namespace (built
+        // once per namespace; building costs as much budget as comparing with every service).
+        if !self.visible.contains_key(ns) {
+            if self.spent + mesh.services.len() > COMPARISON_BUDGET {
+                return Suggestion::None;
+            }
+            self.spent += mesh.services.len();
+            let mut hosts: Vec<String> = mesh
+                .services
+                .iter()
+                .filter(|s| {
+                    s.kind() == "ServiceEntry" && (s.namespace == ns || s.export_to.visible_to(ns))
+                })
+                .map(|s| s.host.clone())
+                .collect();
+            hosts.sort();
+            hosts.dedup();
+            self.visible.insert(ns.to_string(), hosts);
+        }
+        let hosts = &self.visible[ns];
+        if self.spent + hosts.len() > COMPARISON_BUDGET {
+            return Suggestion::None;
+        }
+        self.spent += hosts.len();
+        did_you_mean(resolved, hosts.iter().map(String::as_str))
+            .map_or(Suggestion::None, |s| Suggestion::Similar(s.to_string()))
     }
 }
