@@ -3,10 +3,13 @@
 //! the DestinationRule lookup path, Sidecar scope, gateway name and host binding, and
 //! label-selector matching. Built once per run in time linear in the number of resources.
 
+pub mod duration;
 pub mod graph;
 pub mod host;
+pub mod lookup;
 pub mod matching;
 pub mod ports;
+pub mod routes;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -652,12 +655,22 @@ impl Mesh {
     }
 
     /// Every service (any visibility) for a resolved host. Exact hosts first; for a concrete
-    /// host, wildcard ServiceEntries that cover it follow.
+    /// host, wildcard ServiceEntries that cover it follow; for a wildcard host, the wildcard
+    /// ServiceEntries equal to or wider than it (`*.eu.example.com` is covered by
+    /// `*.eu.example.com`, `*.example.com` and `*`).
     pub fn services_for_host(&self, host: &str) -> Vec<ServiceId> {
         self.count();
         let mut out: Vec<ServiceId> = self.services_by_host.get(host).cloned().unwrap_or_default();
         if host::is_wildcard(host) {
             out.extend(self.wildcard_services.get(host).into_iter().flatten());
+            if let Some(rest) = host.strip_prefix("*.") {
+                for parent in host::wildcard_parents(rest) {
+                    out.extend(self.wildcard_services.get(&parent).into_iter().flatten());
+                }
+            } else if host != "*" {
+                // `*foo.com` (no dot): only `*` covers it.
+                out.extend(self.wildcard_services.get("*").into_iter().flatten());
+            }
         } else {
             for parent in host::wildcard_parents(host) {
                 out.extend(self.wildcard_services.get(&parent).into_iter().flatten());

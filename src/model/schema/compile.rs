@@ -486,14 +486,16 @@ impl Compiler {
         };
         let mut unique = Vec::new();
         if doc.get_str(node, "x-kubernetes-list-type") == Some("map") {
-            unique = strings(doc, node, "x-kubernetes-list-map-keys");
+            unique.push(strings(doc, node, "x-kubernetes-list-map-keys"));
         }
         for (rule, _) in rules(doc, node) {
             if let Some(c) = self.cel.unique.captures(&rule)
                 && c[1] == c[2]
-                && unique.is_empty()
             {
-                unique.push(c[1].to_string());
+                let keys = vec![c[1].to_string()];
+                if !unique.contains(&keys) {
+                    unique.push(keys);
+                }
             }
         }
         Shape::Arr(ArrShape {
@@ -501,6 +503,7 @@ impl Compiler {
             min: int(doc, node, "minItems").map(|v| v as u32),
             max: int(doc, node, "maxItems").map(|v| v as u32),
             unique,
+            required_if_many: Vec::new(),
         })
     }
 
