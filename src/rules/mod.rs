@@ -69,6 +69,7 @@ registry! {
     gateway_port_not_on_service,
     conflicting_gateways,
     port_name,
+    externalname_port_name,
     delegate_conflict,
 }
 

@@ -447,7 +447,7 @@ fn describe<C: Condition>(
 /// The route table a gateway server's HTTP routes go to: one per port for plaintext HTTP (shared
 /// by every server on that port), one per server for HTTPS with TLS termination. `None` for
 /// servers that do not route HTTP (TCP, TLS passthrough).
-fn route_table(server: &Server, index: usize) -> Option<String> {
+fn route_table(server: &Server, gateway: GwIdx, index: usize) -> Option<String> {
     let port = server.port.as_ref()?;
     let number = port.number.as_ref()?.value;
     let protocol = port
@@ -461,7 +461,7 @@ fn route_table(server: &Server, index: usize) -> Option<String> {
         .is_some_and(|m| m.value.contains("PASSTHROUGH"));
     match protocol.as_str() {
         "HTTP" | "HTTP2" | "GRPC" | "GRPC-WEB" => Some(format!("http.{number}")),
-        "HTTPS" if !passthrough => Some(format!("https.{number}.{index}")),
+        "HTTPS" if !passthrough => Some(format!("https.{number}.{gateway}.{index}")),
         _ => None,
     }
 }
@@ -469,6 +469,8 @@ fn route_table(server: &Server, index: usize) -> Option<String> {
 /// A match entry that takes part in a gateway merge.
 struct Merged<'a> {
     vs: VsIdx,
+    /// The gateway the VirtualService is bound through.
+    gateway: GatewayRef,
     cond: HttpCondition,
     loc: Loc,
     label: &'a str,
@@ -481,8 +483,9 @@ struct Merged<'a> {
 /// specific routes; two catch-alls conflict.
 fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mesh = cx.mesh;
-    // (gateway, route table, virtual host) → VirtualServices merged there, in input order.
-    let mut tables: BTreeMap<(GwIdx, String, String), Vec<VsIdx>> = BTreeMap::new();
+    // (proxies, route table, virtual host) → (VirtualService, gateway it is bound through), in
+    // input order.
+    let mut tables: BTreeMap<(Proxies, String, String), Vec<(VsIdx, GwIdx)>> = BTreeMap::new();
     for (vi, info) in mesh.virtual_services.iter().enumerate() {
         let vs = &cx.model.virtual_services[vi];
         if info.is_delegate || vs.spec.http.is_empty() {
@@ -492,8 +495,14 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(gw) = mesh.gateway(gref) else {
                 continue;
             };
+            // Gateways selecting the same workloads are merged into one configuration, and
+            // their plaintext HTTP servers on one port share one route table.
+            let proxies = match mesh.gateway_workloads[gw].as_slice() {
+                [] => Proxies::Gateway(gw),
+                w => Proxies::Workloads(w.to_vec()),
+            };
             for (si, server) in cx.model.gateways[gw].spec.servers.iter().enumerate() {
-                let Some(table) = route_table(server, si) else {
+                let Some(table) = route_table(server, gw, si) else {
                     continue;
                 };
                 let Some(server_hosts) = mesh.gateway_hosts[gw].get(si) else {
@@ -501,9 +510,11 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 };
                 for h in &info.hosts {
                     for vhost in mesh.server_vhosts(server_hosts, vs.namespace(), h) {
-                        let list = tables.entry((gw, table.clone(), vhost)).or_default();
-                        if list.last() != Some(&vi) {
-                            list.push(vi);
+                        let list = tables
+                            .entry((proxies.clone(), table.clone(), vhost))
+                            .or_default();
+                        if !list.iter().any(|&(v, _)| v == vi) {
+                            list.push((vi, gw));
                         }
                     }
                 }
@@ -514,7 +525,7 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .values()
         .filter(|l| l.len() > 1)
         .flatten()
-        .map(|&vi| {
+        .map(|&(vi, _)| {
             (
                 vi,
                 http_views(cx, &cx.model.virtual_services[vi], &vs_gateways(cx, vi)),
@@ -522,19 +533,19 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         })
         .collect();
     let mut reported: HashSet<(VsIdx, usize, Option<usize>, VsIdx)> = HashSet::new();
-    for ((gw, _table, vhost), list) in &tables {
+    for ((_, _table, vhost), list) in &tables {
         if list.len() < 2 {
             continue;
         }
-        let gw_res = &cx.model.gateways[*gw];
-        let gref = GatewayRef::Named {
-            namespace: gw_res.namespace().to_string(),
-            name: gw_res.name().to_string(),
-        };
         let mut seen: std::collections::HashMap<String, Merged<'_>> =
             std::collections::HashMap::new();
-        for &vi in list {
+        for &(vi, gw) in list {
             let vs = &cx.model.virtual_services[vi];
+            let gw_res = &cx.model.gateways[gw];
+            let gref = GatewayRef::Named {
+                namespace: gw_res.namespace().to_string(),
+                name: gw_res.name().to_string(),
+            };
             for (r, view) in views[&vi].iter().enumerate() {
                 if view.delegates {
                     continue;
@@ -558,6 +569,7 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     let key = merge_key(&cond);
                     let entry = Merged {
                         vs: vi,
+                        gateway: gref.clone(),
                         cond,
                         loc,
                         label: &view.label,
@@ -566,7 +578,7 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         Some(first) if same_identity(cx, first.vs, vi) || first.vs == vi => {}
                         Some(first) => {
                             if reported.insert((vi, r, index, first.vs)) {
-                                out.push(merge_conflict(cx, first, &entry, vhost, &gref, vs));
+                                out.push(merge_conflict(cx, first, &entry, vhost, vs));
                             }
                         }
                         None => {
@@ -581,6 +593,14 @@ fn gateway_merge_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// The proxies a route table belongs to: the workloads a Gateway selects, or the Gateway itself
+/// when its workloads are not in the inputs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Proxies {
+    Workloads(Vec<crate::mesh::WorkloadId>),
+    Gateway(GwIdx),
 }
 
 /// A text that is equal for conditions matching the same requests on one gateway (catch-alls
@@ -608,11 +628,18 @@ fn merge_conflict(
     first: &Merged<'_>,
     later: &Merged<'_>,
     vhost: &str,
-    gateway: &GatewayRef,
     vs: &Res<VirtualService>,
 ) -> Diagnostic {
     let first_vs = &cx.model.virtual_services[first.vs];
     let other = format!("{}/{}", first_vs.namespace(), first_vs.name());
+    let gateway = if first.gateway == later.gateway {
+        later.gateway.to_string()
+    } else {
+        format!(
+            "{} (VirtualService {other} is bound to gateway {}, which configures the same proxies)",
+            later.gateway, first.gateway
+        )
+    };
     let message = if later.cond.is_catch_all() {
         format!(
             "{} catches every request for host {vhost} on gateway {gateway}, and so does {} of VirtualService {other}: \
@@ -635,4 +662,135 @@ fn merge_conflict(
         ))
         .related(first.loc, format!("{} of VirtualService {other} matches the same requests", first.label))
         .resource(Some(vs.resource_ref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A toy condition: a path prefix (`""` matches everything).
+    struct P(&'static str);
+
+    impl std::fmt::Display for P {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "prefix {}", self.0)
+        }
+    }
+
+    impl Condition for P {
+        fn covers(&self, other: &Self) -> bool {
+            other.0.starts_with(self.0)
+        }
+    }
+
+    fn route(matches: &[&'static str]) -> RouteView<P> {
+        RouteView {
+            label: String::new(),
+            matches: matches.iter().map(|m| (P(m), Loc::default())).collect(),
+            at: Loc::default(),
+            delegates: false,
+        }
+    }
+
+    fn at(route: usize, index: Option<usize>) -> Shadower {
+        Shadower { route, index }
+    }
+
+    #[test]
+    fn a_route_is_unreachable_only_when_every_match_is_taken() {
+        let routes = [
+            route(&["/a"]),
+            route(&["/a/b", "/c"]),
+            route(&["/a/x", "/c/d"]),
+        ];
+        let found = analyze(&routes, &P(""));
+        assert_eq!(
+            found,
+            [
+                Finding::Ineffective {
+                    route: 1,
+                    index: 0,
+                    by: at(0, Some(0)),
+                    same_route: false
+                },
+                Finding::Unreachable {
+                    route: 2,
+                    by: vec![at(0, Some(0)), at(1, Some(1))]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn everything_after_a_catch_all_is_unreachable_and_a_last_catch_all_is_fine() {
+        let routes = [route(&["/a"]), route(&[]), route(&["/b"]), route(&[])];
+        let found = analyze(&routes, &P(""));
+        assert_eq!(
+            found,
+            [
+                Finding::Unreachable {
+                    route: 2,
+                    by: vec![at(1, None)]
+                },
+                Finding::Unreachable {
+                    route: 3,
+                    by: vec![at(1, None)]
+                },
+            ]
+        );
+        let last = [route(&["/a"]), route(&["/b"]), route(&[])];
+        assert!(analyze(&last, &P("")).is_empty());
+        // A catch-all match (not only a missing `match`) stops the list too.
+        let slash = [route(&["/a", ""]), route(&["/b"])];
+        assert_eq!(
+            analyze(&slash, &P("")),
+            [Finding::Unreachable {
+                route: 1,
+                by: vec![at(0, Some(1))]
+            }]
+        );
+    }
+
+    #[test]
+    fn matches_shadowed_within_their_own_route_and_through_it() {
+        let routes = [route(&["/a", "/a/b"]), route(&["/c", "/c/d"])];
+        let found = analyze(&routes, &P(""));
+        assert_eq!(
+            found,
+            [
+                Finding::Ineffective {
+                    route: 0,
+                    index: 1,
+                    by: at(0, Some(0)),
+                    same_route: true
+                },
+                Finding::Ineffective {
+                    route: 1,
+                    index: 1,
+                    by: at(1, Some(0)),
+                    same_route: true
+                },
+            ]
+        );
+        // A match covered by a sibling that is itself taken earlier is taken earlier too.
+        let chained = [route(&["/a"]), route(&["/a/b", "/a/b/c"])];
+        assert_eq!(
+            analyze(&chained, &P("")),
+            [Finding::Unreachable {
+                route: 1,
+                by: vec![at(0, Some(0))]
+            }]
+        );
+    }
+
+    #[test]
+    fn delegating_routes_shadow_nothing() {
+        let mut delegating = route(&["/a"]);
+        delegating.delegates = true;
+        let routes = [delegating, route(&["/a/b"])];
+        assert!(analyze(&routes, &P("")).is_empty());
+        let mut matchless = route(&[]);
+        matchless.delegates = true;
+        assert!(analyze(&[matchless, route(&["/x"])], &P("")).is_empty());
+    }
 }
