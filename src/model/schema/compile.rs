@@ -157,10 +157,9 @@ pub fn compile(docs: &[Document]) -> Table {
 
 /// The committed text of a table: one kind or shape per line, so diffs stay readable.
 pub fn to_json(table: &Table) -> String {
-    let line = |v: String| v;
     let mut out = String::from("{\"kinds\":[\n");
     for (i, k) in table.kinds.iter().enumerate() {
-        out.push_str(&line(serde_json::to_string(k).unwrap_or_default()));
+        out.push_str(&serde_json::to_string(k).unwrap_or_default());
         out.push_str(if i + 1 < table.kinds.len() {
             ",\n"
         } else {
