@@ -12,7 +12,11 @@ use meshlint::report::{self, Format};
 use meshlint::rules;
 
 #[derive(Parser)]
-#[command(name = "meshlint", version, about = "Offline analyzer for Istio service-mesh configuration")]
+#[command(
+    name = "meshlint",
+    version,
+    about = "Offline analyzer for Istio service-mesh configuration"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,12 +78,18 @@ struct CommonArgs {
     /// Longest single YAML scalar, in bytes
     #[arg(long, value_name = "BYTES")]
     max_scalar_bytes: Option<usize>,
+    /// Most YAML nodes in all documents of one file together
+    #[arg(long, value_name = "N")]
+    max_file_nodes: Option<u64>,
 }
 
 fn parse_version(s: &str) -> Result<(u32, u32), String> {
     let (major, minor) = s.split_once('.').ok_or("expected X.Y, e.g. 1.22")?;
     let minor = minor.split('.').next().unwrap_or(minor);
-    Ok((major.parse().map_err(|_| "bad major version")?, minor.parse().map_err(|_| "bad minor version")?))
+    Ok((
+        major.parse().map_err(|_| "bad major version")?,
+        minor.parse().map_err(|_| "bad minor version")?,
+    ))
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -103,6 +113,9 @@ impl CommonArgs {
         }
         if let Some(v) = self.max_scalar_bytes {
             budgets.max_scalar_bytes = v;
+        }
+        if let Some(v) = self.max_file_nodes {
+            budgets.max_file_nodes = v;
         }
         let mut options = Options {
             default_namespace: self.namespace.clone(),
@@ -146,7 +159,13 @@ fn main() -> ExitCode {
                 eprintln!("meshlint: no rule named {rule}; `meshlint rules` lists them");
                 ExitCode::from(2)
             }
-            found => print(&found.iter().map(|r| r.doc).collect::<Vec<_>>().join("\n---\n\n")),
+            found => print(
+                &found
+                    .iter()
+                    .map(|r| r.doc)
+                    .collect::<Vec<_>>()
+                    .join("\n---\n\n"),
+            ),
         },
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -182,7 +201,8 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let text = match args.common.output {
         Format::Json => report::json::render(&analysis),
         Format::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal();
             report::human::render(&analysis, color)
         }
     };
@@ -197,5 +217,9 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             t.rules.as_secs_f64() * 1e3
         );
     }
-    if analysis.fails(options.failure_threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if analysis.fails(options.failure_threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

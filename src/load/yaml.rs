@@ -7,8 +7,9 @@
 //! consumers may follow aliases freely without a billion-laughs blow-up.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use granit_parser::{Event, Options, Parser, ScalarStyle};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle};
 
 use crate::source::{FileId, Span};
 
@@ -33,7 +34,11 @@ pub enum Text {
 
 #[derive(Debug, Clone)]
 pub enum Value {
-    Scalar { text: Text, style: Style, tag: Option<Box<str>> },
+    Scalar {
+        text: Text,
+        style: Style,
+        tag: Option<Box<str>>,
+    },
     Map(Vec<(NodeId, NodeId)>),
     Seq(Vec<NodeId>),
     Alias(NodeId),
@@ -326,6 +331,9 @@ pub struct Budgets {
     pub max_depth: usize,
     /// Longest single scalar, in bytes.
     pub max_scalar_bytes: usize,
+    /// Most nodes in all the documents of one file together (aliases count once). Bounds memory:
+    /// a file within `max_file_bytes` can otherwise hold one node per two bytes.
+    pub max_file_nodes: u64,
 }
 
 impl Default for Budgets {
@@ -336,6 +344,7 @@ impl Default for Budgets {
             max_expanded_nodes: 1_000_000,
             max_depth: 128,
             max_scalar_bytes: 8 << 20,
+            max_file_nodes: 8_000_000,
         }
     }
 }
@@ -359,9 +368,16 @@ pub fn split(text: &str) -> Vec<Chunk> {
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
         let is_marker = bare.starts_with("---")
-            && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+            && bare[3..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t');
         if is_marker && pos > start {
-            chunks.push(Chunk { start, end: pos, helm_source: helm_source.take() });
+            chunks.push(Chunk {
+                start,
+                end: pos,
+                helm_source: helm_source.take(),
+            });
             start = pos;
             seen_content = false;
         }
@@ -375,7 +391,11 @@ pub fn split(text: &str) -> Vec<Chunk> {
         pos += line.len();
     }
     if pos > start || chunks.is_empty() {
-        chunks.push(Chunk { start, end: pos, helm_source });
+        chunks.push(Chunk {
+            start,
+            end: pos,
+            helm_source,
+        });
     }
     chunks
 }
@@ -395,12 +415,51 @@ pub fn parse_chunk(
     first_index: u32,
     budgets: &Budgets,
 ) -> Parsed {
+    parse_chunk_counted(
+        file,
+        text,
+        chunk,
+        first_index,
+        budgets,
+        &FileNodes::default(),
+    )
+}
+
+/// Nodes built so far for one file, shared by the parallel parses of its documents. Once the
+/// count passes `Budgets::max_file_nodes` every parse of that file stops early; the loader then
+/// skips the whole file, so the outcome does not depend on which parse noticed first.
+#[derive(Debug, Default)]
+pub struct FileNodes(AtomicU64);
+
+impl FileNodes {
+    /// Whether the file's documents together exceed the budget. Exact once every parse of the
+    /// file has returned: a parse stops early only after the count has already passed it.
+    pub fn exceeded(&self, budgets: &Budgets) -> bool {
+        self.0.load(Ordering::Relaxed) > budgets.max_file_nodes
+    }
+}
+
+/// Nodes a builder counts locally before adding them to the file's shared count.
+const NODE_BATCH: u64 = 4096;
+
+/// `parse_chunk` with a node count shared by every document of the file.
+pub fn parse_chunk_counted(
+    file: FileId,
+    text: &Arc<str>,
+    chunk: &Chunk,
+    first_index: u32,
+    budgets: &Budgets,
+    file_nodes: &FileNodes,
+) -> Parsed {
+    if file_nodes.exceeded(budgets) {
+        return Parsed::default();
+    }
     let src = &text[chunk.start..chunk.end];
     let mut options = Options::default();
     options.emit_comments = false;
     options.block_nesting_limit = budgets.max_depth;
     options.flow_nesting_limit = budgets.max_depth;
-    let mut builder = Builder::new(file, text, chunk, first_index, budgets);
+    let mut builder = Builder::new(file, text, chunk, first_index, budgets, file_nodes);
     let mut parser = Parser::new_from_str_with_options(src, options);
     loop {
         match parser.next_event() {
@@ -412,32 +471,57 @@ pub fn parse_chunk(
                     builder.fail(problem);
                     break;
                 }
+                if builder.over_file_budget {
+                    // The loader reports the file as a whole; nothing from this parse is kept.
+                    return Parsed::default();
+                }
             }
             Some(Err(err)) => {
                 let at = err.marker().byte_offset().unwrap_or(0).min(src.len());
-                let message = err.to_string();
+                let problem = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
+                    YamlProblem::Budget(format!(
+                        "collections are nested more than {} levels deep; this document is skipped \
+                         (raise the budget with --max-depth)",
+                        budgets.max_depth
+                    ))
+                } else {
+                    YamlProblem::Syntax(clean_parser_message(&err.to_string()))
+                };
                 builder.errors.push(YamlError {
                     span: Span::empty(chunk.start + at),
-                    problem: YamlProblem::Syntax(clean_parser_message(&message)),
+                    problem,
                 });
                 builder.abandon_document();
                 break;
             }
         }
     }
-    Parsed { documents: builder.documents, errors: builder.errors }
+    Parsed {
+        documents: std::mem::take(&mut builder.documents),
+        errors: std::mem::take(&mut builder.errors),
+    }
 }
 
 /// granit's messages end with " at byte N line L column C"; we print our own position.
 fn clean_parser_message(message: &str) -> String {
-    let cut = [" at byte ", " at char ", " at line "].iter().filter_map(|p| message.find(p)).min();
+    let cut = [" at byte ", " at char ", " at line "]
+        .iter()
+        .filter_map(|p| message.find(p))
+        .min();
     let core = cut.map_or(message, |i| &message[..i]);
     core.trim().to_string()
 }
 
 enum Open {
-    Map { id: NodeId, entries: Vec<(NodeId, NodeId)>, pending_key: Option<NodeId> },
-    Seq { id: NodeId, items: Vec<NodeId> },
+    Map {
+        id: NodeId,
+        entries: Vec<(NodeId, NodeId)>,
+        pending_key: Option<NodeId>,
+    },
+    Seq {
+        id: NodeId,
+        items: Vec<NodeId>,
+    },
 }
 
 struct Builder<'a> {
@@ -457,6 +541,19 @@ struct Builder<'a> {
     in_document: bool,
     documents: Vec<Document>,
     errors: Vec<YamlError>,
+    file_nodes: &'a FileNodes,
+    /// Nodes pushed since the last report to `file_nodes`.
+    unreported: u64,
+    over_file_budget: bool,
+}
+
+impl Drop for Builder<'_> {
+    fn drop(&mut self) {
+        // Every node counts, so the file's total is exact when all its parses have returned.
+        self.file_nodes
+            .0
+            .fetch_add(self.unreported, Ordering::Relaxed);
+    }
 }
 
 impl<'a> Builder<'a> {
@@ -466,6 +563,7 @@ impl<'a> Builder<'a> {
         chunk: &'a Chunk,
         first_index: u32,
         budgets: &'a Budgets,
+        file_nodes: &'a FileNodes,
     ) -> Self {
         Builder {
             file,
@@ -483,11 +581,17 @@ impl<'a> Builder<'a> {
             in_document: false,
             documents: Vec::new(),
             errors: Vec::new(),
+            file_nodes,
+            unreported: 0,
+            over_file_budget: false,
         }
     }
 
     fn fail(&mut self, problem_at: (Span, YamlProblem)) {
-        self.errors.push(YamlError { span: problem_at.0, problem: problem_at.1 });
+        self.errors.push(YamlError {
+            span: problem_at.0,
+            problem: problem_at.1,
+        });
         self.abandon_document();
     }
 
@@ -510,13 +614,24 @@ impl<'a> Builder<'a> {
         self.nodes.push(Node { value, span });
         self.sizes.push(1);
         self.done.push(false);
+        self.unreported += 1;
+        if self.unreported == NODE_BATCH {
+            let before = self.file_nodes.0.fetch_add(NODE_BATCH, Ordering::Relaxed);
+            self.unreported = 0;
+            self.over_file_budget = before + NODE_BATCH > self.budgets.max_file_nodes;
+        }
         if anchor != 0 {
             self.anchors.push((anchor, id));
         }
         id
     }
 
-    fn event(&mut self, event: Event<'_>, span: Span, src: &str) -> Result<(), (Span, YamlProblem)> {
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        span: Span,
+        src: &str,
+    ) -> Result<(), (Span, YamlProblem)> {
         match event {
             Event::StreamStart | Event::StreamEnd => {}
             Event::DocumentStart(..) => {
@@ -568,11 +683,18 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceStart(_, anchor, _) => {
                 let id = self.push_node(Value::Seq(Vec::new()), span, anchor);
-                self.stack.push(Open::Seq { id, items: Vec::new() });
+                self.stack.push(Open::Seq {
+                    id,
+                    items: Vec::new(),
+                });
             }
             Event::MappingStart(_, anchor, _) => {
                 let id = self.push_node(Value::Map(Vec::new()), span, anchor);
-                self.stack.push(Open::Map { id, entries: Vec::new(), pending_key: None });
+                self.stack.push(Open::Map {
+                    id,
+                    entries: Vec::new(),
+                    pending_key: None,
+                });
             }
             Event::SequenceEnd => {
                 if let Some(Open::Seq { id, items }) = self.stack.pop() {
@@ -599,7 +721,10 @@ impl<'a> Builder<'a> {
                     .find(|(a, _)| *a == anchor)
                     .map(|&(_, id)| id);
                 let Some(target) = target else {
-                    return Err((span, YamlProblem::Syntax("alias to an unknown anchor".into())));
+                    return Err((
+                        span,
+                        YamlProblem::Syntax("alias to an unknown anchor".into()),
+                    ));
                 };
                 if !self.done[target.0 as usize] {
                     return Err((
@@ -616,7 +741,13 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn close(&mut self, id: NodeId, value: Value, end: Span, size: u64) -> Result<(), (Span, YamlProblem)> {
+    fn close(
+        &mut self,
+        id: NodeId,
+        value: Value,
+        end: Span,
+        size: u64,
+    ) -> Result<(), (Span, YamlProblem)> {
         let node = &mut self.nodes[id.0 as usize];
         node.value = value;
         if end.end > node.span.start {
@@ -630,7 +761,9 @@ impl<'a> Builder<'a> {
     fn complete(&mut self, id: NodeId) -> Result<(), (Span, YamlProblem)> {
         self.done[id.0 as usize] = true;
         let size = self.sizes[id.0 as usize];
-        if size > self.budgets.max_expanded_nodes || self.nodes.len() as u64 > self.budgets.max_expanded_nodes {
+        if size > self.budgets.max_expanded_nodes
+            || self.nodes.len() as u64 > self.budgets.max_expanded_nodes
+        {
             return Err((
                 self.nodes[id.0 as usize].span,
                 YamlProblem::Budget(format!(
@@ -643,7 +776,11 @@ impl<'a> Builder<'a> {
         match self.stack.last_mut() {
             None => self.root = Some(id),
             Some(Open::Seq { items, .. }) => items.push(id),
-            Some(Open::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Open::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
                 None => *pending_key = Some(id),
                 Some(key) => entries.push((key, id)),
             },
@@ -652,7 +789,10 @@ impl<'a> Builder<'a> {
     }
 
     /// Folds `<<` merge keys into the mapping (explicit keys win) and reports duplicate keys.
-    fn merge_keys(&self, entries: Vec<(NodeId, NodeId)>) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
+    fn merge_keys(
+        &self,
+        entries: Vec<(NodeId, NodeId)>,
+    ) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
         let doc_view = |id: NodeId| self.resolve(id);
         let key_text = |id: NodeId| -> Option<&str> {
             match &self.nodes[doc_view(id).0 as usize].value {
@@ -667,7 +807,13 @@ impl<'a> Builder<'a> {
         for (k, v) in entries {
             let key = key_text(k);
             let is_merge = key == Some("<<")
-                && matches!(&self.nodes[k.0 as usize].value, Value::Scalar { style: Style::Plain, .. });
+                && matches!(
+                    &self.nodes[k.0 as usize].value,
+                    Value::Scalar {
+                        style: Style::Plain,
+                        ..
+                    }
+                );
             if is_merge {
                 let v = doc_view(v);
                 match &self.nodes[v.0 as usize].value {
@@ -688,7 +834,10 @@ impl<'a> Builder<'a> {
                 if let Some(first) = seen.insert(key, span) {
                     duplicates.push(YamlError {
                         span,
-                        problem: YamlProblem::DuplicateKey { key: key.to_string(), first },
+                        problem: YamlProblem::DuplicateKey {
+                            key: key.to_string(),
+                            first,
+                        },
                     });
                 }
             }
@@ -723,13 +872,17 @@ impl<'a> Builder<'a> {
 
     fn finish_document(&mut self, end: Span) {
         let root = self.root.take();
-        let nodes = std::mem::take(&mut self.nodes);
+        let mut nodes = std::mem::take(&mut self.nodes);
+        // Documents live for the whole run; don't keep the growth slack of the vector.
+        nodes.shrink_to_fit();
         let index = self.next_index;
         self.next_index += 1;
         let is_empty = match root {
             None => true,
-            Some(r) => matches!(&nodes[r.0 as usize].value, Value::Scalar { text, style: Style::Plain, tag: None }
-                if match text { Text::Src(s, e) => s == e, Text::Owned(s) => s.is_empty() || &**s == "null" || &**s == "~" }),
+            Some(r) => {
+                matches!(&nodes[r.0 as usize].value, Value::Scalar { text, style: Style::Plain, tag: None }
+                if match text { Text::Src(s, e) => s == e, Text::Owned(s) => s.is_empty() || &**s == "null" || &**s == "~" })
+            }
         };
         if !is_empty {
             self.documents.push(Document {
@@ -750,7 +903,8 @@ impl<'a> Builder<'a> {
 fn borrowed_range(outer: &str, inner: &str) -> Option<usize> {
     let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
     let end = start.checked_add(inner.len())?;
-    (end <= outer.len() && std::ptr::eq(outer.get(start..end)?.as_ptr(), inner.as_ptr())).then_some(start)
+    (end <= outer.len() && std::ptr::eq(outer.get(start..end)?.as_ptr(), inner.as_ptr()))
+        .then_some(start)
 }
 
 #[cfg(test)]
@@ -784,7 +938,10 @@ mod tests {
         let d2 = &p.documents[1];
         let e = d2.get(d2.root.unwrap(), "e").unwrap();
         assert_eq!(d2.scalar(d2.get(e, "d").unwrap()), Some(Scalar::Int(1)));
-        assert_eq!(&d2.text[d2.span(e).start as usize..d2.span(e).end as usize], "*x");
+        assert_eq!(
+            &d2.text[d2.span(e).start as usize..d2.span(e).end as usize],
+            "*x"
+        );
     }
 
     #[test]
@@ -797,7 +954,10 @@ mod tests {
     #[test]
     fn duplicate_keys_and_merge_keys() {
         let p = parse("a: 1\na: 2\n");
-        assert!(matches!(p.errors[0].problem, YamlProblem::DuplicateKey { .. }));
+        assert!(matches!(
+            p.errors[0].problem,
+            YamlProblem::DuplicateKey { .. }
+        ));
         let p = parse("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
         let d = &p.documents[0];
         let m = d.get(d.root.unwrap(), "m").unwrap();
@@ -809,7 +969,10 @@ mod tests {
     fn billion_laughs_is_bounded() {
         let mut y = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
-            y.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", ")));
+            y.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                vec![format!("*a{}", i - 1); 10].join(", ")
+            ));
         }
         let p = parse(&y);
         assert!(matches!(p.errors[0].problem, YamlProblem::Budget(_)));
@@ -817,10 +980,14 @@ mod tests {
 
     #[test]
     fn helm_source_comments_and_empty_documents() {
-        let text = "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# only a comment\n---\nkind: B\n";
+        let text =
+            "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# only a comment\n---\nkind: B\n";
         let p = parse(text);
         assert_eq!(p.documents.len(), 2);
-        assert_eq!(p.documents[0].helm_source.as_deref(), Some("chart/templates/a.yaml"));
+        assert_eq!(
+            p.documents[0].helm_source.as_deref(),
+            Some("chart/templates/a.yaml")
+        );
         assert_eq!(p.documents[1].helm_source, None);
     }
 
