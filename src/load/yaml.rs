@@ -534,7 +534,11 @@ struct Builder<'a> {
     /// Expanded size of each completed node (aliases count their target's size).
     sizes: Vec<u64>,
     done: Vec<bool>,
-    anchors: Vec<(usize, NodeId)>,
+    /// The node of each anchor; a later anchor of the same name replaces the earlier one.
+    anchors: std::collections::HashMap<usize, NodeId>,
+    /// Nodes of the document so far with every alias counted as its target's expanded size: an
+    /// upper bound of the root's expanded size, known before the root closes.
+    expanded: u64,
     stack: Vec<Open>,
     root: Option<NodeId>,
     doc_start: usize,
@@ -574,7 +578,8 @@ impl<'a> Builder<'a> {
             nodes: Vec::new(),
             sizes: Vec::new(),
             done: Vec::new(),
-            anchors: Vec::new(),
+            anchors: std::collections::HashMap::new(),
+            expanded: 0,
             stack: Vec::new(),
             root: None,
             doc_start: chunk.start,
@@ -604,6 +609,7 @@ impl<'a> Builder<'a> {
         self.sizes.clear();
         self.done.clear();
         self.anchors.clear();
+        self.expanded = 0;
         self.stack.clear();
         self.root = None;
         self.in_document = false;
@@ -615,13 +621,14 @@ impl<'a> Builder<'a> {
         self.sizes.push(1);
         self.done.push(false);
         self.unreported += 1;
+        self.expanded += 1;
         if self.unreported == NODE_BATCH {
             let before = self.file_nodes.0.fetch_add(NODE_BATCH, Ordering::Relaxed);
             self.unreported = 0;
             self.over_file_budget = before + NODE_BATCH > self.budgets.max_file_nodes;
         }
         if anchor != 0 {
-            self.anchors.push((anchor, id));
+            self.anchors.insert(anchor, id);
         }
         id
     }
@@ -714,12 +721,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::Alias(anchor) => {
-                let target = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == anchor)
-                    .map(|&(_, id)| id);
+                let target = self.anchors.get(&anchor).copied();
                 let Some(target) = target else {
                     return Err((
                         span,
@@ -733,7 +735,10 @@ impl<'a> Builder<'a> {
                     ));
                 }
                 let id = self.push_node(Value::Alias(target), span, 0);
-                self.sizes[id.0 as usize] = self.sizes[target.0 as usize];
+                let size = self.sizes[target.0 as usize];
+                self.sizes[id.0 as usize] = size;
+                // push_node counted the alias as one node; it stands for `size`.
+                self.expanded = self.expanded.saturating_add(size - 1);
                 self.complete(id)?;
             }
             _ => {}
@@ -761,8 +766,7 @@ impl<'a> Builder<'a> {
     fn complete(&mut self, id: NodeId) -> Result<(), (Span, YamlProblem)> {
         self.done[id.0 as usize] = true;
         let size = self.sizes[id.0 as usize];
-        if size > self.budgets.max_expanded_nodes
-            || self.nodes.len() as u64 > self.budgets.max_expanded_nodes
+        if size > self.budgets.max_expanded_nodes || self.expanded > self.budgets.max_expanded_nodes
         {
             return Err((
                 self.nodes[id.0 as usize].span,
