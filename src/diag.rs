@@ -91,10 +91,7 @@ impl Diagnostic {
         self
     }
     pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Self {
-        self.related.push(Related {
-            loc,
-            message: message.into(),
-        });
+        self.related.push(Related { loc, message: message.into() });
         self
     }
     pub fn resource(mut self, resource: Option<ResourceRef>) -> Self {
@@ -108,12 +105,7 @@ impl Diagnostic {
 
     /// The order of every report: file, position, rule, then message for ties.
     pub fn sort_key(&self) -> (u32, u32, &'static str, &str) {
-        (
-            self.loc.file.0,
-            self.loc.span.start,
-            self.rule.name,
-            &self.message,
-        )
+        (self.loc.file.0, self.loc.span.start, self.rule.name, &self.message)
     }
 }
 
@@ -124,10 +116,7 @@ pub fn finish(diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Closest candidate by edit distance, for "did you mean".
-pub fn did_you_mean<'a>(
-    got: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(got: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(f64, &'a str)> = None;
     for c in candidates {
         if c == got {

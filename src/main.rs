@@ -12,11 +12,7 @@ use meshlint::report::{self, Format};
 use meshlint::rules;
 
 #[derive(Parser)]
-#[command(
-    name = "meshlint",
-    version,
-    about = "Offline analyzer for Istio service-mesh configuration"
-)]
+#[command(name = "meshlint", version, about = "Offline analyzer for Istio service-mesh configuration")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -86,10 +82,7 @@ struct CommonArgs {
 fn parse_version(s: &str) -> Result<(u32, u32), String> {
     let (major, minor) = s.split_once('.').ok_or("expected X.Y, e.g. 1.22")?;
     let minor = minor.split('.').next().unwrap_or(minor);
-    Ok((
-        major.parse().map_err(|_| "bad major version")?,
-        minor.parse().map_err(|_| "bad minor version")?,
-    ))
+    Ok((major.parse().map_err(|_| "bad major version")?, minor.parse().map_err(|_| "bad minor version")?))
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -159,13 +152,7 @@ fn main() -> ExitCode {
                 eprintln!("meshlint: no rule named {rule}; `meshlint rules` lists them");
                 ExitCode::from(2)
             }
-            found => print(
-                &found
-                    .iter()
-                    .map(|r| r.doc)
-                    .collect::<Vec<_>>()
-                    .join("\n---\n\n"),
-            ),
+            found => print(&found.iter().map(|r| r.doc).collect::<Vec<_>>().join("\n---\n\n")),
         },
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -201,8 +188,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let text = match args.common.output {
         Format::Json => report::json::render(&analysis),
         Format::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal();
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
             report::human::render(&analysis, color)
         }
     };
@@ -217,9 +203,5 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             t.rules.as_secs_f64() * 1e3
         );
     }
-    if analysis.fails(options.failure_threshold) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if analysis.fails(options.failure_threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

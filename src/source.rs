@@ -14,10 +14,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span {
-            start: clamp_u32(start),
-            end: clamp_u32(end.max(start)),
-        }
+        Span { start: clamp_u32(start), end: clamp_u32(end.max(start)) }
     }
     pub fn empty(at: usize) -> Span {
         Span::new(at, at)
@@ -106,12 +103,7 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(id: FileId, path: String, text: Arc<str>) -> SourceFile {
         let lines = LineIndex::new(&text);
-        SourceFile {
-            id,
-            path,
-            text,
-            lines,
-        }
+        SourceFile { id, path, text, lines }
     }
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         self.lines.line_col(&self.text, offset)

@@ -88,16 +88,12 @@ pub fn load(
     // Reading is I/O bound and decoding is cheap; rayon keeps the order of `inputs`.
     let mut stdin_bytes = None;
     if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
-        stdin_bytes =
-            Some(stdin().map_err(|e| InputError(format!("cannot read standard input: {e}")))?);
+        stdin_bytes = Some(stdin().map_err(|e| InputError(format!("cannot read standard input: {e}")))?);
     }
     let read: Vec<(String, Result<Vec<u8>, Unreadable>)> = inputs
         .par_iter()
         .map(|input| match input {
-            Input::Stdin => (
-                "<stdin>".to_string(),
-                Ok(stdin_bytes.clone().unwrap_or_default()),
-            ),
+            Input::Stdin => ("<stdin>".to_string(), Ok(stdin_bytes.clone().unwrap_or_default())),
             Input::File(path) => (display(path), read_bounded(path, budgets.max_file_bytes)),
             Input::WalkError(path, why) => (path.clone(), Err(why.clone())),
         })
@@ -150,11 +146,7 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
             }
             Err(why) => {
                 let id = loaded.sources.add(path, Arc::from(""));
-                let rule = if why.budget {
-                    &input_too_large::RULE
-                } else {
-                    &yaml_syntax::RULE
-                };
+                let rule = if why.budget { &input_too_large::RULE } else { &yaml_syntax::RULE };
                 loaded.diagnostics.push(
                     Diagnostic::new(rule, Loc::new(id, Span::empty(0)), why.message)
                         .severity(why.severity)
@@ -166,21 +158,14 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
 
     // Split every file into documents, then parse all documents in parallel.
     let mut jobs = Vec::new();
-    let file_nodes: Vec<yaml::FileNodes> =
-        texts.iter().map(|_| yaml::FileNodes::default()).collect();
+    let file_nodes: Vec<yaml::FileNodes> = texts.iter().map(|_| yaml::FileNodes::default()).collect();
     for (slot, &id) in texts.iter().enumerate() {
         let text = &loaded.sources.get(id).text;
         let mut chunks = yaml::split(text);
         if chunks.len() > budgets.max_documents {
             loaded.diagnostics.push(Diagnostic::new(
                 &input_too_large::RULE,
-                Loc::new(
-                    id,
-                    Span::new(
-                        chunks[budgets.max_documents].start,
-                        chunks[budgets.max_documents].start,
-                    ),
-                ),
+                Loc::new(id, Span::new(chunks[budgets.max_documents].start, chunks[budgets.max_documents].start)),
                 format!(
                     "the file has {} documents, more than the budget of {}; the rest are skipped \
                      (raise it with --max-documents)",
@@ -197,11 +182,7 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
     let parsed: Vec<(usize, FileId, yaml::Parsed)> = jobs
         .par_iter()
         .map(|(slot, id, text, chunk, index)| {
-            (
-                *slot,
-                *id,
-                yaml::parse_chunk_counted(*id, text, chunk, *index, budgets, &file_nodes[*slot]),
-            )
+            (*slot, *id, yaml::parse_chunk_counted(*id, text, chunk, *index, budgets, &file_nodes[*slot]))
         })
         .collect();
     // A file over its node budget is skipped whole: which of its parses stopped first depends on
@@ -253,14 +234,11 @@ fn yaml_diagnostic(file: FileId, error: yaml::YamlError) -> Diagnostic {
 
 fn display(path: &Path) -> String {
     let s = path.to_string_lossy();
-    s.strip_prefix("./")
-        .map(str::to_string)
-        .unwrap_or_else(|| s.into_owned())
+    s.strip_prefix("./").map(str::to_string).unwrap_or_else(|| s.into_owned())
 }
 
 fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, Unreadable> {
-    let cannot =
-        |e: std::io::Error| Unreadable::error(format!("cannot read the file: {}", io_reason(&e)));
+    let cannot = |e: std::io::Error| Unreadable::error(format!("cannot read the file: {}", io_reason(&e)));
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
         return Err(Unreadable::error("is a directory"));
@@ -276,9 +254,7 @@ fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, Unreadable> {
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // `take` bounds special files (pipes, /dev/zero) whose metadata says nothing of their size.
-    file.take(max as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
+    file.take(max as u64 + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() > max {
         return Err(Unreadable::budget(format!(
             "the file is larger than the budget of {max} bytes; it is skipped (raise it with --max-file-bytes)"
@@ -318,35 +294,19 @@ fn decode(bytes: Vec<u8>) -> (String, Option<(usize, String)>) {
     }
     let body = b.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(b);
     if let Some(nul) = body.iter().take(8192).position(|&b| b == 0) {
-        return (
-            String::new(),
-            Some((
-                0,
-                format!("binary file (NUL byte at offset {nul}), not YAML"),
-            )),
-        );
+        return (String::new(), Some((0, format!("binary file (NUL byte at offset {nul}), not YAML"))));
     }
     match std::str::from_utf8(body) {
         Ok(text) => (text.to_string(), None),
         Err(e) => {
             let at = e.valid_up_to();
             let text = String::from_utf8_lossy(body).into_owned();
-            (
-                text,
-                Some((
-                    at,
-                    format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
-                )),
-            )
+            (text, Some((at, format!("the file is not valid UTF-8 (invalid byte at offset {at})"))))
         }
     }
 }
 
-fn decode_utf16(
-    rest: &[u8],
-    word: fn([u8; 2]) -> u16,
-    name: &str,
-) -> (String, Option<(usize, String)>) {
+fn decode_utf16(rest: &[u8], word: fn([u8; 2]) -> u16, name: &str) -> (String, Option<(usize, String)>) {
     let units = rest.chunks_exact(2).map(|c| word([c[0], c[1]]));
     let mut text = String::with_capacity(rest.len() / 2);
     for unit in char::decode_utf16(units) {
@@ -355,31 +315,18 @@ fn decode_utf16(
             Ok(c) => text.push(c),
             Err(_) => {
                 let at = text.len();
-                return (
-                    text,
-                    Some((at, format!("invalid {name}: an unpaired surrogate"))),
-                );
+                return (text, Some((at, format!("invalid {name}: an unpaired surrogate"))));
             }
         }
     }
     if rest.len() % 2 == 1 {
         let at = text.len();
-        return (
-            text,
-            Some((
-                at,
-                format!("invalid {name}: the file ends in the middle of a character"),
-            )),
-        );
+        return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
     }
     (text, None)
 }
 
-fn decode_utf32(
-    rest: &[u8],
-    word: fn([u8; 4]) -> u32,
-    name: &str,
-) -> (String, Option<(usize, String)>) {
+fn decode_utf32(rest: &[u8], word: fn([u8; 4]) -> u32, name: &str) -> (String, Option<(usize, String)>) {
     let mut text = String::with_capacity(rest.len() / 4);
     for c in rest.chunks_exact(4) {
         match char::from_u32(word([c[0], c[1], c[2], c[3]])) {
@@ -387,22 +334,13 @@ fn decode_utf32(
             Some(ch) => text.push(ch),
             None => {
                 let at = text.len();
-                return (
-                    text,
-                    Some((at, format!("invalid {name}: not a Unicode character"))),
-                );
+                return (text, Some((at, format!("invalid {name}: not a Unicode character"))));
             }
         }
     }
     if rest.len() % 4 != 0 {
         let at = text.len();
-        return (
-            text,
-            Some((
-                at,
-                format!("invalid {name}: the file ends in the middle of a character"),
-            )),
-        );
+        return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
     }
     (text, None)
 }
@@ -411,12 +349,7 @@ fn binary_in(text: String, name: &str) -> (String, Option<(usize, String)>) {
     let at = text.len();
     (
         String::new(),
-        Some((
-            0,
-            format!(
-                "binary file (a NUL character after {at} bytes of what looked like {name}), not YAML"
-            ),
-        )),
+        Some((0, format!("binary file (a NUL character after {at} bytes of what looked like {name}), not YAML"))),
     )
 }
 
@@ -445,17 +378,12 @@ fn expand(paths: &[String]) -> Result<Vec<Input>, InputError> {
                 }
             }
             Ok(_) => {
-                std::fs::File::open(path)
-                    .map_err(|e| InputError(format!("cannot read {arg}: {e}")))?;
+                std::fs::File::open(path).map_err(|e| InputError(format!("cannot read {arg}: {e}")))?;
                 push_file(&mut out, path.to_path_buf());
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && is_glob(arg) => {
-                let matches =
-                    glob::glob(arg).map_err(|e| InputError(format!("bad glob {arg}: {e}")))?;
-                let mut found: Vec<PathBuf> = matches
-                    .filter_map(Result::ok)
-                    .filter(|p| p.is_file())
-                    .collect();
+                let matches = glob::glob(arg).map_err(|e| InputError(format!("bad glob {arg}: {e}")))?;
+                let mut found: Vec<PathBuf> = matches.filter_map(Result::ok).filter(|p| p.is_file()).collect();
                 if found.is_empty() {
                     return Err(InputError(format!("no file matches {arg}")));
                 }
@@ -536,15 +464,11 @@ fn walk_problem(err: &ignore::Error, dir: &Path) -> Option<(String, Unreadable)>
                 if !is_yaml_name(path) {
                     return None;
                 }
-                let target = std::fs::read_link(path)
-                    .map(|t| display(&t))
-                    .unwrap_or_default();
+                let target = std::fs::read_link(path).map(|t| display(&t)).unwrap_or_default();
                 return Some((
                     display(path),
                     Unreadable {
-                        message: format!(
-                            "broken symbolic link: its target {target} does not exist; it is skipped"
-                        ),
+                        message: format!("broken symbolic link: its target {target} does not exist; it is skipped"),
                         budget: false,
                         severity: Severity::Warning,
                         help: "fix or delete the link, or exclude it with .meshlintignore",
@@ -556,14 +480,8 @@ fn walk_problem(err: &ignore::Error, dir: &Path) -> Option<(String, Unreadable)>
                 Some(io) => io.kind().to_string(),
                 None => err.to_string(),
             };
-            Some((
-                display(path),
-                Unreadable::error(format!("cannot visit: {reason}")),
-            ))
+            Some((display(path), Unreadable::error(format!("cannot visit: {reason}"))))
         }
-        other => Some((
-            display(dir),
-            Unreadable::error(format!("cannot visit: {other}")),
-        )),
+        other => Some((display(dir), Unreadable::error(format!("cannot visit: {other}")))),
     }
 }

@@ -34,11 +34,7 @@ pub enum Text {
 
 #[derive(Debug, Clone)]
 pub enum Value {
-    Scalar {
-        text: Text,
-        style: Style,
-        tag: Option<Box<str>>,
-    },
+    Scalar { text: Text, style: Style, tag: Option<Box<str>> },
     Map(Vec<(NodeId, NodeId)>),
     Seq(Vec<NodeId>),
     Alias(NodeId),
@@ -191,10 +187,7 @@ impl Document {
 
     /// The key and value nodes of `key` in mapping `map`.
     pub fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
-        self.entries(map)
-            .iter()
-            .copied()
-            .find(|&(k, _)| self.str(k) == Some(key))
+        self.entries(map).iter().copied().find(|&(k, _)| self.str(k) == Some(key))
     }
 
     /// Walks a path of keys and sequence indices from `from`.
@@ -258,11 +251,7 @@ pub fn resolve_plain(raw: &str) -> Scalar<'_> {
     let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         // Integers too long for i128 still are integers; they saturate and fail range checks.
-        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') {
-            i128::MIN
-        } else {
-            i128::MAX
-        }));
+        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') { i128::MIN } else { i128::MAX }));
     }
     if is_core_float(digits) {
         if let Ok(f) = raw.parse::<f64>() {
@@ -367,17 +356,9 @@ pub fn split(text: &str) -> Vec<Chunk> {
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
-        let is_marker = bare.starts_with("---")
-            && bare[3..]
-                .chars()
-                .next()
-                .is_none_or(|c| c == ' ' || c == '\t');
+        let is_marker = bare.starts_with("---") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
         if is_marker && pos > start {
-            chunks.push(Chunk {
-                start,
-                end: pos,
-                helm_source: helm_source.take(),
-            });
+            chunks.push(Chunk { start, end: pos, helm_source: helm_source.take() });
             start = pos;
             seen_content = false;
         }
@@ -391,11 +372,7 @@ pub fn split(text: &str) -> Vec<Chunk> {
         pos += line.len();
     }
     if pos > start || chunks.is_empty() {
-        chunks.push(Chunk {
-            start,
-            end: pos,
-            helm_source,
-        });
+        chunks.push(Chunk { start, end: pos, helm_source });
     }
     chunks
 }
@@ -408,21 +385,8 @@ pub struct Parsed {
     pub errors: Vec<YamlError>,
 }
 
-pub fn parse_chunk(
-    file: FileId,
-    text: &Arc<str>,
-    chunk: &Chunk,
-    first_index: u32,
-    budgets: &Budgets,
-) -> Parsed {
-    parse_chunk_counted(
-        file,
-        text,
-        chunk,
-        first_index,
-        budgets,
-        &FileNodes::default(),
-    )
+pub fn parse_chunk(file: FileId, text: &Arc<str>, chunk: &Chunk, first_index: u32, budgets: &Budgets) -> Parsed {
+    parse_chunk_counted(file, text, chunk, first_index, budgets, &FileNodes::default())
 }
 
 /// Nodes built so far for one file, shared by the parallel parses of its documents. Once the
@@ -487,41 +451,25 @@ pub fn parse_chunk_counted(
                 } else {
                     YamlProblem::Syntax(clean_parser_message(&err.to_string()))
                 };
-                builder.errors.push(YamlError {
-                    span: Span::empty(chunk.start + at),
-                    problem,
-                });
+                builder.errors.push(YamlError { span: Span::empty(chunk.start + at), problem });
                 builder.abandon_document();
                 break;
             }
         }
     }
-    Parsed {
-        documents: std::mem::take(&mut builder.documents),
-        errors: std::mem::take(&mut builder.errors),
-    }
+    Parsed { documents: std::mem::take(&mut builder.documents), errors: std::mem::take(&mut builder.errors) }
 }
 
 /// granit's messages end with " at byte N line L column C"; we print our own position.
 fn clean_parser_message(message: &str) -> String {
-    let cut = [" at byte ", " at char ", " at line "]
-        .iter()
-        .filter_map(|p| message.find(p))
-        .min();
+    let cut = [" at byte ", " at char ", " at line "].iter().filter_map(|p| message.find(p)).min();
     let core = cut.map_or(message, |i| &message[..i]);
     core.trim().to_string()
 }
 
 enum Open {
-    Map {
-        id: NodeId,
-        entries: Vec<(NodeId, NodeId)>,
-        pending_key: Option<NodeId>,
-    },
-    Seq {
-        id: NodeId,
-        items: Vec<NodeId>,
-    },
+    Map { id: NodeId, entries: Vec<(NodeId, NodeId)>, pending_key: Option<NodeId> },
+    Seq { id: NodeId, items: Vec<NodeId> },
 }
 
 struct Builder<'a> {
@@ -554,9 +502,7 @@ struct Builder<'a> {
 impl Drop for Builder<'_> {
     fn drop(&mut self) {
         // Every node counts, so the file's total is exact when all its parses have returned.
-        self.file_nodes
-            .0
-            .fetch_add(self.unreported, Ordering::Relaxed);
+        self.file_nodes.0.fetch_add(self.unreported, Ordering::Relaxed);
     }
 }
 
@@ -593,10 +539,7 @@ impl<'a> Builder<'a> {
     }
 
     fn fail(&mut self, problem_at: (Span, YamlProblem)) {
-        self.errors.push(YamlError {
-            span: problem_at.0,
-            problem: problem_at.1,
-        });
+        self.errors.push(YamlError { span: problem_at.0, problem: problem_at.1 });
         self.abandon_document();
     }
 
@@ -633,12 +576,7 @@ impl<'a> Builder<'a> {
         id
     }
 
-    fn event(
-        &mut self,
-        event: Event<'_>,
-        span: Span,
-        src: &str,
-    ) -> Result<(), (Span, YamlProblem)> {
+    fn event(&mut self, event: Event<'_>, span: Span, src: &str) -> Result<(), (Span, YamlProblem)> {
         match event {
             Event::StreamStart | Event::StreamEnd => {}
             Event::DocumentStart(..) => {
@@ -665,10 +603,9 @@ impl<'a> Builder<'a> {
                 }
                 let text = match &value {
                     std::borrow::Cow::Borrowed(s) => match borrowed_range(src, s) {
-                        Some(start) => Text::Src(
-                            (self.chunk.start + start) as u32,
-                            (self.chunk.start + start + s.len()) as u32,
-                        ),
+                        Some(start) => {
+                            Text::Src((self.chunk.start + start) as u32, (self.chunk.start + start + s.len()) as u32)
+                        }
                         None => Text::Owned((*s).into()),
                     },
                     std::borrow::Cow::Owned(s) => Text::Owned(s.as_str().into()),
@@ -680,28 +617,18 @@ impl<'a> Builder<'a> {
                     ScalarStyle::Literal => Style::Literal,
                     _ => Style::Folded,
                 };
-                let tag = tag.and_then(|t| {
-                    t.core_suffix()
-                        .map(Into::into)
-                        .or_else(|| Some(t.original().into_boxed_str()))
-                });
+                let tag =
+                    tag.and_then(|t| t.core_suffix().map(Into::into).or_else(|| Some(t.original().into_boxed_str())));
                 let id = self.push_node(Value::Scalar { text, style, tag }, span, anchor);
                 self.complete(id)?;
             }
             Event::SequenceStart(_, anchor, _) => {
                 let id = self.push_node(Value::Seq(Vec::new()), span, anchor);
-                self.stack.push(Open::Seq {
-                    id,
-                    items: Vec::new(),
-                });
+                self.stack.push(Open::Seq { id, items: Vec::new() });
             }
             Event::MappingStart(_, anchor, _) => {
                 let id = self.push_node(Value::Map(Vec::new()), span, anchor);
-                self.stack.push(Open::Map {
-                    id,
-                    entries: Vec::new(),
-                    pending_key: None,
-                });
+                self.stack.push(Open::Map { id, entries: Vec::new(), pending_key: None });
             }
             Event::SequenceEnd => {
                 if let Some(Open::Seq { id, items }) = self.stack.pop() {
@@ -723,16 +650,10 @@ impl<'a> Builder<'a> {
             Event::Alias(anchor) => {
                 let target = self.anchors.get(&anchor).copied();
                 let Some(target) = target else {
-                    return Err((
-                        span,
-                        YamlProblem::Syntax("alias to an unknown anchor".into()),
-                    ));
+                    return Err((span, YamlProblem::Syntax("alias to an unknown anchor".into())));
                 };
                 if !self.done[target.0 as usize] {
-                    return Err((
-                        span,
-                        YamlProblem::Syntax("alias refers to a collection that contains it".into()),
-                    ));
+                    return Err((span, YamlProblem::Syntax("alias refers to a collection that contains it".into())));
                 }
                 let id = self.push_node(Value::Alias(target), span, 0);
                 let size = self.sizes[target.0 as usize];
@@ -746,13 +667,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn close(
-        &mut self,
-        id: NodeId,
-        value: Value,
-        end: Span,
-        size: u64,
-    ) -> Result<(), (Span, YamlProblem)> {
+    fn close(&mut self, id: NodeId, value: Value, end: Span, size: u64) -> Result<(), (Span, YamlProblem)> {
         let node = &mut self.nodes[id.0 as usize];
         node.value = value;
         if end.end > node.span.start {
@@ -766,8 +681,7 @@ impl<'a> Builder<'a> {
     fn complete(&mut self, id: NodeId) -> Result<(), (Span, YamlProblem)> {
         self.done[id.0 as usize] = true;
         let size = self.sizes[id.0 as usize];
-        if size > self.budgets.max_expanded_nodes || self.expanded > self.budgets.max_expanded_nodes
-        {
+        if size > self.budgets.max_expanded_nodes || self.expanded > self.budgets.max_expanded_nodes {
             return Err((
                 self.nodes[id.0 as usize].span,
                 YamlProblem::Budget(format!(
@@ -780,11 +694,7 @@ impl<'a> Builder<'a> {
         match self.stack.last_mut() {
             None => self.root = Some(id),
             Some(Open::Seq { items, .. }) => items.push(id),
-            Some(Open::Map {
-                entries,
-                pending_key,
-                ..
-            }) => match pending_key.take() {
+            Some(Open::Map { entries, pending_key, .. }) => match pending_key.take() {
                 None => *pending_key = Some(id),
                 Some(key) => entries.push((key, id)),
             },
@@ -793,10 +703,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Folds `<<` merge keys into the mapping (explicit keys win) and reports duplicate keys.
-    fn merge_keys(
-        &self,
-        entries: Vec<(NodeId, NodeId)>,
-    ) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
+    fn merge_keys(&self, entries: Vec<(NodeId, NodeId)>) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
         let doc_view = |id: NodeId| self.resolve(id);
         let key_text = |id: NodeId| -> Option<&str> {
             match &self.nodes[doc_view(id).0 as usize].value {
@@ -811,13 +718,7 @@ impl<'a> Builder<'a> {
         for (k, v) in entries {
             let key = key_text(k);
             let is_merge = key == Some("<<")
-                && matches!(
-                    &self.nodes[k.0 as usize].value,
-                    Value::Scalar {
-                        style: Style::Plain,
-                        ..
-                    }
-                );
+                && matches!(&self.nodes[k.0 as usize].value, Value::Scalar { style: Style::Plain, .. });
             if is_merge {
                 let v = doc_view(v);
                 match &self.nodes[v.0 as usize].value {
@@ -836,13 +737,8 @@ impl<'a> Builder<'a> {
             if let Some(key) = key {
                 let span = self.nodes[k.0 as usize].span;
                 if let Some(first) = seen.insert(key, span) {
-                    duplicates.push(YamlError {
-                        span,
-                        problem: YamlProblem::DuplicateKey {
-                            key: key.to_string(),
-                            first,
-                        },
-                    });
+                    duplicates
+                        .push(YamlError { span, problem: YamlProblem::DuplicateKey { key: key.to_string(), first } });
                 }
             }
             out.push((k, v));
@@ -907,8 +803,7 @@ impl<'a> Builder<'a> {
 fn borrowed_range(outer: &str, inner: &str) -> Option<usize> {
     let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
     let end = start.checked_add(inner.len())?;
-    (end <= outer.len() && std::ptr::eq(outer.get(start..end)?.as_ptr(), inner.as_ptr()))
-        .then_some(start)
+    (end <= outer.len() && std::ptr::eq(outer.get(start..end)?.as_ptr(), inner.as_ptr())).then_some(start)
 }
 
 #[cfg(test)]
@@ -942,10 +837,7 @@ mod tests {
         let d2 = &p.documents[1];
         let e = d2.get(d2.root.unwrap(), "e").unwrap();
         assert_eq!(d2.scalar(d2.get(e, "d").unwrap()), Some(Scalar::Int(1)));
-        assert_eq!(
-            &d2.text[d2.span(e).start as usize..d2.span(e).end as usize],
-            "*x"
-        );
+        assert_eq!(&d2.text[d2.span(e).start as usize..d2.span(e).end as usize], "*x");
     }
 
     #[test]
@@ -958,10 +850,7 @@ mod tests {
     #[test]
     fn duplicate_keys_and_merge_keys() {
         let p = parse("a: 1\na: 2\n");
-        assert!(matches!(
-            p.errors[0].problem,
-            YamlProblem::DuplicateKey { .. }
-        ));
+        assert!(matches!(p.errors[0].problem, YamlProblem::DuplicateKey { .. }));
         let p = parse("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
         let d = &p.documents[0];
         let m = d.get(d.root.unwrap(), "m").unwrap();
@@ -973,10 +862,7 @@ mod tests {
     fn billion_laughs_is_bounded() {
         let mut y = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
-            y.push_str(&format!(
-                "a{i}: &a{i} [{}]\n",
-                vec![format!("*a{}", i - 1); 10].join(", ")
-            ));
+            y.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", ")));
         }
         let p = parse(&y);
         assert!(matches!(p.errors[0].problem, YamlProblem::Budget(_)));
@@ -984,14 +870,10 @@ mod tests {
 
     #[test]
     fn helm_source_comments_and_empty_documents() {
-        let text =
-            "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# only a comment\n---\nkind: B\n";
+        let text = "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# only a comment\n---\nkind: B\n";
         let p = parse(text);
         assert_eq!(p.documents.len(), 2);
-        assert_eq!(
-            p.documents[0].helm_source.as_deref(),
-            Some("chart/templates/a.yaml")
-        );
+        assert_eq!(p.documents[0].helm_source.as_deref(), Some("chart/templates/a.yaml"));
         assert_eq!(p.documents[1].helm_source, None);
     }
 

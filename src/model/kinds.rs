@@ -35,10 +35,7 @@ impl KindId {
         &KINDS[self.0 as usize]
     }
     pub fn by_name(group: &str, kind: &str) -> Option<KindId> {
-        KINDS
-            .iter()
-            .position(|k| k.group == group && k.kind == kind)
-            .map(|i| KindId(i as u16))
+        KINDS.iter().position(|k| k.group == group && k.kind == kind).map(|i| KindId(i as u16))
     }
 }
 
@@ -49,46 +46,18 @@ const APPS_REMOVED: &[&str] = &["v1beta1", "v1beta2"];
 
 macro_rules! kind {
     ($group:literal, $kind:literal, $versions:expr, $namespaced:literal) => {
-        KindInfo {
-            group: $group,
-            kind: $kind,
-            versions: $versions,
-            namespaced: $namespaced,
-            legacy: None,
-            removed_versions: &[],
-        }
+        KindInfo { group: $group, kind: $kind, versions: $versions, namespaced: $namespaced, legacy: None, removed_versions: &[] }
     };
     ($group:literal, $kind:literal, $versions:expr, $namespaced:literal, removed $removed:expr) => {
-        KindInfo {
-            group: $group,
-            kind: $kind,
-            versions: $versions,
-            namespaced: $namespaced,
-            legacy: None,
-            removed_versions: $removed,
-        }
+        KindInfo { group: $group, kind: $kind, versions: $versions, namespaced: $namespaced, legacy: None, removed_versions: $removed }
     };
     (legacy $group:literal, $kind:literal, $namespaced:literal, $instead:literal) => {
-        KindInfo {
-            group: $group,
-            kind: $kind,
-            versions: &[],
-            namespaced: $namespaced,
-            legacy: Some($instead),
-            removed_versions: &[],
-        }
+        KindInfo { group: $group, kind: $kind, versions: &[], namespaced: $namespaced, legacy: Some($instead), removed_versions: &[] }
     };
 }
 
 pub static KINDS: &[KindInfo] = &[
-    KindInfo {
-        group: "",
-        kind: "(unknown)",
-        versions: &[],
-        namespaced: true,
-        legacy: None,
-        removed_versions: &[],
-    },
+    KindInfo { group: "", kind: "(unknown)", versions: &[], namespaced: true, legacy: None, removed_versions: &[] },
     kind!("", "Namespace", &["v1"], false),
     kind!("", "Service", &["v1"], true),
     kind!("", "ServiceAccount", &["v1"], true),
@@ -100,13 +69,7 @@ pub static KINDS: &[KindInfo] = &[
     kind!("apps", "DaemonSet", &["v1"], true, removed APPS_REMOVED),
     kind!("apps", "ReplicaSet", &["v1"], true, removed APPS_REMOVED),
     kind!("batch", "Job", &["v1"], true),
-    kind!(
-        "batch",
-        "CronJob",
-        &["v1"],
-        true,
-        removed & ["v1beta1", "v2alpha1"]
-    ),
+    kind!("batch", "CronJob", &["v1"], true, removed &["v1beta1", "v2alpha1"]),
     kind!("networking.istio.io", "Gateway", NET, true),
     kind!("networking.istio.io", "VirtualService", NET, true),
     kind!("networking.istio.io", "DestinationRule", NET, true),
@@ -137,7 +100,8 @@ pub static KINDS: &[KindInfo] = &[
 ];
 
 /// Mixer's `config.istio.io` kinds were removed in Istio 1.8.
-const MIXER_REPLACEMENT: &str = "the Telemetry API (telemetry.istio.io/v1) or a WasmPlugin (extensions.istio.io); Mixer was removed in Istio 1.8";
+const MIXER_REPLACEMENT: &str =
+    "the Telemetry API (telemetry.istio.io/v1) or a WasmPlugin (extensions.istio.io); Mixer was removed in Istio 1.8";
 
 pub enum Resolved {
     Known(KindId),
@@ -152,9 +116,7 @@ pub fn resolve(group: &str, version: &str, kind: &str) -> Resolved {
         Some(id) if id.info().legacy.is_some() => Resolved::Legacy(id),
         Some(id) if id.info().versions.contains(&version) => Resolved::Known(id),
         Some(id) => Resolved::UnservedVersion(id),
-        None if group == "extensions"
-            && matches!(kind, "Deployment" | "DaemonSet" | "ReplicaSet") =>
-        {
+        None if group == "extensions" && matches!(kind, "Deployment" | "DaemonSet" | "ReplicaSet") => {
             KindId::by_name("apps", kind).map_or(Resolved::Unknown, Resolved::UnservedVersion)
         }
         None if group == "config.istio.io" => Resolved::Legacy(KindId::OPAQUE),
@@ -163,13 +125,7 @@ pub fn resolve(group: &str, version: &str, kind: &str) -> Resolved {
 }
 
 /// Reports removed kinds and versions that the API server would not accept.
-pub fn check_version(
-    resolved: &Resolved,
-    doc: &Document,
-    root: NodeId,
-    meta: &Meta,
-    out: &mut Vec<Diagnostic>,
-) {
+pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &Meta, out: &mut Vec<Diagnostic>) {
     let api_version = &meta.api_version;
     let kind = doc.get_str(root, "kind").unwrap_or("");
     let resource = Some(crate::model::resource_ref(meta));
@@ -180,10 +136,7 @@ pub fn check_version(
                 Diagnostic::new(
                     &removed_api::RULE,
                     api_version.loc,
-                    format!(
-                        "{kind} ({}) is no longer served by Istio",
-                        api_version.value
-                    ),
+                    format!("{kind} ({}) is no longer served by Istio", api_version.value),
                 )
                 .help(format!("replace it with {instead}"))
                 .resource(resource),
@@ -192,25 +145,15 @@ pub fn check_version(
         Resolved::UnservedVersion(id) => {
             let info = id.info();
             let version = api_version.value.rsplit('/').next().unwrap_or("");
-            let group_of = |g: &str| {
-                if g.is_empty() {
-                    String::new()
-                } else {
-                    format!("{g}/")
-                }
-            };
+            let group_of = |g: &str| if g.is_empty() { String::new() } else { format!("{g}/") };
             let current = format!("{}{}", group_of(info.group), info.versions[0]);
-            let removed = info.removed_versions.contains(&version)
-                || api_version.value.starts_with("extensions/");
+            let removed = info.removed_versions.contains(&version) || api_version.value.starts_with("extensions/");
             if removed {
                 out.push(
                     Diagnostic::new(
                         &removed_api::RULE,
                         api_version.loc,
-                        format!(
-                            "{kind} {} is no longer served by Kubernetes",
-                            api_version.value
-                        ),
+                        format!("{kind} {} is no longer served by Kubernetes", api_version.value),
                     )
                     .help(format!("use apiVersion: {current}"))
                     .resource(resource),
@@ -224,11 +167,7 @@ pub fn check_version(
                     )
                     .help(format!(
                         "use one of: {}",
-                        info.versions
-                            .iter()
-                            .map(|v| format!("{}{v}", group_of(info.group)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        info.versions.iter().map(|v| format!("{}{v}", group_of(info.group))).collect::<Vec<_>>().join(", ")
                     ))
                     .resource(resource),
                 );

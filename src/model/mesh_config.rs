@@ -34,10 +34,6 @@ impl Default for MeshConfig {
     }
 }
 
-pub fn resolve(
-    _model: &Model,
-    _options: &ModelOptions,
-    _diagnostics: &mut Vec<Diagnostic>,
-) -> MeshConfig {
+pub fn resolve(_model: &Model, _options: &ModelOptions, _diagnostics: &mut Vec<Diagnostic>) -> MeshConfig {
     MeshConfig::default()
 }

@@ -16,11 +16,7 @@ pub struct Spanned<T> {
 
 impl<T> Spanned<T> {
     pub fn new(value: T, loc: Loc) -> Self {
-        Spanned {
-            value,
-            loc,
-            key: loc,
-        }
+        Spanned { value, loc, key: loc }
     }
 }
 
@@ -113,11 +109,7 @@ impl<T: FromNode> FromNode for Spanned<T> {
     fn from_node(doc: &Document, id: NodeId, key: Option<NodeId>) -> Option<Self> {
         let value = T::from_node(doc, id, key)?;
         let at = loc(doc, id);
-        Some(Spanned {
-            value,
-            loc: at,
-            key: key.map_or(at, |k| loc(doc, k)),
-        })
+        Some(Spanned { value, loc: at, key: key.map_or(at, |k| loc(doc, k)) })
     }
 }
 
@@ -129,12 +121,7 @@ impl<T: FromNode> FromNode for Option<T> {
 
 impl<T: FromNode> FromNode for Vec<T> {
     fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
-        Some(
-            doc.items(id)
-                .iter()
-                .filter_map(|&item| T::from_node(doc, item, None))
-                .collect(),
-        )
+        Some(doc.items(id).iter().filter_map(|&item| T::from_node(doc, item, None)).collect())
     }
 }
 
@@ -166,10 +153,7 @@ pub struct Raw {
 
 impl FromNode for Raw {
     fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
-        Some(Raw {
-            node: id,
-            loc: loc(doc, id),
-        })
+        Some(Raw { node: id, loc: loc(doc, id) })
     }
 }
 

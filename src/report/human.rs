@@ -43,9 +43,7 @@ impl miette::Diagnostic for Snippet {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -57,9 +55,7 @@ impl miette::Diagnostic for Snippet {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }
 
@@ -87,10 +83,7 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
     let mut related = Vec::new();
     for r in &d.related {
         if r.loc.file == d.loc.file {
-            labels.push(LabeledSpan::new_with_span(
-                Some(r.message.clone()),
-                source_span(sources, r.loc),
-            ));
+            labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(sources, r.loc)));
         } else {
             related.push(Snippet {
                 message: r.message.clone(),
@@ -98,10 +91,7 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
                 severity: miette::Severity::Advice,
                 help: None,
                 source: named(sources, r.loc),
-                labels: vec![LabeledSpan::new_primary_with_span(
-                    Some(r.message.clone()),
-                    source_span(sources, r.loc),
-                )],
+                labels: vec![LabeledSpan::new_primary_with_span(Some(r.message.clone()), source_span(sources, r.loc))],
                 related: Vec::new(),
             });
         }
@@ -131,14 +121,8 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
 
 /// Renders every finding and the summary line. `color` follows the terminal and `NO_COLOR`.
 pub fn render(analysis: &Analysis, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let sources = &analysis.model.sources;
     let mut out = String::new();
     for d in &analysis.diagnostics {
@@ -155,23 +139,10 @@ pub fn render(analysis: &Analysis, color: bool) -> String {
 pub fn summary(analysis: &Analysis) -> String {
     let stats = analysis.model.stats;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let (e, w, i) = (
-        analysis.count(Severity::Error),
-        analysis.count(Severity::Warning),
-        analysis.count(Severity::Info),
-    );
-    let mark = if e > 0 {
-        "✖"
-    } else if w > 0 {
-        "⚠"
-    } else {
-        "✔"
-    };
+    let (e, w, i) = (analysis.count(Severity::Error), analysis.count(Severity::Warning), analysis.count(Severity::Info));
+    let mark = if e > 0 { "✖" } else if w > 0 { "⚠" } else { "✔" };
     let skipped = if stats.skipped_documents > 0 {
-        format!(
-            ", {} without apiVersion/kind skipped",
-            plural(stats.skipped_documents, "document")
-        )
+        format!(", {} without apiVersion/kind skipped", plural(stats.skipped_documents, "document"))
     } else {
         String::new()
     };

@@ -72,12 +72,7 @@ fn diagnostic<'a>(sources: &'a SourceDb, d: &'a Diagnostic) -> JsonDiagnostic<'a
             .iter()
             .map(|r| {
                 let (file, line, column) = position(sources, r.loc);
-                JsonRelated {
-                    file,
-                    line,
-                    column,
-                    message: &r.message,
-                }
+                JsonRelated { file, line, column, message: &r.message }
             })
             .collect(),
     }
@@ -87,11 +82,7 @@ pub fn render(analysis: &Analysis) -> String {
     let sources = &analysis.model.sources;
     let stats = analysis.model.stats;
     let report = Report {
-        diagnostics: analysis
-            .diagnostics
-            .iter()
-            .map(|d| diagnostic(sources, d))
-            .collect(),
+        diagnostics: analysis.diagnostics.iter().map(|d| diagnostic(sources, d)).collect(),
         summary: Summary {
             files: stats.files,
             resources: stats.resources,
@@ -101,8 +92,7 @@ pub fn render(analysis: &Analysis) -> String {
             infos: analysis.count(Severity::Info),
         },
     };
-    let mut out =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
     out
 }
