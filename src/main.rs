@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Analyze manifests: files, directories, globs, or - for stdin
     Analyze(AnalyzeArgs),
+    /// Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)
+    Graph(GraphArgs),
     /// List every rule
     Rules,
     /// Print the documentation of a rule (by name or IST code)
@@ -37,6 +39,29 @@ struct AnalyzeArgs {
     paths: Vec<String>,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+#[derive(Args)]
+struct GraphArgs {
+    /// Files, directories (recursive, honouring .gitignore), globs, or - for stdin
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    /// dot (Graphviz), mermaid, or json
+    #[arg(long, value_enum, default_value = "dot")]
+    format: GraphFormat,
+    /// Namespace of resources that have none
+    #[arg(short, long, default_value = "default")]
+    namespace: String,
+    /// A MeshConfig file
+    #[arg(long, value_name = "FILE")]
+    mesh_config: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
 }
 
 #[derive(Args, Clone)]
@@ -134,6 +159,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Graph(args) => graph(args),
         Command::Rules => {
             let mut out = String::new();
             for rule in rules::ALL {
@@ -169,6 +195,33 @@ fn print(text: &str) -> ExitCode {
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
     ExitCode::SUCCESS
+}
+
+fn read_stdin() -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn graph(args: GraphArgs) -> ExitCode {
+    let options = Options {
+        default_namespace: args.namespace.clone(),
+        mesh_config: args.mesh_config.clone(),
+        ..Options::default()
+    };
+    let analysis = match engine::analyze(&args.paths, &mut read_stdin, &options) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let graph = meshlint::mesh::graph::TrafficGraph::build(&analysis.model, &analysis.mesh);
+    print(&match args.format {
+        GraphFormat::Dot => graph.to_dot(),
+        GraphFormat::Mermaid => graph.to_mermaid(),
+        GraphFormat::Json => graph.to_json(),
+    })
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {

@@ -179,10 +179,11 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
             jobs.push((slot, id, Arc::clone(text), chunk, i as u32));
         }
     }
-    let parsed: Vec<(usize, FileId, yaml::Parsed)> = jobs
+    let parsed: Vec<(usize, FileId, Option<String>, yaml::Parsed)> = jobs
         .par_iter()
         .map(|(slot, id, text, chunk, index)| {
-            (*slot, *id, yaml::parse_chunk_counted(*id, text, chunk, *index, budgets, &file_nodes[*slot]))
+            let parsed = yaml::parse_chunk_counted(*id, text, chunk, *index, budgets, &file_nodes[*slot]);
+            (*slot, *id, chunk.helm_source.clone(), parsed)
         })
         .collect();
     // A file over its node budget is skipped whole: which of its parses stopped first depends on
@@ -200,13 +201,17 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
             ));
         }
     }
-    for (slot, file, parsed) in parsed {
+    for (slot, file, helm_source, parsed) in parsed {
         if over[slot] {
             continue;
         }
         loaded.documents.extend(parsed.documents);
         for error in parsed.errors {
-            loaded.diagnostics.push(yaml_diagnostic(file, error));
+            let mut d = yaml_diagnostic(file, error);
+            if let Some(template) = &helm_source {
+                d.message.push_str(&format!(" (helm template {template})"));
+            }
+            loaded.diagnostics.push(d);
         }
     }
     loaded

@@ -253,10 +253,10 @@ pub fn resolve_plain(raw: &str) -> Scalar<'_> {
         // Integers too long for i128 still are integers; they saturate and fail range checks.
         return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') { i128::MIN } else { i128::MAX }));
     }
-    if is_core_float(digits) {
-        if let Ok(f) = raw.parse::<f64>() {
-            return Scalar::Float(f);
-        }
+    if is_core_float(digits)
+        && let Ok(f) = raw.parse::<f64>()
+    {
+        return Scalar::Float(f);
     }
     Scalar::Str(raw)
 }
@@ -584,11 +584,8 @@ impl<'a> Builder<'a> {
                 self.in_document = true;
                 self.doc_start = span.start as usize;
             }
-            Event::DocumentEnd => {
-                if self.in_document {
-                    self.finish_document(span);
-                }
-            }
+            Event::DocumentEnd if self.in_document => self.finish_document(span),
+            Event::DocumentEnd => {}
             Event::Scalar(value, style, anchor, tag) => {
                 if value.len() > self.budgets.max_scalar_bytes {
                     return Err((

@@ -1,12 +1,875 @@
-//! `mesh`: the index every consumer shares. Istio's name resolution lives here and only here.
+//! `mesh`: the index every consumer shares (rules, simulate, authz, graph). Istio's name
+//! resolution lives here and only here: FQDN expansion, wildcard matching, exportTo visibility,
+//! the DestinationRule lookup path, Sidecar scope, gateway name and host binding, and
+//! label-selector matching. Built once per run in time linear in the number of resources.
 
-use crate::model::Model;
+pub mod graph;
+pub mod host;
+pub mod ports;
 
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::networking::{DestinationRule, Gateway, VirtualService};
+use crate::model::node::Spanned;
+use crate::model::{Model, Res};
+use crate::source::Loc;
+pub use ports::Protocol;
+
+/// Index into `Mesh::services`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceId(pub u32);
+/// Index into `Mesh::workloads`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkloadId(pub u32);
+/// Index into `Model::virtual_services`.
+pub type VsIdx = usize;
+/// Index into `Model::destination_rules`.
+pub type DrIdx = usize;
+/// Index into `Model::gateways`.
+pub type GwIdx = usize;
+/// Index into `Model::sidecars`.
+pub type SidecarIdx = usize;
+
+/// Where a resource is visible (`exportTo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportTo {
+    All,
+    /// The listed namespaces (`.` already replaced by the owner's namespace).
+    Namespaces(Vec<String>),
+}
+
+impl ExportTo {
+    /// Reads an `exportTo` list; an absent or empty list takes the mesh default.
+    pub fn parse<'a>(values: impl IntoIterator<Item = &'a str>, own_ns: &str, default: &[String]) -> ExportTo {
+        let mut values: Vec<&str> = values.into_iter().collect();
+        if values.is_empty() {
+            values = default.iter().map(String::as_str).collect();
+        }
+        if values.contains(&"*") {
+            return ExportTo::All;
+        }
+        let mut out: Vec<String> = values
+            .into_iter()
+            .filter(|v| *v != "~")
+            .map(|v| if v == "." { own_ns.to_string() } else { v.to_string() })
+            .collect();
+        out.sort();
+        out.dedup();
+        ExportTo::Namespaces(out)
+    }
+
+    pub fn visible_to(&self, ns: &str) -> bool {
+        match self {
+            ExportTo::All => true,
+            ExportTo::Namespaces(list) => list.iter().any(|n| n == ns),
+        }
+    }
+}
+
+/// Whether a workload runs an Istio proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Injection {
+    Injected,
+    NotInjected,
+    /// The namespace is not in the inputs and the pod says nothing.
+    Unknown,
+}
+
+/// A Kubernetes namespace, declared in the inputs or only referred to.
+#[derive(Debug, Clone, Default)]
+pub struct NamespaceInfo {
+    pub name: String,
+    /// Index into `Model::namespaces`, when the Namespace is in the inputs.
+    pub res: Option<usize>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadSource {
+    /// Index into `Model::workloads`.
+    Pod(usize),
+    /// Index into `Model::workload_entries`.
+    WorkloadEntry(usize),
+    /// An inline endpoint of a ServiceEntry: (service entry index, endpoint index).
+    Endpoint(usize, usize),
+}
+
+/// Something that receives traffic: a pod template, a WorkloadEntry or a ServiceEntry endpoint.
+#[derive(Debug, Clone)]
+pub struct WorkloadInfo {
+    pub source: WorkloadSource,
+    pub name: String,
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
+    pub service_account: String,
+    pub injection: Injection,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceSource {
+    /// Index into `Model::services`.
+    Kubernetes(usize),
+    /// (index into `Model::service_entries`, index of the host in `spec.hosts`).
+    ServiceEntry(usize, usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortInfo {
+    pub number: u32,
+    pub name: String,
+    /// The workload port (Kubernetes `targetPort` number, or the SE `targetPort`), if numeric.
+    pub target_port: Option<u32>,
+    /// A named `targetPort`, resolved per workload by container port name.
+    pub target_port_name: Option<String>,
+    pub protocol: Protocol,
+    pub loc: Loc,
+}
+
+/// A host that routes can send traffic to: a Kubernetes Service or one host of a ServiceEntry.
+#[derive(Debug, Clone)]
+pub struct ServiceInfo {
+    pub source: ServiceSource,
+    /// The FQDN (`reviews.default.svc.cluster.local`) or the ServiceEntry host as written
+    /// (lower-cased; may be a wildcard).
+    pub host: String,
+    pub name: String,
+    pub namespace: String,
+    pub ports: Vec<PortInfo>,
+    pub export_to: ExportTo,
+    /// Label selector for endpoints; `None` when endpoints are not selected by labels
+    /// (a Service without selector, a ServiceEntry with inline endpoints or DNS resolution).
+    pub selector: Option<BTreeMap<String, String>>,
+    /// `MESH_EXTERNAL` ServiceEntry.
+    pub external: bool,
+    pub loc: Loc,
+}
+
+/// How a VirtualService is bound.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GatewayRef {
+    /// The reserved `mesh` gateway: every sidecar.
+    Mesh,
+    /// A Gateway `namespace/name` (it may not exist).
+    Named { namespace: String, name: String },
+}
+
+impl std::fmt::Display for GatewayRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GatewayRef::Mesh => f.write_str("mesh"),
+            GatewayRef::Named { namespace, name } => write!(f, "{namespace}/{name}"),
+        }
+    }
+}
+
+/// A VirtualService as the index sees it.
+#[derive(Debug, Clone)]
+pub struct VsInfo {
+    /// Hosts resolved against the VirtualService's namespace, in `spec.hosts` order.
+    pub hosts: Vec<String>,
+    /// `spec.gateways` resolved (empty list = `mesh`), with the location of each entry.
+    pub gateways: Vec<(GatewayRef, Option<Loc>)>,
+    pub export_to: ExportTo,
+    /// A delegate: a VirtualService without hosts, used by another's `delegate`.
+    pub is_delegate: bool,
+}
+
+impl VsInfo {
+    pub fn binds_mesh(&self) -> bool {
+        self.gateways.iter().any(|(g, _)| *g == GatewayRef::Mesh)
+    }
+}
+
+/// A DestinationRule as the index sees it.
+#[derive(Debug, Clone)]
+pub struct DrInfo {
+    pub host: String,
+    pub export_to: ExportTo,
+    /// A DR with `workloadSelector` applies only to the selected workloads of its namespace.
+    pub has_selector: bool,
+}
+
+/// One server host of a Gateway (`ns/host`, `./host`, `*/host` or `host`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerHost {
+    /// `None` = any namespace.
+    pub namespace: Option<String>,
+    pub host: String,
+    pub loc: Loc,
+}
+
+/// The DestinationRule(s) a client uses for a host: those of one namespace, merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrSelection {
+    /// Indices into `Model::destination_rules`, in merge order (the first's trafficPolicy wins).
+    pub rules: Vec<DrIdx>,
+    /// The host those rules are written for (exact or wildcard).
+    pub host: String,
+    pub namespace: String,
+}
+
+/// A subset defined by a DestinationRule.
+#[derive(Debug, Clone, Copy)]
+pub struct SubsetRef {
+    pub dr: DrIdx,
+    /// Index into the DR's `subsets`.
+    pub index: usize,
+}
+
+/// The index.
 #[derive(Debug, Default)]
-pub struct Mesh {}
+pub struct Mesh {
+    pub root_namespace: String,
+    pub namespaces: BTreeMap<String, NamespaceInfo>,
+    pub workloads: Vec<WorkloadInfo>,
+    pub services: Vec<ServiceInfo>,
+    /// Per `Model::virtual_services` index.
+    pub virtual_services: Vec<VsInfo>,
+    /// Per `Model::destination_rules` index.
+    pub destination_rules: Vec<DrInfo>,
+    /// Per `Model::gateways` index: resolved server hosts, per server.
+    pub gateway_hosts: Vec<Vec<Vec<ServerHost>>>,
+    /// Per `Model::gateways` index: the workloads its selector picks.
+    pub gateway_workloads: Vec<Vec<WorkloadId>>,
+
+    services_by_host: HashMap<String, Vec<ServiceId>>,
+    /// Wildcard ServiceEntry hosts, by the host as written (`*.example.com`).
+    wildcard_services: HashMap<String, Vec<ServiceId>>,
+    /// (namespace, label key, label value) → workloads, for selector matching.
+    labels: HashMap<(String, String, String), Vec<WorkloadId>>,
+    workloads_by_ns: HashMap<String, Vec<WorkloadId>>,
+    /// (namespace, host as written resolved) → DRs without workload selector, in input order.
+    drs_by_ns_host: HashMap<(String, String), Vec<DrIdx>>,
+    /// namespace → wildcard DR hosts in that namespace.
+    dr_wildcards_by_ns: HashMap<String, Vec<String>>,
+    /// host → DRs (every namespace), for "exists somewhere" questions.
+    drs_by_host: HashMap<String, Vec<DrIdx>>,
+    /// host → VirtualServices defining it (resolved host), in input order.
+    vs_by_host: HashMap<String, Vec<VsIdx>>,
+    /// (namespace, name) → VirtualService, for delegates.
+    vs_by_name: HashMap<(String, String), VsIdx>,
+    /// (namespace, name) → Gateway.
+    gateways_by_name: HashMap<(String, String), GwIdx>,
+    /// (namespace, name) → Gateway API Gateway (`Model::k8s_gateways`).
+    k8s_gateways_by_name: HashMap<(String, String), usize>,
+    /// namespace → Sidecars of that namespace (indices into `Model::sidecars`).
+    sidecars_by_ns: HashMap<String, Vec<SidecarIdx>>,
+    /// Counts every index lookup, for the linear-growth regression test.
+    lookups: std::sync::atomic::AtomicU64,
+}
+
+fn plain(labels: &BTreeMap<String, Spanned<String>>) -> BTreeMap<String, String> {
+    labels.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()
+}
 
 impl Mesh {
-    pub fn build(_model: &Model) -> Mesh {
-        Mesh {}
+    pub fn build(model: &Model) -> Mesh {
+        let mesh_config = &model.mesh_config;
+        let mut mesh = Mesh { root_namespace: mesh_config.root_namespace.clone(), ..Mesh::default() };
+        mesh.index_namespaces(model);
+        mesh.index_workloads(model);
+        mesh.index_services(model);
+        mesh.index_destination_rules(model);
+        mesh.index_virtual_services(model);
+        mesh.index_gateways(model);
+        for (i, sc) in model.sidecars.iter().enumerate() {
+            mesh.sidecars_by_ns.entry(sc.meta.namespace.clone()).or_default().push(i);
+        }
+        mesh
+    }
+
+    fn index_namespaces(&mut self, model: &Model) {
+        for (i, ns) in model.namespaces.iter().enumerate() {
+            let entry = self.namespaces.entry(ns.name().to_string()).or_default();
+            entry.name = ns.name().to_string();
+            entry.res = Some(i);
+            entry.labels = plain(&ns.meta.labels);
+        }
+        let mentioned = model
+            .services
+            .iter()
+            .map(|r| &r.meta.namespace)
+            .chain(model.workloads.iter().map(|r| &r.meta.namespace))
+            .chain(model.virtual_services.iter().map(|r| &r.meta.namespace))
+            .chain(model.destination_rules.iter().map(|r| &r.meta.namespace))
+            .chain(model.gateways.iter().map(|r| &r.meta.namespace))
+            .chain(model.service_entries.iter().map(|r| &r.meta.namespace));
+        for ns in mentioned {
+            if !self.namespaces.contains_key(ns) {
+                self.namespaces.insert(ns.clone(), NamespaceInfo { name: ns.clone(), ..Default::default() });
+            }
+        }
+    }
+
+    fn injection(&self, namespace: &str, labels: &BTreeMap<String, String>, annotations: &BTreeMap<String, String>) -> Injection {
+        let pod_says = labels.get("sidecar.istio.io/inject").or_else(|| annotations.get("sidecar.istio.io/inject"));
+        match pod_says.map(String::as_str) {
+            Some("false") => return Injection::NotInjected,
+            Some("true") => return Injection::Injected,
+            _ => {}
+        }
+        if labels.contains_key("istio.io/rev") {
+            return Injection::Injected;
+        }
+        let Some(ns) = self.namespaces.get(namespace).filter(|n| n.res.is_some()) else {
+            return Injection::Unknown;
+        };
+        match ns.labels.get("istio-injection").map(String::as_str) {
+            Some("enabled") => Injection::Injected,
+            Some(_) => Injection::NotInjected,
+            None if ns.labels.contains_key("istio.io/rev") => Injection::Injected,
+            None => Injection::NotInjected,
+        }
+    }
+
+    fn add_workload(&mut self, info: WorkloadInfo) {
+        let id = WorkloadId(self.workloads.len() as u32);
+        for (k, v) in &info.labels {
+            self.labels.entry((info.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
+        }
+        self.workloads_by_ns.entry(info.namespace.clone()).or_default().push(id);
+        self.workloads.push(info);
+    }
+
+    fn index_workloads(&mut self, model: &Model) {
+        for (i, w) in model.workloads.iter().enumerate() {
+            let labels = plain(&w.spec.pod_labels);
+            let annotations = plain(&w.spec.pod_annotations);
+            // Gateway deployments run a proxy without injection labels; istio-proxy image says so.
+            let runs_proxy_image = w.spec.spec.containers.iter().any(|c| {
+                c.image.as_ref().is_some_and(|i| i.value.contains("proxyv2"))
+            });
+            let injection = if runs_proxy_image {
+                Injection::Injected
+            } else {
+                self.injection(&w.meta.namespace, &labels, &annotations)
+            };
+            self.add_workload(WorkloadInfo {
+                source: WorkloadSource::Pod(i),
+                name: w.name().to_string(),
+                namespace: w.meta.namespace.clone(),
+                labels,
+                service_account: w.spec.service_account().to_string(),
+                injection,
+                loc: w.loc(),
+            });
+        }
+        for (i, we) in model.workload_entries.iter().enumerate() {
+            self.add_workload(WorkloadInfo {
+                source: WorkloadSource::WorkloadEntry(i),
+                name: we.name().to_string(),
+                namespace: we.meta.namespace.clone(),
+                labels: plain(&we.spec.labels),
+                service_account: we.spec.service_account.as_ref().map_or("default".into(), |s| s.value.clone()),
+                injection: Injection::Injected,
+                loc: we.loc(),
+            });
+        }
+    }
+
+    fn index_services(&mut self, model: &Model) {
+        let default_export = &model.mesh_config.default_service_export_to;
+        for (i, svc) in model.services.iter().enumerate() {
+            let ns = &svc.meta.namespace;
+            let export_values: Vec<String> = svc
+                .meta
+                .annotations
+                .get("networking.istio.io/exportTo")
+                .map(|a| a.value.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default();
+            let spec = &svc.spec.spec;
+            let ports = spec.ports.iter().filter_map(ports::k8s_port).collect();
+            let external_name = spec.service_type.as_ref().is_some_and(|t| t.value == "ExternalName");
+            let info = ServiceInfo {
+                source: ServiceSource::Kubernetes(i),
+                host: host::resolve(svc.name(), ns),
+                name: svc.name().to_string(),
+                namespace: ns.clone(),
+                ports,
+                export_to: ExportTo::parse(export_values.iter().map(String::as_str), ns, default_export),
+                selector: if external_name { None } else { spec.selector.as_ref().map(plain) },
+                external: external_name,
+                loc: svc.loc(),
+            };
+            self.add_service(info);
+        }
+        for (i, se) in model.service_entries.iter().enumerate() {
+            let ns = &se.meta.namespace;
+            let export_to = ExportTo::parse(
+                se.spec.export_to.iter().flatten().map(|s| s.value.as_str()),
+                ns,
+                default_export,
+            );
+            let ports: Vec<PortInfo> = se.spec.ports.iter().filter_map(ports::se_port).collect();
+            let selector = se.spec.workload_selector.as_ref().map(|s| plain(&s.labels));
+            for (h, written) in se.spec.hosts.iter().enumerate() {
+                let info = ServiceInfo {
+                    source: ServiceSource::ServiceEntry(i, h),
+                    // ServiceEntry hosts are taken literally (a short name stays short).
+                    host: written.value.to_ascii_lowercase(),
+                    name: se.name().to_string(),
+                    namespace: ns.clone(),
+                    ports: ports.clone(),
+                    export_to: export_to.clone(),
+                    selector: selector.clone(),
+                    external: se.spec.location.as_ref().is_some_and(|l| l.value == "MESH_EXTERNAL"),
+                    loc: written.loc,
+                };
+                self.add_service(info);
+            }
+            for (e, endpoint) in se.spec.endpoints.iter().enumerate() {
+                self.add_workload(WorkloadInfo {
+                    source: WorkloadSource::Endpoint(i, e),
+                    name: format!("{}[{e}]", se.name()),
+                    namespace: ns.clone(),
+                    labels: plain(&endpoint.labels),
+                    service_account: endpoint.service_account.as_ref().map_or("default".into(), |s| s.value.clone()),
+                    injection: Injection::Unknown,
+                    loc: endpoint.at,
+                });
+            }
+        }
+    }
+
+    fn add_service(&mut self, info: ServiceInfo) {
+        let id = ServiceId(self.services.len() as u32);
+        if host::is_wildcard(&info.host) {
+            self.wildcard_services.entry(info.host.clone()).or_default().push(id);
+        } else {
+            self.services_by_host.entry(info.host.clone()).or_default().push(id);
+        }
+        self.services.push(info);
+    }
+
+    fn index_destination_rules(&mut self, model: &Model) {
+        let default_export = &model.mesh_config.default_destination_rule_export_to;
+        for (i, dr) in model.destination_rules.iter().enumerate() {
+            let ns = &dr.meta.namespace;
+            let host = dr.spec.host.as_ref().map(|h| host::resolve(&h.value, ns)).unwrap_or_default();
+            let has_selector = dr.spec.workload_selector.is_some();
+            let export_to =
+                ExportTo::parse(dr.spec.export_to.iter().flatten().map(|s| s.value.as_str()), ns, default_export);
+            if !host.is_empty() {
+                self.drs_by_host.entry(host.clone()).or_default().push(i);
+                if !has_selector {
+                    let key = (ns.clone(), host.clone());
+                    let list = self.drs_by_ns_host.entry(key).or_default();
+                    if list.is_empty() && host::is_wildcard(&host) {
+                        self.dr_wildcards_by_ns.entry(ns.clone()).or_default().push(host.clone());
+                    }
+                    list.push(i);
+                }
+            }
+            self.destination_rules.push(DrInfo { host, export_to, has_selector });
+        }
+    }
+
+    fn index_virtual_services(&mut self, model: &Model) {
+        let default_export = &model.mesh_config.default_virtual_service_export_to;
+        for (i, vs) in model.virtual_services.iter().enumerate() {
+            let ns = &vs.meta.namespace;
+            let hosts: Vec<String> = vs.spec.hosts.iter().map(|h| host::resolve(&h.value, ns)).collect();
+            let gateways = if vs.spec.gateways.is_empty() {
+                vec![(GatewayRef::Mesh, None)]
+            } else {
+                vs.spec.gateways.iter().map(|g| (resolve_gateway_name(&g.value, ns), Some(g.loc))).collect()
+            };
+            for h in &hosts {
+                self.vs_by_host.entry(h.clone()).or_default().push(i);
+            }
+            self.vs_by_name.insert((ns.clone(), vs.name().to_string()), i);
+            self.virtual_services.push(VsInfo {
+                is_delegate: hosts.is_empty(),
+                hosts,
+                gateways,
+                export_to: ExportTo::parse(
+                    vs.spec.export_to.iter().flatten().map(|s| s.value.as_str()),
+                    ns,
+                    default_export,
+                ),
+            });
+        }
+    }
+
+    fn index_gateways(&mut self, model: &Model) {
+        for (i, gw) in model.gateways.iter().enumerate() {
+            let ns = &gw.meta.namespace;
+            self.gateways_by_name.insert((ns.clone(), gw.name().to_string()), i);
+            let servers = gw
+                .spec
+                .servers
+                .iter()
+                .map(|s| s.hosts.iter().map(|h| parse_server_host(h, ns)).collect())
+                .collect();
+            self.gateway_hosts.push(servers);
+            // Istio gateways select their pods in any namespace (unless scoped by pilot flags).
+            let selector = plain(&gw.spec.selector);
+            let picked = if selector.is_empty() { Vec::new() } else { self.select_any_namespace(&selector) };
+            self.gateway_workloads.push(picked);
+        }
+        for (i, gw) in model.k8s_gateways.iter().enumerate() {
+            self.k8s_gateways_by_name.insert((gw.meta.namespace.clone(), gw.name().to_string()), i);
+        }
+    }
+
+    fn count(&self) {
+        self.lookups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many index lookups were made so far (for the linear-growth regression test).
+    pub fn lookup_count(&self) -> u64 {
+        self.lookups.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    // ---- workloads and selectors -------------------------------------------------------------
+
+    /// Workloads of `namespace` whose labels include every pair of `selector`. An empty selector
+    /// selects every workload of the namespace.
+    pub fn select(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
+        self.count();
+        if selector.is_empty() {
+            return self.workloads_by_ns.get(namespace).cloned().unwrap_or_default();
+        }
+        let mut postings: Vec<&Vec<WorkloadId>> = Vec::with_capacity(selector.len());
+        for (k, v) in selector {
+            match self.labels.get(&(namespace.to_string(), k.clone(), v.clone())) {
+                Some(p) => postings.push(p),
+                None => return Vec::new(),
+            }
+        }
+        postings.sort_by_key(|p| p.len());
+        let (first, rest) = postings.split_first().expect("selector is not empty");
+        first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
+    }
+
+    fn select_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
+        let mut out: Vec<WorkloadId> = self
+            .workloads_by_ns
+            .keys()
+            .flat_map(|ns| self.select(ns, selector))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Workloads a selector picks in any namespace (gateway selectors).
+    pub fn select_in_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
+        self.select_any_namespace(selector)
+    }
+
+    pub fn workload(&self, id: WorkloadId) -> &WorkloadInfo {
+        &self.workloads[id.0 as usize]
+    }
+
+    /// Finds a workload by `<name>.<namespace>` as users write it (Deployment, Pod, …).
+    pub fn find_workload(&self, name: &str, namespace: &str) -> Option<WorkloadId> {
+        self.count();
+        self.workloads_by_ns
+            .get(namespace)?
+            .iter()
+            .copied()
+            .find(|&id| self.workload(id).name == name)
+    }
+
+    /// The endpoints of a service: the workloads its selector picks (`None` when the service does
+    /// not select its endpoints by labels, so the files cannot tell).
+    pub fn endpoints(&self, service: ServiceId) -> Option<Vec<WorkloadId>> {
+        let svc = self.service(service);
+        match (&svc.source, &svc.selector) {
+            (ServiceSource::ServiceEntry(se, _), None) => {
+                let ids: Vec<WorkloadId> = self
+                    .workloads_by_ns
+                    .get(&svc.namespace)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&id| matches!(self.workload(id).source, WorkloadSource::Endpoint(s, _) if s == *se))
+                    .collect();
+                if ids.is_empty() { None } else { Some(ids) }
+            }
+            (_, Some(selector)) => Some(self.select(&svc.namespace, selector)),
+            (_, None) => None,
+        }
+    }
+
+    // ---- services and hosts ------------------------------------------------------------------
+
+    pub fn service(&self, id: ServiceId) -> &ServiceInfo {
+        &self.services[id.0 as usize]
+    }
+
+    /// Every service (any visibility) for a resolved host. Exact hosts first; for a concrete
+    /// host, wildcard ServiceEntries that cover it follow.
+    pub fn services_for_host(&self, host: &str) -> Vec<ServiceId> {
+        self.count();
+        let mut out: Vec<ServiceId> = self.services_by_host.get(host).cloned().unwrap_or_default();
+        if host::is_wildcard(host) {
+            out.extend(self.wildcard_services.get(host).into_iter().flatten());
+        } else {
+            for parent in host::wildcard_parents(host) {
+                out.extend(self.wildcard_services.get(&parent).into_iter().flatten());
+            }
+        }
+        out
+    }
+
+    /// The services for `host` that namespace `from_ns` can see (exportTo).
+    pub fn visible_services(&self, host: &str, from_ns: &str) -> Vec<ServiceId> {
+        self.services_for_host(host)
+            .into_iter()
+            .filter(|&id| {
+                let s = self.service(id);
+                s.namespace == from_ns || s.export_to.visible_to(from_ns)
+            })
+            .collect()
+    }
+
+    /// Hosts visible from a namespace, for "did you mean" suggestions (short form for services
+    /// in the same namespace).
+    pub fn visible_host_names(&self, from_ns: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .services
+            .iter()
+            .filter(|s| s.namespace == from_ns || s.export_to.visible_to(from_ns))
+            .map(|s| {
+                if matches!(s.source, ServiceSource::Kubernetes(_)) && s.namespace == from_ns {
+                    s.name.clone()
+                } else {
+                    host::short(&s.host).to_string()
+                }
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    // ---- destination rules -------------------------------------------------------------------
+
+    /// The DestinationRules a client in `client_ns` uses for `service_host` (a resolved, concrete
+    /// host whose service lives in `service_ns`), following Istio's lookup path
+    /// (`push_context.go` `destinationRule()`): the client's namespace, then the service's
+    /// namespace (exported DRs), then the root namespace (exported DRs). In each namespace the
+    /// most specific host wins (exact over wildcard, longer wildcard over shorter); the first
+    /// namespace with a match wins; DRs of that namespace for that exact host merge.
+    pub fn destination_rule_for(&self, client_ns: &str, service_host: &str, service_ns: &str) -> Option<DrSelection> {
+        self.count();
+        let mut namespaces = vec![client_ns];
+        if service_ns != client_ns {
+            namespaces.push(service_ns);
+        }
+        if !namespaces.contains(&self.root_namespace.as_str()) {
+            namespaces.push(&self.root_namespace);
+        }
+        for ns in namespaces {
+            let own = ns == client_ns;
+            if let Some(selection) = self.most_specific_dr(ns, service_host, client_ns, own) {
+                return Some(selection);
+            }
+        }
+        None
+    }
+
+    fn most_specific_dr(&self, ns: &str, service_host: &str, client_ns: &str, own: bool) -> Option<DrSelection> {
+        let visible = |list: &Vec<DrIdx>| -> Vec<DrIdx> {
+            list.iter()
+                .copied()
+                .filter(|&i| own || self.destination_rules[i].export_to.visible_to(client_ns))
+                .collect()
+        };
+        // Candidate hosts from most to least specific: the host itself, then its wildcard parents.
+        let candidates = std::iter::once(service_host.to_string()).chain(
+            if host::is_wildcard(service_host) { None } else { Some(host::wildcard_parents(service_host)) }
+                .into_iter()
+                .flatten(),
+        );
+        for candidate in candidates {
+            if let Some(list) = self.drs_by_ns_host.get(&(ns.to_string(), candidate.clone())) {
+                let rules = visible(list);
+                if !rules.is_empty() {
+                    return Some(DrSelection { rules, host: candidate, namespace: ns.to_string() });
+                }
+            }
+        }
+        // A wildcard service host (`*.example.com`) is matched by wildcard DRs that cover it.
+        if host::is_wildcard(service_host) {
+            let mut best: Option<(&String, Vec<DrIdx>)> = None;
+            for w in self.dr_wildcards_by_ns.get(ns).into_iter().flatten() {
+                if host::subset_of(service_host, w) && best.as_ref().is_none_or(|(b, _)| host::more_specific(w, b)) {
+                    let rules = visible(&self.drs_by_ns_host[&(ns.to_string(), w.clone())]);
+                    if !rules.is_empty() {
+                        best = Some((w, rules));
+                    }
+                }
+            }
+            return best.map(|(h, rules)| DrSelection { rules, host: h.clone(), namespace: ns.to_string() });
+        }
+        None
+    }
+
+    /// The subsets of a DR selection, merged in order: the first definition of a name wins.
+    pub fn subsets<'m>(&self, model: &'m Model, selection: &DrSelection) -> Vec<(&'m str, SubsetRef)> {
+        let mut out: Vec<(&'m str, SubsetRef)> = Vec::new();
+        for &dr in &selection.rules {
+            for (index, subset) in model.destination_rules[dr].spec.subsets.iter().enumerate() {
+                if let Some(name) = &subset.name
+                    && !out.iter().any(|(n, _)| *n == name.value)
+                {
+                    out.push((name.value.as_str(), SubsetRef { dr, index }));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every DR written for a host, in any namespace and whatever its visibility.
+    pub fn destination_rules_for_host(&self, host: &str) -> &[DrIdx] {
+        self.count();
+        self.drs_by_host.get(host).map_or(&[], Vec::as_slice)
+    }
+
+    // ---- virtual services and gateways -------------------------------------------------------
+
+    /// VirtualServices that list `host` (resolved) in their hosts.
+    pub fn virtual_services_for_host(&self, host: &str) -> &[VsIdx] {
+        self.count();
+        self.vs_by_host.get(host).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every distinct VirtualService host, sorted (for passes that group by host).
+    pub fn virtual_service_hosts(&self) -> Vec<&str> {
+        let mut hosts: Vec<&str> = self.vs_by_host.keys().map(String::as_str).collect();
+        hosts.sort_unstable();
+        hosts
+    }
+
+    pub fn virtual_service_by_name(&self, namespace: &str, name: &str) -> Option<VsIdx> {
+        self.count();
+        self.vs_by_name.get(&(namespace.to_string(), name.to_string())).copied()
+    }
+
+    /// The Istio Gateway a reference names, if it exists in the inputs.
+    pub fn gateway(&self, reference: &GatewayRef) -> Option<GwIdx> {
+        self.count();
+        match reference {
+            GatewayRef::Mesh => None,
+            GatewayRef::Named { namespace, name } => {
+                self.gateways_by_name.get(&(namespace.clone(), name.clone())).copied()
+            }
+        }
+    }
+
+    /// A Gateway API Gateway of that name (VirtualServices may bind to them too).
+    pub fn k8s_gateway(&self, reference: &GatewayRef) -> Option<usize> {
+        match reference {
+            GatewayRef::Mesh => None,
+            GatewayRef::Named { namespace, name } => {
+                self.k8s_gateways_by_name.get(&(namespace.clone(), name.clone())).copied()
+            }
+        }
+    }
+
+    /// Gateway names visible for suggestions: `ns/name` of every Istio Gateway.
+    pub fn gateway_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.gateways_by_name.keys().map(|(ns, n)| format!("{ns}/{n}")).collect();
+        names.sort();
+        names
+    }
+
+    /// The hosts a VirtualService in `vs_ns` may bind on a gateway server: the intersection of
+    /// the server's hosts (as visible from `vs_ns`) with `vs_host` (`gateway.go`).
+    pub fn server_accepts(&self, server_hosts: &[ServerHost], vs_ns: &str, vs_host: &str) -> bool {
+        server_hosts.iter().any(|sh| {
+            sh.namespace.as_deref().is_none_or(|ns| ns == vs_ns) && host::matches(&sh.host, vs_host)
+        })
+    }
+
+    // ---- sidecar scope -----------------------------------------------------------------------
+
+    /// The Sidecar that applies to a workload (`doGetSidecarScope`): a Sidecar of its namespace
+    /// whose selector matches, else the namespace's Sidecar without selector, else the root
+    /// namespace's Sidecar without selector. `None` means the default scope (`*/*`).
+    pub fn sidecar_for(&self, model: &Model, namespace: &str, labels: &BTreeMap<String, String>) -> Option<SidecarIdx> {
+        self.count();
+        let in_ns = |ns: &str| {
+            self.sidecars_by_ns.get(ns).into_iter().flatten().map(|&i| (i, &model.sidecars[i])).collect::<Vec<_>>()
+        };
+        let selected = in_ns(namespace).into_iter().find(|(_, s)| {
+            s.spec.workload_selector.as_ref().is_some_and(|sel| {
+                !sel.labels.is_empty() && sel.labels.iter().all(|(k, v)| labels.get(k) == Some(&v.value))
+            })
+        });
+        if let Some((i, _)) = selected {
+            return Some(i);
+        }
+        if let Some((i, _)) = in_ns(namespace).into_iter().find(|(_, s)| s.spec.workload_selector.is_none()) {
+            return Some(i);
+        }
+        in_ns(&self.root_namespace).into_iter().find(|(_, s)| s.spec.workload_selector.is_none()).map(|(i, _)| i)
+    }
+
+    /// Whether a Sidecar's egress imports `service` (hosts `ns/dnsName`, `.` = own namespace,
+    /// `*` = any namespace, `~` hosts import nothing).
+    pub fn sidecar_imports(&self, model: &Model, sidecar: SidecarIdx, service: ServiceId) -> bool {
+        let sc = &model.sidecars[sidecar];
+        let svc = self.service(service);
+        let own = &sc.meta.namespace;
+        let egress = &sc.spec.egress;
+        if egress.is_empty() {
+            return true;
+        }
+        egress.iter().flat_map(|e| &e.hosts).any(|h| {
+            let Some((ns, dns)) = h.value.split_once('/') else { return false };
+            let ns_ok = match ns {
+                "*" => true,
+                "." => svc.namespace == *own,
+                "~" => false,
+                other => svc.namespace == other,
+            };
+            ns_ok && (dns == "*" || host::matches(&host::resolve(dns, &svc.namespace), &svc.host) || dns == svc.host)
+        })
+    }
+}
+
+/// Resolves a `gateways:` entry of a VirtualService in `vs_ns` (`resolveGatewayName`):
+/// `mesh`, `ns/name`, `name` (the VirtualService's namespace) or `name.ns.svc.cluster.local`.
+pub fn resolve_gateway_name(name: &str, vs_ns: &str) -> GatewayRef {
+    if name == "mesh" {
+        return GatewayRef::Mesh;
+    }
+    if let Some((ns, n)) = name.split_once('/') {
+        let ns = if ns == "." { vs_ns } else { ns };
+        return GatewayRef::Named { namespace: ns.to_string(), name: n.to_string() };
+    }
+    if let Some((n, rest)) = name.split_once('.') {
+        // `name.namespace[.svc.cluster.local]`
+        let ns = rest.split('.').next().unwrap_or(vs_ns);
+        return GatewayRef::Named { namespace: ns.to_string(), name: n.to_string() };
+    }
+    GatewayRef::Named { namespace: vs_ns.to_string(), name: name.to_string() }
+}
+
+/// A Gateway server host: `ns/host`, `./host`, `*/host` or a bare host (any namespace).
+pub fn parse_server_host(written: &Spanned<String>, gateway_ns: &str) -> ServerHost {
+    let (namespace, h) = match written.value.split_once('/') {
+        Some(("*", h)) => (None, h),
+        Some((".", h)) => (Some(gateway_ns.to_string()), h),
+        Some((ns, h)) => (Some(ns.to_string()), h),
+        None => (None, written.value.as_str()),
+    };
+    ServerHost { namespace, host: h.to_ascii_lowercase(), loc: written.loc }
+}
+
+/// Convenience accessors used by passes.
+impl Mesh {
+    pub fn vs<'m>(&self, model: &'m Model, i: VsIdx) -> &'m Res<VirtualService> {
+        &model.virtual_services[i]
+    }
+    pub fn dr<'m>(&self, model: &'m Model, i: DrIdx) -> &'m Res<DestinationRule> {
+        &model.destination_rules[i]
+    }
+    pub fn gw<'m>(&self, model: &'m Model, i: GwIdx) -> &'m Res<Gateway> {
+        &model.gateways[i]
     }
 }

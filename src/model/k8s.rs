@@ -50,9 +50,19 @@ node_struct! {
 }
 
 node_struct! {
-    /// Metadata only: secret values are never read into the model.
+    /// Metadata only: secret values are never read into the model; `data` and `stringData` keep
+    /// only their keys (`tls.crt`, `tls.key`, `ca.crt`) and where each value is written.
     pub struct Secret {
         "type" => secret_type: Option<S>,
+        "data" => data: BTreeMap<String, Raw>,
+        "stringData" => string_data: BTreeMap<String, Raw>,
+    }
+}
+
+impl Secret {
+    /// Whether the Secret has `key` in `data` or `stringData`.
+    pub fn has_key(&self, key: &str) -> bool {
+        self.data.contains_key(key) || self.string_data.contains_key(key)
     }
 }
 

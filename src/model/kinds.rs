@@ -128,7 +128,12 @@ pub fn resolve(group: &str, version: &str, kind: &str) -> Resolved {
 pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &Meta, out: &mut Vec<Diagnostic>) {
     let api_version = &meta.api_version;
     let kind = doc.get_str(root, "kind").unwrap_or("");
-    let resource = Some(crate::model::resource_ref(meta));
+    let mut resource = crate::model::resource_ref(meta);
+    if meta.kind == KindId::OPAQUE {
+        // Mixer kinds have no entry of their own: name them as written.
+        resource.kind = kind.to_string();
+    }
+    let resource = Some(resource);
     match resolved {
         Resolved::Legacy(id) => {
             let instead = id.info().legacy.unwrap_or(MIXER_REPLACEMENT);
@@ -136,7 +141,10 @@ pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &M
                 Diagnostic::new(
                     &removed_api::RULE,
                     api_version.loc,
-                    format!("{kind} ({}) is no longer served by Istio", api_version.value),
+                    format!(
+                        "{kind} ({}) was removed from Istio: no cluster serves it any more, so it configures nothing",
+                        api_version.value
+                    ),
                 )
                 .help(format!("replace it with {instead}"))
                 .resource(resource),
@@ -153,9 +161,13 @@ pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &M
                     Diagnostic::new(
                         &removed_api::RULE,
                         api_version.loc,
-                        format!("{kind} {} is no longer served by Kubernetes", api_version.value),
+                        format!(
+                            "{kind} {} {}; the API server rejects it",
+                            api_version.value,
+                            removed_in(info.group, &api_version.value)
+                        ),
                     )
-                    .help(format!("use apiVersion: {current}"))
+                    .help(format!("use apiVersion: {current}{}", selector_note(info, doc, root)))
                     .resource(resource),
                 );
             } else {
@@ -174,5 +186,26 @@ pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &M
             }
         }
         _ => {}
+    }
+}
+
+/// The Kubernetes release that stopped serving a removed version, for the message.
+fn removed_in(group: &str, api_version: &str) -> &'static str {
+    match (group, api_version) {
+        ("apps", "extensions/v1beta1" | "apps/v1beta1" | "apps/v1beta2") => "was removed in Kubernetes 1.16",
+        ("batch", "batch/v1beta1") => "was removed in Kubernetes 1.25",
+        ("batch", "batch/v2alpha1") => "was removed in Kubernetes 1.21",
+        _ => "is no longer served by Kubernetes",
+    }
+}
+
+/// apps/v1 controllers require `spec.selector` (the old versions defaulted it to the template's
+/// labels), so the version bump alone is not enough.
+fn selector_note(info: &KindInfo, doc: &Document, root: NodeId) -> &'static str {
+    let has_selector = doc.get(root, "spec").and_then(|s| doc.get(s, "selector")).is_some();
+    if info.group == "apps" && !has_selector {
+        ", and add spec.selector.matchLabels with the pod template's labels (apps/v1 requires it)"
+    } else {
+        ""
     }
 }

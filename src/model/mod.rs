@@ -214,7 +214,7 @@ impl Model {
         }
         model.sources = sources;
         model.documents = documents;
-        model.mesh_config = mesh_config::resolve(&model, options, diagnostics);
+        model.mesh_config = mesh_config::resolve(&mut model, options, diagnostics);
         model
     }
 

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::node::{Raw, Spanned};
+use crate::model::security::PolicyTargetReference;
 use crate::node_struct;
 
 type S = Spanned<String>;
@@ -23,19 +24,22 @@ node_struct! {
         "name" => name: Option<S>,
         "match" => matches: Vec<HttpMatch>,
         "route" => route: Vec<HttpRouteDestination>,
-        "redirect" => redirect: Option<Raw>,
-        "directResponse" => direct_response: Option<Raw>,
+        "redirect" => redirect: Option<Box<HttpRedirect>>,
+        "directResponse" => direct_response: Option<Box<HttpDirectResponse>>,
         "delegate" => delegate: Option<Delegate>,
-        "rewrite" => rewrite: Option<Raw>,
+        "rewrite" => rewrite: Option<Box<HttpRewrite>>,
         "timeout" => timeout: Option<S>,
         "retries" => retries: Option<HttpRetry>,
         "fault" => fault: Option<HttpFault>,
         "mirror" => mirror: Option<Destination>,
         "mirrors" => mirrors: Vec<MirrorPolicy>,
-        "mirrorPercentage" => mirror_percentage: Option<Raw>,
-        "mirrorPercent" => mirror_percent: Option<Raw>,
-        "corsPolicy" => cors_policy: Option<Raw>,
-        "headers" => headers: Option<Raw>,
+        "mirrorPercentage" => mirror_percentage: Option<Percent>,
+        /// Deprecated: an integer percentage; `mirrorPercentage` replaces it.
+        "mirrorPercent" => mirror_percent: Option<Spanned<i64>>,
+        /// The same, in the snake_case spelling the CRD also accepts.
+        "mirror_percent" => mirror_percent_snake: Option<Spanned<i64>>,
+        "corsPolicy" => cors_policy: Option<Box<CorsPolicy>>,
+        "headers" => headers: Option<Box<Headers>>,
     }
 }
 
@@ -71,7 +75,7 @@ node_struct! {
     pub struct HttpRouteDestination {
         "destination" => destination: Option<Destination>,
         "weight" => weight: Option<Spanned<i64>>,
-        "headers" => headers: Option<Raw>,
+        "headers" => headers: Option<Box<Headers>>,
     }
 }
 
@@ -208,23 +212,23 @@ node_struct! {
 
 node_struct! {
     pub struct TrafficPolicy {
-        "loadBalancer" => load_balancer: Option<Raw>,
-        "connectionPool" => connection_pool: Option<Raw>,
-        "outlierDetection" => outlier_detection: Option<Raw>,
+        "loadBalancer" => load_balancer: Option<Box<LoadBalancerSettings>>,
+        "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
+        "outlierDetection" => outlier_detection: Option<Box<OutlierDetection>>,
         "tls" => tls: Option<ClientTls>,
         "portLevelSettings" => port_level_settings: Vec<PortTrafficPolicy>,
-        "tunnel" => tunnel: Option<Raw>,
-        "proxyProtocol" => proxy_protocol: Option<Raw>,
-        "retryBudget" => retry_budget: Option<Raw>,
+        "tunnel" => tunnel: Option<Box<TunnelSettings>>,
+        "proxyProtocol" => proxy_protocol: Option<ProxyProtocol>,
+        "retryBudget" => retry_budget: Option<Box<RetryBudget>>,
     }
 }
 
 node_struct! {
     pub struct PortTrafficPolicy {
         "port" => port: Option<PortSelector>,
-        "loadBalancer" => load_balancer: Option<Raw>,
-        "connectionPool" => connection_pool: Option<Raw>,
-        "outlierDetection" => outlier_detection: Option<Raw>,
+        "loadBalancer" => load_balancer: Option<Box<LoadBalancerSettings>>,
+        "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
+        "outlierDetection" => outlier_detection: Option<Box<OutlierDetection>>,
         "tls" => tls: Option<ClientTls>,
     }
 }
@@ -239,12 +243,21 @@ node_struct! {
         "subjectAltNames" => subject_alt_names: Vec<S>,
         "sni" => sni: Option<S>,
         "insecureSkipVerify" => insecure_skip_verify: Option<bool>,
+        "caCrl" => ca_crl: Option<S>,
     }
 }
 
 node_struct! {
+    /// `istio.type.v1beta1.WorkloadSelector` (DestinationRule, security and telemetry kinds).
     pub struct WorkloadSelector {
         "matchLabels" => match_labels: BTreeMap<String, S>,
+    }
+}
+
+node_struct! {
+    /// `networking.v1alpha3.WorkloadSelector` (Sidecar, ServiceEntry, EnvoyFilter): `labels`, not `matchLabels`.
+    pub struct LabelsSelector {
+        "labels" => labels: BTreeMap<String, S>,
     }
 }
 
@@ -287,6 +300,14 @@ node_struct! {
         "subjectAltNames" => subject_alt_names: Vec<S>,
         "minProtocolVersion" => min_protocol_version: Option<S>,
         "maxProtocolVersion" => max_protocol_version: Option<S>,
+        "caCertCredentialName" => ca_cert_credential_name: Option<S>,
+        "caCrl" => ca_crl: Option<S>,
+        "cipherSuites" => cipher_suites: Vec<S>,
+        "ecdhCurves" => ecdh_curves: Vec<S>,
+        "insecureSkipVerify" => insecure_skip_verify: Option<bool>,
+        "tlsCertificates" => tls_certificates: Vec<TlsCertificate>,
+        "verifyCertificateHash" => verify_certificate_hash: Vec<S>,
+        "verifyCertificateSpki" => verify_certificate_spki: Vec<S>,
     }
 }
 
@@ -298,7 +319,7 @@ node_struct! {
         "location" => location: Option<S>,
         "resolution" => resolution: Option<S>,
         "endpoints" => endpoints: Vec<WorkloadEntry>,
-        "workloadSelector" => workload_selector: Option<WorkloadSelector>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "exportTo" => export_to: Option<Vec<S>>,
         "subjectAltNames" => subject_alt_names: Vec<S>,
     }
@@ -327,7 +348,7 @@ node_struct! {
 
 node_struct! {
     pub struct WorkloadGroup {
-        "metadata" => metadata: Option<Raw>,
+        "metadata" => metadata: Option<WorkloadGroupMeta>,
         "template" => template: Option<WorkloadEntry>,
         "probe" => probe: Option<Raw>,
     }
@@ -335,17 +356,17 @@ node_struct! {
 
 node_struct! {
     pub struct Sidecar {
-        "workloadSelector" => workload_selector: Option<WorkloadSelector>,
-        "ingress" => ingress: Vec<Raw>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
+        "ingress" => ingress: Vec<IngressListener>,
         "egress" => egress: Vec<EgressListener>,
         "outboundTrafficPolicy" => outbound_traffic_policy: Option<OutboundTrafficPolicy>,
-        "inboundConnectionPool" => inbound_connection_pool: Option<Raw>,
+        "inboundConnectionPool" => inbound_connection_pool: Option<Box<ConnectionPoolSettings>>,
     }
 }
 
 node_struct! {
     pub struct EgressListener {
-        "port" => port: Option<Raw>,
+        "port" => port: Option<SidecarPort>,
         "bind" => bind: Option<S>,
         "captureMode" => capture_mode: Option<S>,
         "hosts" => hosts: Vec<S>,
@@ -355,14 +376,14 @@ node_struct! {
 node_struct! {
     pub struct OutboundTrafficPolicy {
         "mode" => mode: Option<S>,
-        "egressProxy" => egress_proxy: Option<Raw>,
+        "egressProxy" => egress_proxy: Option<Destination>,
     }
 }
 
 node_struct! {
     pub struct EnvoyFilter {
-        "workloadSelector" => workload_selector: Option<WorkloadSelector>,
-        "targetRefs" => target_refs: Vec<Raw>,
+        "workloadSelector" => workload_selector: Option<LabelsSelector>,
+        "targetRefs" => target_refs: Vec<PolicyTargetReference>,
         "configPatches" => config_patches: Vec<Raw>,
         "priority" => priority: Option<Spanned<i64>>,
     }
@@ -373,6 +394,230 @@ node_struct! {
         "selector" => selector: Option<WorkloadSelector>,
         "concurrency" => concurrency: Option<Spanned<i64>>,
         "environmentVariables" => environment_variables: BTreeMap<String, S>,
-        "image" => image: Option<Raw>,
+        "image" => image: Option<ProxyImage>,
+    }
+}
+
+node_struct! {
+    pub struct HttpRedirect {
+        "uri" => uri: Option<S>,
+        "authority" => authority: Option<S>,
+        "port" => port: Option<Spanned<u32>>,
+        /// `FROM_PROTOCOL_DEFAULT` or `FROM_REQUEST_PORT`.
+        "derivePort" => derive_port: Option<S>,
+        "scheme" => scheme: Option<S>,
+        /// Defaults to 301.
+        "redirectCode" => redirect_code: Option<Spanned<i64>>,
+        "prefixRewrite" => prefix_rewrite: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct HttpRewrite {
+        "uri" => uri: Option<S>,
+        "authority" => authority: Option<S>,
+        "uriRegexRewrite" => uri_regex_rewrite: Option<RegexRewrite>,
+    }
+}
+
+node_struct! {
+    pub struct RegexRewrite {
+        "match" => match_: Option<S>,
+        "rewrite" => rewrite: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct HttpDirectResponse {
+        "status" => status: Option<Spanned<i64>>,
+        "body" => body: Option<HttpBody>,
+    }
+}
+
+node_struct! {
+    pub struct HttpBody {
+        "string" => string: Option<S>,
+        "bytes" => bytes: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct Headers {
+        "request" => request: Option<HeaderOperations>,
+        "response" => response: Option<HeaderOperations>,
+    }
+}
+
+node_struct! {
+    pub struct HeaderOperations {
+        "set" => set: BTreeMap<String, S>,
+        "add" => add: BTreeMap<String, S>,
+        "remove" => remove: Vec<S>,
+    }
+}
+
+node_struct! {
+    pub struct CorsPolicy {
+        "allowOrigins" => allow_origins: Vec<StringMatch>,
+        /// Deprecated: exact origins; `allowOrigins` replaces it.
+        "allowOrigin" => allow_origin: Vec<S>,
+        "allowMethods" => allow_methods: Vec<S>,
+        "allowHeaders" => allow_headers: Vec<S>,
+        "exposeHeaders" => expose_headers: Vec<S>,
+        "maxAge" => max_age: Option<S>,
+        "allowCredentials" => allow_credentials: Option<Spanned<bool>>,
+        /// `FORWARD` or `IGNORE`.
+        "unmatchedPreflights" => unmatched_preflights: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct LoadBalancerSettings {
+        /// `UNSPECIFIED`, `RANDOM`, `PASSTHROUGH`, `ROUND_ROBIN`, `LEAST_REQUEST` or `LEAST_CONN`.
+        "simple" => simple: Option<S>,
+        "consistentHash" => consistent_hash: Option<ConsistentHash>,
+        "localityLbSetting" => locality_lb_setting: Option<Raw>,
+        "zoneAwareLbSetting" => zone_aware_lb_setting: Option<Raw>,
+        "warmupDurationSecs" => warmup_duration_secs: Option<S>,
+        "warmup" => warmup: Option<Raw>,
+        "backendUtilization" => backend_utilization: Option<Raw>,
+    }
+}
+
+node_struct! {
+    pub struct ConsistentHash {
+        "httpHeaderName" => http_header_name: Option<S>,
+        "httpCookie" => http_cookie: Option<HttpCookie>,
+        "useSourceIp" => use_source_ip: Option<Spanned<bool>>,
+        "httpQueryParameterName" => http_query_parameter_name: Option<S>,
+        "ringHash" => ring_hash: Option<Raw>,
+        "maglev" => maglev: Option<Raw>,
+        /// Deprecated: `ringHash.minimumRingSize` replaces it.
+        "minimumRingSize" => minimum_ring_size: Option<Spanned<i64>>,
+    }
+}
+
+node_struct! {
+    pub struct HttpCookie {
+        "name" => name: Option<S>,
+        "path" => path: Option<S>,
+        "ttl" => ttl: Option<S>,
+        "attributes" => attributes: Vec<Raw>,
+    }
+}
+
+node_struct! {
+    pub struct ConnectionPoolSettings {
+        "tcp" => tcp: Option<TcpSettings>,
+        "http" => http: Option<HttpSettings>,
+    }
+}
+
+node_struct! {
+    pub struct TcpSettings {
+        "maxConnections" => max_connections: Option<Spanned<i64>>,
+        "connectTimeout" => connect_timeout: Option<S>,
+        "tcpKeepalive" => tcp_keepalive: Option<Raw>,
+        "maxConnectionDuration" => max_connection_duration: Option<S>,
+        "idleTimeout" => idle_timeout: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct HttpSettings {
+        "http1MaxPendingRequests" => http1_max_pending_requests: Option<Spanned<i64>>,
+        "http2MaxRequests" => http2_max_requests: Option<Spanned<i64>>,
+        "maxRequestsPerConnection" => max_requests_per_connection: Option<Spanned<i64>>,
+        "maxRetries" => max_retries: Option<Spanned<i64>>,
+        "idleTimeout" => idle_timeout: Option<S>,
+        /// `DEFAULT`, `DO_NOT_UPGRADE` or `UPGRADE`.
+        "h2UpgradePolicy" => h2_upgrade_policy: Option<S>,
+        "useClientProtocol" => use_client_protocol: Option<Spanned<bool>>,
+        "maxConcurrentStreams" => max_concurrent_streams: Option<Spanned<i64>>,
+        "http2KeepAlive" => http2_keep_alive: Option<Raw>,
+    }
+}
+
+node_struct! {
+    pub struct OutlierDetection {
+        "splitExternalLocalOriginErrors" => split_external_local_origin_errors: Option<Spanned<bool>>,
+        "consecutiveLocalOriginFailures" => consecutive_local_origin_failures: Option<Spanned<i64>>,
+        "consecutiveGatewayErrors" => consecutive_gateway_errors: Option<Spanned<i64>>,
+        "consecutive5xxErrors" => consecutive_5xx_errors: Option<Spanned<i64>>,
+        /// Deprecated: `consecutive5xxErrors` replaces it.
+        "consecutiveErrors" => consecutive_errors: Option<Spanned<i64>>,
+        "interval" => interval: Option<S>,
+        "baseEjectionTime" => base_ejection_time: Option<S>,
+        "maxEjectionPercent" => max_ejection_percent: Option<Spanned<i64>>,
+        "minHealthPercent" => min_health_percent: Option<Spanned<i64>>,
+        "outlierDetectionHttpErrorCodes" => outlier_detection_http_error_codes: Vec<Spanned<i64>>,
+    }
+}
+
+node_struct! {
+    pub struct TunnelSettings {
+        /// `CONNECT` (default) or `POST`.
+        "protocol" => protocol: Option<S>,
+        "targetHost" => target_host: Option<S>,
+        "targetPort" => target_port: Option<Spanned<u32>>,
+    }
+}
+
+node_struct! {
+    pub struct ProxyProtocol {
+        /// `V1` or `V2`.
+        "version" => version: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct RetryBudget {
+        "percent" => percent: Option<Spanned<f64>>,
+        "minRetryConcurrency" => min_retry_concurrency: Option<Spanned<i64>>,
+        "budgetInterval" => budget_interval: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct TlsCertificate {
+        "serverCertificate" => server_certificate: Option<S>,
+        "privateKey" => private_key: Option<S>,
+        "caCertificates" => ca_certificates: Option<S>,
+    }
+}
+
+node_struct! {
+    /// A Sidecar listener port (`ingress[].port`, `egress[].port`).
+    pub struct SidecarPort {
+        "number" => number: Option<Spanned<u32>>,
+        "protocol" => protocol: Option<S>,
+        "name" => name: Option<S>,
+        "targetPort" => target_port: Option<Spanned<u32>>,
+    }
+}
+
+node_struct! {
+    pub struct IngressListener {
+        "port" => port: Option<SidecarPort>,
+        "bind" => bind: Option<S>,
+        "captureMode" => capture_mode: Option<S>,
+        /// `127.0.0.1:PORT`, `0.0.0.0:PORT` or `unix://...`.
+        "defaultEndpoint" => default_endpoint: Option<S>,
+        "tls" => tls: Option<Box<ServerTls>>,
+        "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
+    }
+}
+
+node_struct! {
+    pub struct WorkloadGroupMeta {
+        "labels" => labels: BTreeMap<String, S>,
+        "annotations" => annotations: BTreeMap<String, S>,
+    }
+}
+
+node_struct! {
+    pub struct ProxyImage {
+        /// `default`, `debug` or `distroless`.
+        "imageType" => image_type: Option<S>,
     }
 }

@@ -16,7 +16,11 @@ pub struct Spanned<T> {
 
 impl<T> Spanned<T> {
     pub fn new(value: T, loc: Loc) -> Self {
-        Spanned { value, loc, key: loc }
+        Spanned {
+            value,
+            loc,
+            key: loc,
+        }
     }
 }
 
@@ -109,7 +113,11 @@ impl<T: FromNode> FromNode for Spanned<T> {
     fn from_node(doc: &Document, id: NodeId, key: Option<NodeId>) -> Option<Self> {
         let value = T::from_node(doc, id, key)?;
         let at = loc(doc, id);
-        Some(Spanned { value, loc: at, key: key.map_or(at, |k| loc(doc, k)) })
+        Some(Spanned {
+            value,
+            loc: at,
+            key: key.map_or(at, |k| loc(doc, k)),
+        })
     }
 }
 
@@ -121,7 +129,12 @@ impl<T: FromNode> FromNode for Option<T> {
 
 impl<T: FromNode> FromNode for Vec<T> {
     fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
-        Some(doc.items(id).iter().filter_map(|&item| T::from_node(doc, item, None)).collect())
+        Some(
+            doc.items(id)
+                .iter()
+                .filter_map(|&item| T::from_node(doc, item, None))
+                .collect(),
+        )
     }
 }
 
@@ -153,13 +166,92 @@ pub struct Raw {
 
 impl FromNode for Raw {
     fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
-        Some(Raw { node: id, loc: loc(doc, id) })
+        Some(Raw {
+            node: id,
+            loc: loc(doc, id),
+        })
+    }
+}
+
+/// The nesting of a typed value, for tests that compare the typed model with the CRD schemas.
+/// Built from `fn` pointers only, so it costs nothing unless someone walks it.
+#[derive(Clone, Copy)]
+pub enum Shape {
+    /// A string, number or boolean.
+    Scalar,
+    /// An untyped subtree: anything goes.
+    Raw,
+    /// A typed mapping: its Rust name and its keys.
+    Struct(&'static str, &'static [FieldShape]),
+    /// A list of the inner shape.
+    List(fn() -> Shape),
+    /// A string-keyed map of the inner shape.
+    Map(fn() -> Shape),
+}
+
+impl std::fmt::Debug for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shape::Scalar => f.write_str("Scalar"),
+            Shape::Raw => f.write_str("Raw"),
+            Shape::Struct(name, _) => write!(f, "Struct({name})"),
+            Shape::List(inner) => write!(f, "List({:?})", inner()),
+            Shape::Map(inner) => write!(f, "Map({:?})", inner()),
+        }
+    }
+}
+
+/// One key of a typed mapping and the shape of its value.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldShape {
+    pub key: &'static str,
+    pub shape: fn() -> Shape,
+}
+
+/// Every typed value knows its shape.
+pub trait HasShape {
+    fn shape() -> Shape;
+}
+
+macro_rules! scalar_shape {
+    ($($t:ty),*) => { $(impl HasShape for $t { fn shape() -> Shape { Shape::Scalar } })* };
+}
+scalar_shape!(String, bool, i64, u32, f64, IntOrString);
+
+impl HasShape for Raw {
+    fn shape() -> Shape {
+        Shape::Raw
+    }
+}
+impl<T: HasShape> HasShape for Spanned<T> {
+    fn shape() -> Shape {
+        T::shape()
+    }
+}
+impl<T: HasShape> HasShape for Option<T> {
+    fn shape() -> Shape {
+        T::shape()
+    }
+}
+impl<T: HasShape> HasShape for Box<T> {
+    fn shape() -> Shape {
+        T::shape()
+    }
+}
+impl<T: HasShape> HasShape for Vec<T> {
+    fn shape() -> Shape {
+        Shape::List(T::shape)
+    }
+}
+impl<T: HasShape> HasShape for BTreeMap<String, T> {
+    fn shape() -> Shape {
+        Shape::Map(T::shape)
     }
 }
 
 /// Declares a typed struct over a YAML mapping: each field names its YAML key. Every struct gets
-/// `at` (the location of the mapping itself) and `KEYS` (the keys it models, checked against the
-/// CRD schemas by a test).
+/// `at` (the location of the mapping itself), `KEYS` (the keys it models) and `FIELDS` (each key
+/// with the shape of its value), which a test checks against the CRD schemas.
 #[macro_export]
 macro_rules! node_struct {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $key:literal => $field:ident : $ty:ty),* $(,)? }) => {
@@ -173,6 +265,15 @@ macro_rules! node_struct {
         impl $name {
             /// The YAML keys this struct models.
             pub const KEYS: &'static [&'static str] = &[$($key),*];
+            /// Each key with the shape of its value (for the schema test).
+            pub const FIELDS: &'static [$crate::model::node::FieldShape] = &[
+                $($crate::model::node::FieldShape { key: $key, shape: <$ty as $crate::model::node::HasShape>::shape }),*
+            ];
+        }
+        impl $crate::model::node::HasShape for $name {
+            fn shape() -> $crate::model::node::Shape {
+                $crate::model::node::Shape::Struct(stringify!($name), Self::FIELDS)
+            }
         }
         impl $crate::model::node::FromNode for $name {
             fn from_node(
@@ -183,7 +284,7 @@ macro_rules! node_struct {
                 if !doc.is_map(id) {
                     return None;
                 }
-                #[allow(unused_mut)]
+                #[allow(unused_mut, clippy::needless_update)]
                 let mut out = Self { at: $crate::model::node::loc(doc, id), ..Default::default() };
                 #[allow(clippy::never_loop, unused_variables)]
                 for &(k, v) in doc.entries(id) {

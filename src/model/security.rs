@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::networking::WorkloadSelector;
-use crate::model::node::{Raw, Spanned};
+use crate::model::node::Spanned;
 use crate::node_struct;
 
 type S = Spanned<String>;
@@ -18,26 +18,156 @@ node_struct! {
 
 node_struct! {
     pub struct MutualTls {
+        /// `UNSET`, `DISABLE`, `PERMISSIVE` or `STRICT`.
         "mode" => mode: Option<S>,
+    }
+}
+
+node_struct! {
+    /// A policy attachment to a Gateway API resource or a Service (`targetRef`/`targetRefs`).
+    pub struct PolicyTargetReference {
+        "group" => group: Option<S>,
+        "kind" => kind: Option<S>,
+        "name" => name: Option<S>,
+        "namespace" => namespace: Option<S>,
     }
 }
 
 node_struct! {
     pub struct RequestAuthentication {
         "selector" => selector: Option<WorkloadSelector>,
-        "targetRef" => target_ref: Option<Raw>,
-        "targetRefs" => target_refs: Vec<Raw>,
-        "jwtRules" => jwt_rules: Vec<Raw>,
+        "targetRef" => target_ref: Option<PolicyTargetReference>,
+        "targetRefs" => target_refs: Vec<PolicyTargetReference>,
+        "jwtRules" => jwt_rules: Vec<JwtRule>,
+    }
+}
+
+node_struct! {
+    pub struct JwtRule {
+        "issuer" => issuer: Option<S>,
+        "audiences" => audiences: Vec<S>,
+        "jwksUri" => jwks_uri: Option<S>,
+        /// The deprecated snake_case spelling the CRD still accepts.
+        "jwks_uri" => jwks_uri_snake: Option<S>,
+        "jwks" => jwks: Option<S>,
+        "fromHeaders" => from_headers: Vec<JwtHeader>,
+        "fromParams" => from_params: Vec<S>,
+        "fromCookies" => from_cookies: Vec<S>,
+        "outputPayloadToHeader" => output_payload_to_header: Option<S>,
+        "forwardOriginalToken" => forward_original_token: Option<Spanned<bool>>,
+        "outputClaimToHeaders" => output_claim_to_headers: Vec<ClaimToHeader>,
+        "timeout" => timeout: Option<S>,
+        "presence" => presence: Option<S>,
+        "spaceDelimitedClaims" => space_delimited_claims: Vec<S>,
+    }
+}
+
+node_struct! {
+    pub struct JwtHeader {
+        "name" => name: Option<S>,
+        "prefix" => prefix: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct ClaimToHeader {
+        "header" => header: Option<S>,
+        "claim" => claim: Option<S>,
     }
 }
 
 node_struct! {
     pub struct AuthorizationPolicy {
         "selector" => selector: Option<WorkloadSelector>,
-        "targetRef" => target_ref: Option<Raw>,
-        "targetRefs" => target_refs: Vec<Raw>,
-        "rules" => rules: Vec<Raw>,
+        "targetRef" => target_ref: Option<PolicyTargetReference>,
+        "targetRefs" => target_refs: Vec<PolicyTargetReference>,
+        /// Absent and empty are the same (proto3): an ALLOW policy without rules matches no
+        /// request, so it denies every request to the workloads it selects.
+        "rules" => rules: Vec<AuthzRule>,
+        /// `ALLOW` (default), `DENY`, `AUDIT` or `CUSTOM`.
         "action" => action: Option<S>,
-        "provider" => provider: Option<Raw>,
+        "provider" => provider: Option<ExtensionProviderRef>,
+    }
+}
+
+node_struct! {
+    pub struct ExtensionProviderRef {
+        "name" => name: Option<S>,
+    }
+}
+
+node_struct! {
+    /// One rule: it matches when every present section (`from`, `to`, `when`) matches.
+    pub struct AuthzRule {
+        "from" => from: Vec<RuleFrom>,
+        "to" => to: Vec<RuleTo>,
+        "when" => when: Vec<Condition>,
+    }
+}
+
+node_struct! {
+    pub struct RuleFrom {
+        "source" => source: Option<Source>,
+    }
+}
+
+node_struct! {
+    /// Absent and empty lists are the same (proto3 repeated fields have no presence).
+    pub struct Source {
+        "principals" => principals: Vec<S>,
+        "notPrincipals" => not_principals: Vec<S>,
+        "requestPrincipals" => request_principals: Vec<S>,
+        "notRequestPrincipals" => not_request_principals: Vec<S>,
+        "namespaces" => namespaces: Vec<S>,
+        "notNamespaces" => not_namespaces: Vec<S>,
+        "ipBlocks" => ip_blocks: Vec<S>,
+        "notIpBlocks" => not_ip_blocks: Vec<S>,
+        "remoteIpBlocks" => remote_ip_blocks: Vec<S>,
+        "notRemoteIpBlocks" => not_remote_ip_blocks: Vec<S>,
+        "serviceAccounts" => service_accounts: Vec<S>,
+        "notServiceAccounts" => not_service_accounts: Vec<S>,
+        "trustDomains" => trust_domains: Vec<S>,
+        "notTrustDomains" => not_trust_domains: Vec<S>,
+    }
+}
+
+node_struct! {
+    pub struct RuleTo {
+        "operation" => operation: Option<Operation>,
+    }
+}
+
+node_struct! {
+    pub struct Operation {
+        "hosts" => hosts: Vec<S>,
+        "notHosts" => not_hosts: Vec<S>,
+        "ports" => ports: Vec<S>,
+        "notPorts" => not_ports: Vec<S>,
+        "methods" => methods: Vec<S>,
+        "notMethods" => not_methods: Vec<S>,
+        "paths" => paths: Vec<S>,
+        "notPaths" => not_paths: Vec<S>,
+    }
+}
+
+node_struct! {
+    pub struct Condition {
+        "key" => key: Option<S>,
+        "values" => values: Vec<S>,
+        "notValues" => not_values: Vec<S>,
+    }
+}
+
+impl JwtRule {
+    /// `jwksUri`, or its snake_case spelling.
+    pub fn jwks_uri(&self) -> Option<&S> {
+        self.jwks_uri.as_ref().or(self.jwks_uri_snake.as_ref())
+    }
+}
+
+impl AuthorizationPolicy {
+    /// The action as written, `ALLOW` when absent.
+    pub fn action(&self) -> &str {
+        self.action.as_ref().map_or("ALLOW", |a| a.value.as_str())
     }
 }

@@ -26,6 +26,9 @@ struct JsonDiagnostic<'a> {
     end_column: usize,
     help: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    /// The chart template the document came from (helm's `# Source:` comment), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helm_source: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -52,7 +55,16 @@ fn position(sources: &SourceDb, loc: Loc) -> (&str, usize, usize) {
     (&file.path, line, column)
 }
 
-fn diagnostic<'a>(sources: &'a SourceDb, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+/// The helm template of the document holding `loc`, found by binary search over the documents
+/// (sorted by file and position, as the loader produces them).
+pub fn helm_source(documents: &[crate::load::Document], loc: Loc) -> Option<&str> {
+    let i = documents.partition_point(|d| (d.file, d.span.start) <= (loc.file, loc.span.start));
+    let doc = documents.get(i.checked_sub(1)?)?;
+    (doc.file == loc.file && loc.span.start <= doc.span.end.max(doc.span.start)).then_some(())?;
+    doc.helm_source.as_deref()
+}
+
+fn diagnostic<'a>(sources: &'a SourceDb, documents: &'a [crate::load::Document], d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     let (file, line, column) = position(sources, d.loc);
     let (end_line, end_column) = sources.get(d.loc.file).line_col(d.loc.span.end);
     JsonDiagnostic {
@@ -67,6 +79,7 @@ fn diagnostic<'a>(sources: &'a SourceDb, d: &'a Diagnostic) -> JsonDiagnostic<'a
         end_line,
         end_column,
         help: d.help.as_deref(),
+        helm_source: helm_source(documents, d.loc),
         related: d
             .related
             .iter()
@@ -82,7 +95,7 @@ pub fn render(analysis: &Analysis) -> String {
     let sources = &analysis.model.sources;
     let stats = analysis.model.stats;
     let report = Report {
-        diagnostics: analysis.diagnostics.iter().map(|d| diagnostic(sources, d)).collect(),
+        diagnostics: analysis.diagnostics.iter().map(|d| diagnostic(sources, &analysis.model.documents, d)).collect(),
         summary: Summary {
             files: stats.files,
             resources: stats.resources,

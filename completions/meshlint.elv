@@ -1,0 +1,91 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[meshlint] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'meshlint'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'meshlint'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
+            cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+            cand rules 'List every rule'
+            cand explain 'Print the documentation of a rule (by name or IST code)'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshlint;analyze'= {
+            cand -o 'Output format (human is for people, json for machines)'
+            cand --output 'Output format (human is for people, json for machines)'
+            cand -n 'Namespace of resources that have none'
+            cand --namespace 'Namespace of resources that have none'
+            cand --mesh-config 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)'
+            cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
+            cand --failure-threshold 'Lowest severity that makes the run fail (exit 1)'
+            cand --max-file-bytes 'Largest file read, in bytes'
+            cand --max-documents 'Most documents read from one file'
+            cand --max-yaml-nodes 'Most nodes one document may expand to through aliases'
+            cand --max-depth 'Deepest nesting of YAML collections'
+            cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
+            cand --timings 'Print the time of each phase on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshlint;graph'= {
+            cand --format 'dot (Graphviz), mermaid, or json'
+            cand -n 'Namespace of resources that have none'
+            cand --namespace 'Namespace of resources that have none'
+            cand --mesh-config 'A MeshConfig file'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshlint;rules'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshlint;explain'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshlint;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshlint;help'= {
+            cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
+            cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+            cand rules 'List every rule'
+            cand explain 'Print the documentation of a rule (by name or IST code)'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshlint;help;analyze'= {
+        }
+        &'meshlint;help;graph'= {
+        }
+        &'meshlint;help;rules'= {
+        }
+        &'meshlint;help;explain'= {
+        }
+        &'meshlint;help;completions'= {
+        }
+        &'meshlint;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,62 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_meshlint_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_meshlint_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_meshlint_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_meshlint_using_subcommand
+    set -l cmd (__fish_meshlint_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c meshlint -n "__fish_meshlint_needs_command" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_needs_command" -s V -l version -d 'Print version'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "rules" -d 'List every rule'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "explain" -d 'Print the documentation of a rule (by name or IST code)'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s o -l output -d 'Output format (human is for people, json for machines)' -r -f -a "human\t''
+json\t''"
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s n -l namespace -d 'Namespace of resources that have none' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l mesh-config -d 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio\'s defaults)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l istio-version -d 'Istio version X.Y, for rules whose truth depends on it' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l failure-threshold -d 'Lowest severity that makes the run fail (exit 1)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-file-bytes -d 'Largest file read, in bytes' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-documents -d 'Most documents read from one file' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-yaml-nodes -d 'Most nodes one document may expand to through aliases' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-depth -d 'Deepest nesting of YAML collections' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-scalar-bytes -d 'Longest single YAML scalar, in bytes' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l timings -d 'Print the time of each phase on stderr'
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -l format -d 'dot (Graphviz), mermaid, or json' -r -f -a "dot\t''
+mermaid\t''
+json\t''"
+complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s n -l namespace -d 'Namespace of resources that have none' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -l mesh-config -d 'A MeshConfig file' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand rules" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph rules explain completions help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph rules explain completions help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph rules explain completions help" -f -a "rules" -d 'List every rule'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph rules explain completions help" -f -a "explain" -d 'Print the documentation of a rule (by name or IST code)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph rules explain completions help" -f -a "completions" -d 'Print shell completions'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph rules explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,963 @@
+//! The validator: walks a resource's YAML arena against its shape.
+//!
+//! Values are read the way the API server reads them after `kubectl` turns YAML into JSON:
+//! null means "not set" (Kubernetes prunes it), a whole float is an integer, quoted text is a
+//! string. Each node is reported at most once, aliases are walked once per shape, and nothing
+//! allocates on the happy path except the path stack (one per resource).
+
+use std::fmt::Write as _;
+
+use regex::Regex;
+
+use super::formats;
+use super::{
+    ArrShape, Count, IntShape, NumShape, ObjShape, Schema, Shape, ShapeId, StrRule, StrShape,
+};
+use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::load::yaml::{Document, NodeId, Scalar, Style, Value};
+use crate::model::{Meta, resource_ref};
+use crate::rules::{deprecated_field, invalid_value, missing_field, unknown_field};
+use crate::source::{Loc, Span};
+
+/// Fields that were removed from an API, with what replaced them: (kind, field, help).
+const REMOVED: &[(&str, &str, &str)] = &[
+    (
+        "EnvoyFilter",
+        "workloadLabels",
+        "`workloadLabels` was removed from EnvoyFilter; use `workloadSelector: {labels: ...}`",
+    ),
+    (
+        "EnvoyFilter",
+        "filters",
+        "`filters` was removed from EnvoyFilter; rewrite them as `configPatches`",
+    ),
+    (
+        "Service",
+        "topologyKeys",
+        "`topologyKeys` was removed in Kubernetes 1.22; use `trafficDistribution` or topology-aware routing",
+    ),
+];
+
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+struct Walker<'a> {
+    schema: &'a Schema,
+    doc: &'a Document,
+    kind: &'static str,
+    meta: &'a Meta,
+    out: &'a mut Vec<Diagnostic>,
+    path: Vec<Seg<'a>>,
+    /// Object shapes from the root down to the current node, each with the length of `path`
+    /// where it sits, for indentation hints.
+    ancestors: Vec<(&'a ObjShape, usize)>,
+    /// (alias target, shape) pairs already walked.
+    visited: Vec<(NodeId, ShapeId)>,
+    /// Nodes already reported.
+    reported: Vec<NodeId>,
+}
+
+pub(super) fn validate(
+    schema: &Schema,
+    doc: &Document,
+    root: NodeId,
+    shape: ShapeId,
+    kind: &'static str,
+    meta: &Meta,
+    out: &mut Vec<Diagnostic>,
+) {
+    let at = doc
+        .get_entry(root, "kind")
+        .map_or(doc.span(root), |(_, v)| doc.span(v));
+    let mut w = Walker {
+        schema,
+        doc,
+        kind,
+        meta,
+        out,
+        path: Vec::with_capacity(16),
+        ancestors: Vec::with_capacity(16),
+        visited: Vec::new(),
+        reported: Vec::new(),
+    };
+    w.walk(root, shape, at);
+    istio_checks(&mut w, root);
+}
+
+/// How a node reads after YAML → JSON.
+enum Found<'a> {
+    Null,
+    Scalar(Scalar<'a>),
+    Map,
+    Seq,
+}
+
+impl<'a> Walker<'a> {
+    fn found(&self, node: NodeId) -> Found<'a> {
+        match self.doc.value(node) {
+            Value::Map(_) => Found::Map,
+            Value::Seq(_) => Found::Seq,
+            _ => match self.doc.scalar(node) {
+                Some(Scalar::Null) | None => Found::Null,
+                Some(s) => Found::Scalar(s),
+            },
+        }
+    }
+
+    fn walk(&mut self, node: NodeId, shape: ShapeId, key_span: Span) {
+        if matches!(self.doc.node(node).value, Value::Alias(_)) {
+            let target = self.doc.resolve(node);
+            if self.visited.contains(&(target, shape)) {
+                return;
+            }
+            self.visited.push((target, shape));
+        }
+        let schema = self.schema;
+        match schema.shape(shape) {
+            Shape::Any => {}
+            Shape::Meta(rule) => self.walk(node, schema.meta(*rule), key_span),
+            Shape::Obj(o) => self.object(node, o, key_span),
+            Shape::Arr(a) => self.array(node, a, key_span),
+            scalar => self.scalar(node, scalar),
+        }
+    }
+
+    // ----- reporting -----
+
+    /// `Kind path` of the current node, e.g. `DestinationRule spec.subsets[0]`.
+    fn place(&self) -> String {
+        let mut s = String::from(self.kind);
+        if !self.path.is_empty() {
+            s.push(' ');
+            s.push_str(&self.path_text());
+        }
+        s
+    }
+
+    fn path_text(&self) -> String {
+        render(&self.path)
+    }
+
+    fn report(&mut self, node: NodeId, span: Span, diagnostic: impl FnOnce(Loc) -> Diagnostic) {
+        if self.reported.contains(&node) {
+            return;
+        }
+        self.reported.push(node);
+        let d = diagnostic(Loc::new(self.doc.file, span)).resource(Some(resource_ref(self.meta)));
+        self.out.push(d);
+    }
+
+    fn invalid(&mut self, node: NodeId, message: String, help: Option<String>) {
+        let span = self.doc.span(node);
+        self.report(node, span, |loc| {
+            let d = Diagnostic::new(&invalid_value::RULE, loc, message);
+            match help {
+                Some(h) => d.help(h),
+                None => d,
+            }
+        });
+    }
+
+    fn type_error(&mut self, node: NodeId, expected: &str) {
+        let (found, help) = match self.found(node) {
+            Found::Map => (
+                "a mapping".to_string(),
+                match expected {
+                    e if e.starts_with("a list") => {
+                        "make it a list: put `- ` in front of the first key of each item"
+                            .to_string()
+                    }
+                    _ => {
+                        format!("write {expected} here (check the indentation of the lines below)")
+                    }
+                },
+            ),
+            Found::Seq => (
+                "a list".to_string(),
+                if expected.starts_with("a mapping") {
+                    "remove the `- ` in front of the keys: this field takes one object, not a list"
+                        .to_string()
+                } else {
+                    format!("write a single value: {expected}")
+                },
+            ),
+            Found::Scalar(s) => {
+                let raw = self.doc.str(node).unwrap_or("");
+                let quoted = !matches!(self.doc.style(node), Some(Style::Plain) | None);
+                let help = match (&s, expected) {
+                    (Scalar::Str(t), e)
+                        if quoted && e.contains("integer") && t.trim().parse::<i64>().is_ok() =>
+                    {
+                        format!("remove the quotes: {}", t.trim())
+                    }
+                    (Scalar::Str(t), e)
+                        if quoted && e.contains("number") && t.trim().parse::<f64>().is_ok() =>
+                    {
+                        format!("remove the quotes: {}", t.trim())
+                    }
+                    (Scalar::Str(t), e)
+                        if quoted && e.contains("boolean") && matches!(*t, "true" | "false") =>
+                    {
+                        format!("remove the quotes: {t}")
+                    }
+                    (Scalar::Int(_) | Scalar::Float(_) | Scalar::Bool(_), e)
+                        if e.contains("string") =>
+                    {
+                        format!("quote it: \"{raw}\"")
+                    }
+                    (_, e) if e.starts_with("a list") => format!("write it as a list: [{raw}]"),
+                    _ => format!("write {expected} here"),
+                };
+                let what = match s {
+                    Scalar::Str(_) => format!("the string \"{raw}\""),
+                    other => format!("the {} {raw}", other.type_name()),
+                };
+                (what, help)
+            }
+            Found::Null => return,
+        };
+        let message = format!("{} must be {expected}, not {found}", self.place());
+        self.invalid(node, message, Some(help));
+    }
+
+    fn missing(&mut self, node: NodeId, key_span: Span, field: &str) {
+        let message = if self.path.is_empty() {
+            format!("{} has no \"{field}\", which is required", self.kind)
+        } else {
+            format!("{} has no \"{field}\", which is required", self.place())
+        };
+        let under = if self.path.is_empty() {
+            "at the top level".to_string()
+        } else {
+            match self.path.last() {
+                Some(Seg::Index(_)) => "to this list item".to_string(),
+                _ => format!(
+                    "under `{}`",
+                    self.path_text().rsplit('.').next().unwrap_or("")
+                ),
+            }
+        };
+        let help = format!("add `{field}:` {under}");
+        let span = key_span;
+        // Missing fields are reported on the object (never on a node that has a value).
+        if self.reported.contains(&node) {
+            return;
+        }
+        self.out.push(
+            Diagnostic::new(&missing_field::RULE, Loc::new(self.doc.file, span), message)
+                .help(help)
+                .resource(Some(resource_ref(self.meta))),
+        );
+    }
+
+    // ----- objects -----
+
+    fn object(&mut self, node: NodeId, o: &'a ObjShape, key_span: Span) {
+        let doc = self.doc;
+        let entries = match doc.value(node) {
+            Value::Map(entries) => entries,
+            _ => {
+                if !matches!(self.found(node), Found::Null) {
+                    self.type_error(node, "a mapping (key: value)");
+                }
+                return;
+            }
+        };
+        self.ancestors.push((o, self.path.len()));
+        for &(k, v) in entries {
+            let Some(key) = doc.str(k) else { continue };
+            if let Some(prop) = o.prop(key) {
+                if let Some(note) = &prop.deprecated
+                    && !matches!(self.found(v), Found::Null)
+                {
+                    self.deprecated(k, key, note);
+                }
+                self.path.push(Seg::Key(key));
+                self.walk(v, prop.shape, doc.span(k));
+                self.path.pop();
+            } else if let Some(values) = o.values {
+                if let Some(keys) = o.keys {
+                    self.map_key(k, key, keys);
+                }
+                self.path.push(Seg::Key(key));
+                self.walk(v, values, doc.span(k));
+                self.path.pop();
+            } else if !o.open {
+                self.unknown(k, key, o);
+            }
+        }
+        self.ancestors.pop();
+
+        let present = |name: &str| {
+            entries.iter().any(|&(k, v)| {
+                doc.str(k) == Some(name) && !matches!(doc.scalar(v), Some(Scalar::Null))
+            })
+        };
+        for field in &o.required {
+            if !present(field) {
+                self.missing(node, key_span, field);
+            }
+        }
+        for g in &o.groups {
+            let is_meta_name = g.fields.first().is_some_and(|f| f == "name")
+                && g.fields.iter().any(|f| f == "generateName");
+            let set: Vec<&(NodeId, NodeId)> = entries
+                .iter()
+                .filter(|(k, v)| {
+                    doc.str(*k).is_some_and(|k| g.fields.iter().any(|f| f == k))
+                        && !matches!(doc.scalar(*v), Some(Scalar::Null))
+                        // An empty name is no name (Kubernetes' typed ObjectMeta).
+                        && !(is_meta_name && doc.str(*v) == Some(""))
+                })
+                .collect();
+            let list = g
+                .fields
+                .iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match (g.count, set.len()) {
+                (Count::AtLeastOne | Count::ExactlyOne, 0) => {
+                    if is_meta_name {
+                        self.missing(node, key_span, "name");
+                    } else {
+                        let message = format!("{} needs one of {list}", self.place());
+                        let help = format!("add one of {list}");
+                        self.out.push(
+                            Diagnostic::new(
+                                &missing_field::RULE,
+                                Loc::new(doc.file, key_span),
+                                message,
+                            )
+                            .help(help)
+                            .resource(Some(resource_ref(self.meta))),
+                        );
+                    }
+                }
+                (Count::AtMostOne | Count::ExactlyOne, n) if n > 1 => {
+                    let first = doc.str(set[0].0).unwrap_or("");
+                    let (second_key, _) = *set[1];
+                    let second = doc.str(second_key).unwrap_or("");
+                    let message = format!(
+                        "\"{second}\" cannot be set together with \"{first}\" in {}: only one of {list} may be set",
+                        self.place()
+                    );
+                    let span = doc.span(second_key);
+                    self.report(second_key, span, |loc| {
+                        Diagnostic::new(&invalid_value::RULE, loc, message)
+                            .help(format!("keep \"{first}\" or \"{second}\", not both"))
+                    });
+                }
+                _ => {}
+            }
+        }
+        let n = entries.len() as u32;
+        if let Some(max) = o.max_props
+            && n > max
+        {
+            self.invalid(
+                node,
+                format!(
+                    "{} has {n} entries, more than the {max} allowed",
+                    self.place()
+                ),
+                None,
+            );
+        }
+        if let Some(min) = o.min_props
+            && n < min
+        {
+            let message = format!(
+                "{} must have at least {min} entr{}",
+                self.place(),
+                if min == 1 { "y" } else { "ies" }
+            );
+            self.invalid(
+                node,
+                message,
+                Some("add an entry or remove the empty field".into()),
+            );
+        }
+    }
+
+    fn deprecated(&mut self, key_node: NodeId, key: &str, note: &str) {
+        let message = format!("\"{key}\" is deprecated in {}", self.place());
+        let span = self.doc.span(key_node);
+        self.report(key_node, span, |loc| {
+            Diagnostic::new(&deprecated_field::RULE, loc, message).help(note.to_string())
+        });
+    }
+
+    fn unknown(&mut self, key_node: NodeId, key: &str, o: &ObjShape) {
+        let known = || o.props.iter().map(|p| p.name.as_str());
+        let camel = to_camel(key);
+        let help = if let Some((_, _, why)) = REMOVED
+            .iter()
+            .find(|(k, f, _)| *k == self.kind && *f == key)
+        {
+            why.to_string()
+        } else if camel != key && o.prop(&camel).is_some() {
+            format!("did you mean \"{camel}\"? (Kubernetes expects camelCase field names)")
+        } else if let Some(&(_, depth)) = self.ancestors[..self.ancestors.len().saturating_sub(1)]
+            .iter()
+            .rev()
+            .find(|(a, _)| a.prop(key).is_some())
+        {
+            let owner = self.path_place(depth);
+            format!("\"{key}\" is a field of {owner}: check the indentation of this line")
+        } else if let Some(best) = did_you_mean(key, known()) {
+            format!("did you mean \"{best}\"?")
+        } else {
+            let mut names: Vec<&str> = known().collect();
+            let total = names.len();
+            names.truncate(8);
+            if total == 0 {
+                "this object takes no fields; remove it".to_string()
+            } else if total > names.len() {
+                format!(
+                    "known fields here: {}, … ({total} in all)",
+                    names.join(", ")
+                )
+            } else {
+                format!("known fields here: {}", names.join(", "))
+            }
+        };
+        let message = if self.path.is_empty() {
+            format!("unknown field \"{key}\" in {}", self.kind)
+        } else {
+            format!("unknown field \"{key}\" in {}", self.place())
+        };
+        let span = self.doc.span(key_node);
+        self.report(key_node, span, |loc| {
+            Diagnostic::new(&unknown_field::RULE, loc, message).help(help)
+        });
+    }
+
+    /// `Kind path` of the node `depth` segments down the current path.
+    fn path_place(&self, depth: usize) -> String {
+        let mut s = String::from(self.kind);
+        if depth > 0 {
+            s.push(' ');
+            s.push_str(&render(&self.path[..depth]));
+        }
+        s
+    }
+
+    fn map_key(&mut self, key_node: NodeId, key: &str, keys: ShapeId) {
+        let Shape::Str(s) = self.schema.shape(keys) else {
+            return;
+        };
+        if let Some(why) = self.string_problem(s, key) {
+            let message = format!("key \"{key}\" is not valid in {}: {}", self.place(), why.0);
+            let span = self.doc.span(key_node);
+            self.report(key_node, span, |loc| {
+                let d = Diagnostic::new(&invalid_value::RULE, loc, message);
+                match why.1 {
+                    Some(h) => d.help(h),
+                    None => d,
+                }
+            });
+        }
+    }
+
+    // ----- arrays -----
+
+    fn array(&mut self, node: NodeId, a: &'a ArrShape, _key_span: Span) {
+        let doc = self.doc;
+        let items = match doc.value(node) {
+            Value::Seq(items) => items,
+            _ => {
+                if !matches!(self.found(node), Found::Null) {
+                    self.type_error(node, "a list");
+                }
+                return;
+            }
+        };
+        let item_any = matches!(self.schema.shape(a.items), Shape::Any);
+        for (i, &item) in items.iter().enumerate() {
+            self.path.push(Seg::Index(i));
+            if matches!(self.found(item), Found::Null) && !item_any {
+                let message = format!("{} is an empty list item", self.place());
+                self.invalid(
+                    item,
+                    message,
+                    Some("remove the lone `-` or give the item a value".into()),
+                );
+            } else {
+                let span = item_anchor(doc, item);
+                self.walk(item, a.items, span);
+            }
+            self.path.pop();
+        }
+        let n = items.len() as u32;
+        if let Some(max) = a.max
+            && n > max
+        {
+            self.invalid(
+                node,
+                format!(
+                    "{} has {n} items, more than the {max} allowed",
+                    self.place()
+                ),
+                None,
+            );
+        }
+        if let Some(min) = a.min
+            && n < min
+        {
+            let message = format!(
+                "{} must have at least {min} item{}",
+                self.place(),
+                if min == 1 { "" } else { "s" }
+            );
+            self.invalid(
+                node,
+                message,
+                Some("add an item or remove the field".into()),
+            );
+        }
+        if !a.unique.is_empty() {
+            self.unique(items, &a.unique);
+        }
+    }
+
+    fn unique(&mut self, items: &[NodeId], keys: &[String]) {
+        let doc = self.doc;
+        let key_of = |item: NodeId| -> Vec<Option<&str>> {
+            keys.iter()
+                .map(|k| {
+                    doc.get(item, k)
+                        .filter(|v| !doc.is_null(*v))
+                        .and_then(|v| doc.str(v))
+                })
+                .collect()
+        };
+        for (i, &item) in items.iter().enumerate() {
+            if !doc.is_map(item) {
+                continue;
+            }
+            let key = key_of(item);
+            if key.iter().all(Option::is_none) {
+                continue;
+            }
+            if let Some(j) = items[..i]
+                .iter()
+                .position(|&prev| doc.is_map(prev) && key_of(prev) == key)
+            {
+                let shown = keys
+                    .iter()
+                    .zip(&key)
+                    .filter_map(|(k, v)| v.map(|v| format!("{k} {v}")))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.path.push(Seg::Index(i));
+                let message = format!("{} repeats item {j} ({shown})", self.place());
+                self.path.pop();
+                let first = Loc::new(doc.file, doc.span(items[j]));
+                let span = doc.span(item);
+                self.report(item, span, |loc| {
+                    Diagnostic::new(&invalid_value::RULE, loc, message)
+                        .help(format!(
+                            "each item needs a distinct {}; merge or remove one",
+                            keys.join(" and ")
+                        ))
+                        .related(first, "first defined here")
+                });
+            }
+        }
+    }
+
+    // ----- scalars -----
+
+    fn scalar(&mut self, node: NodeId, shape: &Shape) {
+        let s = match self.found(node) {
+            Found::Null => return,
+            Found::Scalar(s) => s,
+            Found::Map | Found::Seq => {
+                self.type_error(node, expected(shape));
+                return;
+            }
+        };
+        let plain = self.doc.style(node) == Some(Style::Plain) && self.doc.tag(node).is_none();
+        match (shape, s) {
+            (Shape::Bool, Scalar::Bool(_)) => {}
+            // kubectl reads YAML 1.1, where these are booleans.
+            (Shape::Bool, Scalar::Str(t)) if plain && yaml11_bool(t) => {}
+            (Shape::Int(i), Scalar::Int(n)) => self.int_range(node, i, n),
+            (Shape::Int(i), Scalar::Float(f)) => match whole(f) {
+                Some(n) => self.int_range(node, i, n),
+                None => self.number_problem(node, f, true),
+            },
+            (Shape::Num(r), Scalar::Int(n)) => self.num_range(node, r, n as f64),
+            (Shape::Num(r), Scalar::Float(f)) if f.is_finite() => self.num_range(node, r, f),
+            (Shape::Num(_), Scalar::Float(f)) => self.number_problem(node, f, false),
+            (Shape::Str(st), Scalar::Str(t)) => {
+                if plain && yaml11_bool(t) {
+                    self.yaml11(node, t);
+                } else {
+                    self.string(node, st, t);
+                }
+            }
+            (Shape::IntOrStr(ios), Scalar::Int(n)) => self.int_or_str_int(node, ios.port, n),
+            (Shape::IntOrStr(ios), Scalar::Float(f)) => match whole(f) {
+                Some(n) => self.int_or_str_int(node, ios.port, n),
+                None => self.number_problem(node, f, true),
+            },
+            (Shape::IntOrStr(ios), Scalar::Str(t)) => {
+                if ios.port && !formats::is_iana_svc_name(t) {
+                    let message = format!(
+                        "\"{t}\" is not a valid port for {}: {}",
+                        self.place(),
+                        formats::describe(super::StrFormat::IanaSvcName)
+                    );
+                    let help = match t.trim().parse::<i64>() {
+                        Ok(n) => format!("remove the quotes: {n}"),
+                        Err(_) => "use a port number or the name of a container port".to_string(),
+                    };
+                    self.invalid(node, message, Some(help));
+                }
+            }
+            _ => self.type_error(node, expected(shape)),
+        }
+    }
+
+    fn yaml11(&mut self, node: NodeId, t: &str) {
+        let message = format!(
+            "{} must be a string, but kubectl reads an unquoted `{t}` as a boolean (YAML 1.1)",
+            self.place()
+        );
+        let span = self.doc.span(node);
+        self.report(node, span, |loc| {
+            Diagnostic::new(&invalid_value::RULE, loc, message)
+                .help(format!("quote it: \"{t}\""))
+                .severity(Severity::Warning)
+        });
+    }
+
+    fn int_range(&mut self, node: NodeId, i: &IntShape, n: i128) {
+        let lo = i.min.unwrap_or(i64::MIN) as i128;
+        let hi = i.max.unwrap_or(i64::MAX) as i128;
+        if (lo..=hi).contains(&n) {
+            return;
+        }
+        let raw = self.doc.str(node).unwrap_or("").to_string();
+        let (message, help) = if i.port {
+            (
+                format!("port {raw} is out of range for {}", self.place()),
+                "use a port between 1 and 65535".to_string(),
+            )
+        } else if n > i64::MAX as i128 || n < i64::MIN as i128 {
+            (
+                format!(
+                    "{raw} is too large for {}: it does not fit in a 64-bit integer",
+                    self.place()
+                ),
+                format!("use a value between {lo} and {hi}"),
+            )
+        } else {
+            (
+                format!("{raw} is out of range for {}", self.place()),
+                format!("use a value between {lo} and {hi}"),
+            )
+        };
+        self.invalid(node, message, Some(help));
+    }
+
+    fn int_or_str_int(&mut self, node: NodeId, port: bool, n: i128) {
+        let range = if port {
+            (1, 65535)
+        } else {
+            (i64::MIN as i128, i64::MAX as i128)
+        };
+        if !(range.0..=range.1).contains(&n) {
+            let i = IntShape {
+                min: Some(range.0 as i64),
+                max: Some(range.1 as i64),
+                port,
+            };
+            self.int_range(node, &i, n);
+        }
+    }
+
+    fn num_range(&mut self, node: NodeId, r: &NumShape, f: f64) {
+        let below = r.min.is_some_and(|m| f < m);
+        let above = r.max.is_some_and(|m| f > m);
+        if below || above {
+            let raw = self.doc.str(node).unwrap_or("");
+            let bounds = match (r.min, r.max) {
+                (Some(a), Some(b)) => format!("use a value between {a} and {b}"),
+                (Some(a), None) => format!("use a value of at least {a}"),
+                (None, Some(b)) => format!("use a value of at most {b}"),
+                _ => String::new(),
+            };
+            let message = format!("{raw} is out of range for {}", self.place());
+            self.invalid(node, message, Some(bounds));
+        }
+    }
+
+    fn number_problem(&mut self, node: NodeId, f: f64, want_int: bool) {
+        let raw = self.doc.str(node).unwrap_or("").to_string();
+        let (message, help) = if f.is_infinite() {
+            (
+                format!(
+                    "{raw} is too large for {}: it overflows a 64-bit number",
+                    self.place()
+                ),
+                "use a smaller value".to_string(),
+            )
+        } else if f.is_nan() {
+            (
+                format!("{} must be a number, not NaN", self.place()),
+                "use a number".to_string(),
+            )
+        } else if want_int {
+            (
+                format!("{} must be an integer, not {raw}", self.place()),
+                format!("use a whole number such as {}", f.round()),
+            )
+        } else {
+            return;
+        };
+        self.invalid(node, message, Some(help));
+    }
+
+    fn string(&mut self, node: NodeId, st: &StrShape, t: &str) {
+        if !st.values.is_empty() && !st.values.iter().any(|v| v == t) {
+            let message = format!("\"{t}\" is not a valid value for {}", self.place());
+            let help = match did_you_mean(t, st.values.iter().map(String::as_str)) {
+                Some(best) => format!(
+                    "did you mean \"{best}\"? (allowed: {})",
+                    st.values.join(", ")
+                ),
+                None => format!("use one of: {}", st.values.join(", ")),
+            };
+            self.invalid(node, message, Some(help));
+            return;
+        }
+        if let Some((why, help)) = self.string_problem(st, t) {
+            let shown = if t.chars().count() > 60 {
+                format!("{}…", t.chars().take(60).collect::<String>())
+            } else {
+                t.to_string()
+            };
+            let message = format!("\"{shown}\" is not valid for {}: {why}", self.place());
+            self.invalid(node, message, help);
+        }
+    }
+
+    /// Why a string breaks the shape (and a fix), or `None` when it is fine.
+    fn string_problem(&self, st: &StrShape, t: &str) -> Option<(String, Option<String>)> {
+        if !st.values.is_empty() && !st.values.iter().any(|v| v == t) {
+            let help = did_you_mean(t, st.values.iter().map(String::as_str))
+                .map(|b| format!("did you mean \"{b}\"?"))
+                .unwrap_or_else(|| format!("use one of: {}", st.values.join(", ")));
+            return Some((
+                format!("must be one of {}", st.values.join(", ")),
+                Some(help),
+            ));
+        }
+        let len = t.chars().count() as u32;
+        if let Some(min) = st.min_len
+            && len < min
+        {
+            return Some((
+                if min == 1 {
+                    "it must not be empty".into()
+                } else {
+                    format!("it must be at least {min} characters")
+                },
+                None,
+            ));
+        }
+        if let Some(max) = st.max_len
+            && len > max
+        {
+            return Some((
+                format!("it is {len} characters long, more than the {max} allowed"),
+                None,
+            ));
+        }
+        if let Some(format) = st.format
+            && let Err(why) = formats::check(format, t)
+        {
+            let help = match formats::suggest(format, t) {
+                Some(fix) => format!("write \"{fix}\""),
+                None => format!("use {}", formats::describe(format)),
+            };
+            let why = if why.starts_with("not ") || why.starts_with("a ") {
+                why
+            } else {
+                format!("must be {why}")
+            };
+            return Some((why, Some(help)));
+        }
+        if let Some(pattern) = &st.pattern
+            && let Some(re) = pattern_regex(pattern)
+            && !re.is_match(t)
+        {
+            return Some((format!("it must match the pattern {pattern}"), None));
+        }
+        for rule in &st.rules {
+            let broken = match rule {
+                StrRule::NoWildcard(m) => t.contains('*').then_some(m),
+                StrRule::Not(v, m) => (t == v).then_some(m),
+                StrRule::Empty(m) => (!t.is_empty()).then_some(m),
+                StrRule::Scheme(schemes, m) => {
+                    let scheme = t.split_once("://").map_or("", |(s, _)| s);
+                    (!schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme))).then_some(m)
+                }
+            };
+            if let Some(m) = broken {
+                let help = match rule {
+                    StrRule::Empty(_) => Some("remove this field".to_string()),
+                    StrRule::Scheme(s, _) => {
+                        Some(format!("start it with {}://", s.join(":// or ")))
+                    }
+                    _ => None,
+                };
+                return Some((m.clone(), help));
+            }
+        }
+        None
+    }
+}
+
+/// Patterns are few; each is compiled once and shared by every thread.
+fn pattern_regex(pattern: &str) -> Option<&'static Regex> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<&'static Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = map.get(pattern) {
+        return *r;
+    }
+    let compiled = Regex::new(pattern).ok().map(|r| &*Box::leak(Box::new(r)));
+    map.insert(pattern.to_string(), compiled);
+    compiled
+}
+
+/// Where to point for "this list item": its `-`, else its first key, else the item.
+fn item_anchor(doc: &Document, item: NodeId) -> Span {
+    let span = doc.span(item);
+    let before = doc.text.get(..span.start as usize).unwrap_or("");
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if trimmed.ends_with('-') {
+        let dash = trimmed.len() - 1;
+        return Span::new(dash, dash + 1);
+    }
+    match doc.entries(item).first() {
+        Some(&(k, _)) => doc.span(k),
+        None => span,
+    }
+}
+
+fn render(path: &[Seg<'_>]) -> String {
+    let mut s = String::new();
+    for (i, seg) in path.iter().enumerate() {
+        match seg {
+            Seg::Key(k) if i == 0 => s.push_str(k),
+            Seg::Key(k) => {
+                let _ = write!(s, ".{k}");
+            }
+            Seg::Index(n) => {
+                let _ = write!(s, "[{n}]");
+            }
+        }
+    }
+    s
+}
+
+fn whole(f: f64) -> Option<i128> {
+    (f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30).then_some(f as i128)
+}
+
+fn yaml11_bool(t: &str) -> bool {
+    matches!(
+        t,
+        "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+    )
+}
+
+fn to_camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' || c == '-' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn expected(shape: &Shape) -> &'static str {
+    match shape {
+        Shape::Bool => "a boolean (true or false)",
+        Shape::Int(_) => "an integer",
+        Shape::Num(_) => "a number",
+        Shape::Str(_) => "a string",
+        Shape::IntOrStr(_) => "an integer or a string",
+        Shape::Arr(_) => "a list",
+        Shape::Obj(_) | Shape::Meta(_) => "a mapping (key: value)",
+        Shape::Any => "a value",
+    }
+}
+
+/// Istio's own validation of single resources beyond the CRD schema
+/// (`pkg/config/validation/validation.go`), where it is certain from the resource alone.
+fn istio_checks(w: &mut Walker<'_>, root: NodeId) {
+    if w.kind != "VirtualService" || w.meta.kind.info().group != "networking.istio.io" {
+        return;
+    }
+    let doc = w.doc;
+    let Some((spec_key, spec)) = doc.get_entry(root, "spec") else {
+        return;
+    };
+    if !doc.is_map(spec) {
+        return;
+    }
+    // ValidateVirtualService: "http, tcp or tls must be provided in virtual service".
+    let has = |k: &str| doc.get(spec, k).is_some_and(|v| !doc.items(v).is_empty());
+    if !has("http") && !has("tcp") && !has("tls") {
+        w.out.push(
+            Diagnostic::new(
+                &missing_field::RULE,
+                Loc::new(doc.file, doc.span(spec_key)),
+                "VirtualService spec has no routes: Istio requires at least one of \"http\", \"tcp\" or \"tls\"",
+            )
+            .help("add an `http:` (or `tcp:`/`tls:`) list of routes under `spec`")
+            .resource(Some(resource_ref(w.meta))),
+        );
+    }
+    // validateHost: a wildcard-only host "*" is rejected for VirtualServices bound to the mesh.
+    let gateways: Vec<&str> = doc
+        .get(spec, "gateways")
+        .map(|g| doc.items(g).iter().filter_map(|&i| doc.str(i)).collect())
+        .unwrap_or_default();
+    let bound_to_mesh = gateways.is_empty() || gateways.contains(&"mesh");
+    if bound_to_mesh && let Some(hosts) = doc.get(spec, "hosts") {
+        for &h in doc.items(hosts) {
+            if doc.str(h) == Some("*") {
+                let message =
+                    "host \"*\" is not allowed in a VirtualService bound to the mesh gateway";
+                let help = if gateways.is_empty() {
+                    "name the services it routes (e.g. `reviews`), or bind it to a gateway with `gateways:`"
+                } else {
+                    "name the services it routes for the mesh, or move \"mesh\" to a VirtualService with specific hosts"
+                };
+                let span = doc.span(h);
+                w.report(h, span, |loc| {
+                    Diagnostic::new(&invalid_value::RULE, loc, message).help(help)
+                });
+            }
+        }
+    }
+}

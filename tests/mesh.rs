@@ -1,0 +1,172 @@
+//! The index resolves names exactly as Istio does (reference §6 of istio-semantics-and-peers.md).
+
+use std::collections::BTreeMap;
+
+use meshlint::engine::{self, Analysis, Options};
+use meshlint::mesh::{GatewayRef, resolve_gateway_name};
+
+fn analyze(yaml: &str) -> Analysis {
+    let dir = std::env::temp_dir().join(format!("meshlint-mesh-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("mesh.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let analysis = engine::analyze(&[file.to_string_lossy().into_owned()], &mut || Ok(Vec::new()), &Options::default()).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    analysis
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+fn dr(name: &str, ns: &str, host: &str, extra: &str) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  host: \"{host}\"\n{extra}"
+    )
+}
+
+fn svc(name: &str, ns: &str, extra_meta: &str) -> String {
+    format!(
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\n{extra_meta}spec:\n  selector:\n    app: {name}\n  ports:\n  - name: http\n    port: 9080\n"
+    )
+}
+
+fn selected(a: &Analysis, client: &str, host: &str, service_ns: &str) -> Option<(String, Vec<String>)> {
+    a.mesh
+        .destination_rule_for(client, host, service_ns)
+        .map(|s| (s.namespace.clone(), s.rules.iter().map(|&i| a.model.destination_rules[i].name().to_string()).collect()))
+}
+
+#[test]
+fn destination_rule_lookup_path() {
+    let yaml = [
+        svc("reviews", "shop", ""),
+        dr("exact-in-service-ns", "shop", "reviews", ""),
+        dr("wildcard-in-client-ns", "web", "*.svc.cluster.local", ""),
+        dr("root-fallback", "istio-system", "*.local", ""),
+        dr("private", "shop", "reviews.shop.svc.cluster.local", "  exportTo: [\".\"]\n"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    let host = "reviews.shop.svc.cluster.local";
+    // The client's own namespace wins, even with a wildcard against an exact host elsewhere.
+    assert_eq!(selected(&a, "web", host, "shop"), Some(("web".into(), vec!["wildcard-in-client-ns".into()])));
+    // In the service's namespace, exact host DRs merge in input order; the private one is
+    // visible to its own namespace only.
+    assert_eq!(
+        selected(&a, "shop", host, "shop"),
+        Some(("shop".into(), vec!["exact-in-service-ns".into(), "private".into()]))
+    );
+    assert_eq!(selected(&a, "other", host, "shop"), Some(("shop".into(), vec!["exact-in-service-ns".into()])));
+    // A host nobody in shop/other wrote a DR for falls back to the root namespace.
+    assert_eq!(
+        selected(&a, "other", "ratings.bookinfo.svc.cluster.local", "bookinfo"),
+        Some(("istio-system".into(), vec!["root-fallback".into()]))
+    );
+}
+
+#[test]
+fn more_specific_wildcards_win_and_subsets_merge_first_wins() {
+    let yaml = [
+        dr("broad", "shop", "*.local", ""),
+        dr("narrow", "shop", "*.shop.svc.cluster.local", ""),
+        dr("a", "shop", "cart", "  subsets:\n  - name: v1\n    labels: {version: v1}\n"),
+        dr("b", "shop", "cart", "  subsets:\n  - name: v1\n    labels: {version: other}\n  - name: v2\n    labels: {version: v2}\n"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "shop", "orders.shop.svc.cluster.local", "shop"),
+        Some(("shop".into(), vec!["narrow".into()]))
+    );
+    let sel = a.mesh.destination_rule_for("shop", "cart.shop.svc.cluster.local", "shop").unwrap();
+    let subsets = a.mesh.subsets(&a.model, &sel);
+    let names: Vec<(&str, String)> =
+        subsets.iter().map(|(n, r)| (*n, a.model.destination_rules[r.dr].name().to_string())).collect();
+    assert_eq!(names, vec![("v1", "a".to_string()), ("v2", "b".to_string())]);
+}
+
+#[test]
+fn short_names_resolve_against_the_config_namespace() {
+    let yaml = [
+        svc("reviews", "bookinfo", ""),
+        "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: r\n  namespace: web\nspec:\n  hosts: [reviews, reviews.bookinfo, \"*.example.com\"]\n".to_string(),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        a.mesh.virtual_services[0].hosts,
+        ["reviews.web.svc.cluster.local", "reviews.bookinfo", "*.example.com"]
+    );
+    assert!(a.mesh.visible_services("reviews.web.svc.cluster.local", "web").is_empty());
+    assert_eq!(a.mesh.visible_services("reviews.bookinfo.svc.cluster.local", "web").len(), 1);
+}
+
+#[test]
+fn service_export_to_annotation_and_service_entries() {
+    let yaml = [
+        svc("hidden", "shop", "  annotations:\n    networking.istio.io/exportTo: \".\"\n"),
+        "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ext\n  namespace: shop\nspec:\n  hosts: [\"*.example.com\"]\n  location: MESH_EXTERNAL\n  ports:\n  - number: 443\n    name: https\n    protocol: TLS\n  exportTo: [\"web\"]\n".to_string(),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    let hidden = "hidden.shop.svc.cluster.local";
+    assert_eq!(a.mesh.visible_services(hidden, "shop").len(), 1);
+    assert!(a.mesh.visible_services(hidden, "web").is_empty());
+    assert_eq!(a.mesh.visible_services("api.example.com", "web").len(), 1);
+    assert!(a.mesh.visible_services("api.example.com", "other").is_empty());
+    assert!(a.mesh.visible_services("example.com", "web").is_empty(), "*.example.com does not match example.com");
+}
+
+#[test]
+fn label_selectors_and_injection() {
+    let yaml = "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {istio-injection: enabled}\n\
+---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: shop}\nspec:\n  template:\n    metadata:\n      labels: {app: cart, version: v1}\n    spec:\n      containers: [{name: c, image: x}]\n\
+---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: shop}\nspec:\n  template:\n    metadata:\n      labels: {app: cart, version: v2, sidecar.istio.io/inject: \"false\"}\n    spec:\n      containers: [{name: c, image: x}]\n\
+---\napiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: other, labels: {app: cart, version: v1}}\nspec:\n  containers: [{name: c, image: x}]\n";
+    let a = analyze(yaml);
+    let sel = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
+    let names = |ids: Vec<meshlint::mesh::WorkloadId>| ids.into_iter().map(|i| a.mesh.workload(i).name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(a.mesh.select("shop", &sel(&[("app", "cart")]))), ["a", "b"]);
+    assert_eq!(names(a.mesh.select("shop", &sel(&[("app", "cart"), ("version", "v1")]))), ["a"]);
+    assert!(a.mesh.select("shop", &sel(&[("app", "nope")])).is_empty());
+    assert_eq!(names(a.mesh.select("other", &sel(&[("version", "v1")]))), ["c"]);
+    use meshlint::mesh::Injection;
+    let inj: Vec<Injection> = a.mesh.workloads.iter().map(|w| w.injection).collect();
+    assert_eq!(inj, [Injection::Injected, Injection::NotInjected, Injection::Unknown]);
+}
+
+#[test]
+fn gateway_names_resolve_relative_to_the_virtual_service() {
+    let named = |ns: &str, n: &str| GatewayRef::Named { namespace: ns.into(), name: n.into() };
+    assert_eq!(resolve_gateway_name("mesh", "shop"), GatewayRef::Mesh);
+    assert_eq!(resolve_gateway_name("gw", "shop"), named("shop", "gw"));
+    assert_eq!(resolve_gateway_name("istio-system/gw", "shop"), named("istio-system", "gw"));
+    assert_eq!(resolve_gateway_name("gw.istio-system.svc.cluster.local", "shop"), named("istio-system", "gw"));
+}
+
+#[test]
+fn sidecar_scope_and_egress_imports() {
+    let yaml = [
+        svc("cart", "shop", ""),
+        svc("ratings", "bookinfo", ""),
+        "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: shop}\nspec:\n  egress:\n  - hosts: [\"./*\", \"istio-system/*\"]\n".to_string(),
+        "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: special, namespace: shop}\nspec:\n  workloadSelector:\n    labels: {app: special}\n  egress:\n  - hosts: [\"bookinfo/ratings.bookinfo.svc.cluster.local\"]\n".to_string(),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    let labels = |v: &str| [("app".to_string(), v.to_string())].into_iter().collect::<BTreeMap<_, _>>();
+    let plain = a.mesh.sidecar_for(&a.model, "shop", &labels("cart")).unwrap();
+    let special = a.mesh.sidecar_for(&a.model, "shop", &labels("special")).unwrap();
+    assert_eq!(a.model.sidecars[plain].name(), "default");
+    assert_eq!(a.model.sidecars[special].name(), "special");
+    assert!(a.mesh.sidecar_for(&a.model, "bookinfo", &labels("x")).is_none());
+    let cart = a.mesh.visible_services("cart.shop.svc.cluster.local", "shop")[0];
+    let ratings = a.mesh.visible_services("ratings.bookinfo.svc.cluster.local", "shop")[0];
+    assert!(a.mesh.sidecar_imports(&a.model, plain, cart));
+    assert!(!a.mesh.sidecar_imports(&a.model, plain, ratings));
+    assert!(a.mesh.sidecar_imports(&a.model, special, ratings));
+    assert!(!a.mesh.sidecar_imports(&a.model, special, cart));
+}
