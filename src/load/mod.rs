@@ -93,7 +93,7 @@ pub fn load(
     let read: Vec<(String, Result<Vec<u8>, Unreadable>)> = inputs
         .par_iter()
         .map(|input| match input {
-            Input::Stdin => ("<stdin>".to_string(), Ok(stdin_bytes.clone().unwrap_or_default())),
+            Input::Stdin => ("<stdin>".to_string(), bounded(stdin_bytes.clone().unwrap_or_default(), &budgets)),
             Input::File(path) => (display(path), read_bounded(path, budgets.max_file_bytes)),
             Input::WalkError(path, why) => (path.clone(), Err(why.clone())),
         })
@@ -107,23 +107,19 @@ pub fn load(
 /// file system. This is the entry point of the fuzz targets and of embedders.
 pub fn load_sources(sources: Vec<(String, Vec<u8>)>, options: &LoadOptions) -> Loaded {
     let budgets = options.budgets;
-    let read = sources
-        .into_iter()
-        .map(|(path, bytes)| {
-            if bytes.len() > budgets.max_file_bytes {
-                let why = Unreadable::budget(format!(
-                    "the file has {} bytes, more than the budget of {} bytes; it is skipped \
-                     (raise it with --max-file-bytes)",
-                    bytes.len(),
-                    budgets.max_file_bytes
-                ));
-                (path, Err(why))
-            } else {
-                (path, Ok(bytes))
-            }
-        })
-        .collect();
+    let read = sources.into_iter().map(|(path, bytes)| (path, bounded(bytes, &budgets))).collect();
     from_bytes(read, &budgets)
+}
+
+/// Bytes that did not come from a file's metadata (stdin, memory) checked against the file budget.
+fn bounded(bytes: Vec<u8>, budgets: &Budgets) -> Result<Vec<u8>, Unreadable> {
+    if bytes.len() > budgets.max_file_bytes {
+        return Err(Unreadable::budget(format!(
+            "the input is larger than the budget of {} bytes; it is skipped (raise it with --max-file-bytes)",
+            budgets.max_file_bytes
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Decodes and parses what was read: every input becomes a source file, and every problem a
