@@ -7,8 +7,9 @@
 //! consumers may follow aliases freely without a billion-laughs blow-up.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use granit_parser::{Event, Options, Parser, ScalarStyle};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle};
 
 use crate::source::{FileId, Span};
 
@@ -186,10 +187,7 @@ impl Document {
 
     /// The key and value nodes of `key` in mapping `map`.
     pub fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
-        self.entries(map)
-            .iter()
-            .copied()
-            .find(|&(k, _)| self.str(k) == Some(key))
+        self.entries(map).iter().copied().find(|&(k, _)| self.str(k) == Some(key))
     }
 
     /// Walks a path of keys and sequence indices from `from`.
@@ -253,11 +251,7 @@ pub fn resolve_plain(raw: &str) -> Scalar<'_> {
     let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         // Integers too long for i128 still are integers; they saturate and fail range checks.
-        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') {
-            i128::MIN
-        } else {
-            i128::MAX
-        }));
+        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') { i128::MIN } else { i128::MAX }));
     }
     if is_core_float(digits)
         && let Ok(f) = raw.parse::<f64>()
@@ -326,6 +320,9 @@ pub struct Budgets {
     pub max_depth: usize,
     /// Longest single scalar, in bytes.
     pub max_scalar_bytes: usize,
+    /// Most nodes in all the documents of one file together (aliases count once). Bounds memory:
+    /// a file within `max_file_bytes` can otherwise hold one node per two bytes.
+    pub max_file_nodes: u64,
 }
 
 impl Default for Budgets {
@@ -336,6 +333,7 @@ impl Default for Budgets {
             max_expanded_nodes: 1_000_000,
             max_depth: 128,
             max_scalar_bytes: 8 << 20,
+            max_file_nodes: 8_000_000,
         }
     }
 }
@@ -358,8 +356,7 @@ pub fn split(text: &str) -> Vec<Chunk> {
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
-        let is_marker = bare.starts_with("---")
-            && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        let is_marker = bare.starts_with("---") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
         if is_marker && pos > start {
             chunks.push(Chunk { start, end: pos, helm_source: helm_source.take() });
             start = pos;
@@ -388,19 +385,45 @@ pub struct Parsed {
     pub errors: Vec<YamlError>,
 }
 
-pub fn parse_chunk(
+pub fn parse_chunk(file: FileId, text: &Arc<str>, chunk: &Chunk, first_index: u32, budgets: &Budgets) -> Parsed {
+    parse_chunk_counted(file, text, chunk, first_index, budgets, &FileNodes::default())
+}
+
+/// Nodes built so far for one file, shared by the parallel parses of its documents. Once the
+/// count passes `Budgets::max_file_nodes` every parse of that file stops early; the loader then
+/// skips the whole file, so the outcome does not depend on which parse noticed first.
+#[derive(Debug, Default)]
+pub struct FileNodes(AtomicU64);
+
+impl FileNodes {
+    /// Whether the file's documents together exceed the budget. Exact once every parse of the
+    /// file has returned: a parse stops early only after the count has already passed it.
+    pub fn exceeded(&self, budgets: &Budgets) -> bool {
+        self.0.load(Ordering::Relaxed) > budgets.max_file_nodes
+    }
+}
+
+/// Nodes a builder counts locally before adding them to the file's shared count.
+const NODE_BATCH: u64 = 4096;
+
+/// `parse_chunk` with a node count shared by every document of the file.
+pub fn parse_chunk_counted(
     file: FileId,
     text: &Arc<str>,
     chunk: &Chunk,
     first_index: u32,
     budgets: &Budgets,
+    file_nodes: &FileNodes,
 ) -> Parsed {
+    if file_nodes.exceeded(budgets) {
+        return Parsed::default();
+    }
     let src = &text[chunk.start..chunk.end];
     let mut options = Options::default();
     options.emit_comments = false;
     options.block_nesting_limit = budgets.max_depth;
     options.flow_nesting_limit = budgets.max_depth;
-    let mut builder = Builder::new(file, text, chunk, first_index, budgets);
+    let mut builder = Builder::new(file, text, chunk, first_index, budgets, file_nodes);
     let mut parser = Parser::new_from_str_with_options(src, options);
     loop {
         match parser.next_event() {
@@ -412,20 +435,29 @@ pub fn parse_chunk(
                     builder.fail(problem);
                     break;
                 }
+                if builder.over_file_budget {
+                    // The loader reports the file as a whole; nothing from this parse is kept.
+                    return Parsed::default();
+                }
             }
             Some(Err(err)) => {
                 let at = err.marker().byte_offset().unwrap_or(0).min(src.len());
-                let message = err.to_string();
-                builder.errors.push(YamlError {
-                    span: Span::empty(chunk.start + at),
-                    problem: YamlProblem::Syntax(clean_parser_message(&message)),
-                });
+                let problem = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
+                    YamlProblem::Budget(format!(
+                        "collections are nested more than {} levels deep; this document is skipped \
+                         (raise the budget with --max-depth)",
+                        budgets.max_depth
+                    ))
+                } else {
+                    YamlProblem::Syntax(clean_parser_message(&err.to_string()))
+                };
+                builder.errors.push(YamlError { span: Span::empty(chunk.start + at), problem });
                 builder.abandon_document();
                 break;
             }
         }
     }
-    Parsed { documents: builder.documents, errors: builder.errors }
+    Parsed { documents: std::mem::take(&mut builder.documents), errors: std::mem::take(&mut builder.errors) }
 }
 
 /// granit's messages end with " at byte N line L column C"; we print our own position.
@@ -450,13 +482,28 @@ struct Builder<'a> {
     /// Expanded size of each completed node (aliases count their target's size).
     sizes: Vec<u64>,
     done: Vec<bool>,
-    anchors: Vec<(usize, NodeId)>,
+    /// The node of each anchor; a later anchor of the same name replaces the earlier one.
+    anchors: std::collections::HashMap<usize, NodeId>,
+    /// Nodes of the document so far with every alias counted as its target's expanded size: an
+    /// upper bound of the root's expanded size, known before the root closes.
+    expanded: u64,
     stack: Vec<Open>,
     root: Option<NodeId>,
     doc_start: usize,
     in_document: bool,
     documents: Vec<Document>,
     errors: Vec<YamlError>,
+    file_nodes: &'a FileNodes,
+    /// Nodes pushed since the last report to `file_nodes`.
+    unreported: u64,
+    over_file_budget: bool,
+}
+
+impl Drop for Builder<'_> {
+    fn drop(&mut self) {
+        // Every node counts, so the file's total is exact when all its parses have returned.
+        self.file_nodes.0.fetch_add(self.unreported, Ordering::Relaxed);
+    }
 }
 
 impl<'a> Builder<'a> {
@@ -466,6 +513,7 @@ impl<'a> Builder<'a> {
         chunk: &'a Chunk,
         first_index: u32,
         budgets: &'a Budgets,
+        file_nodes: &'a FileNodes,
     ) -> Self {
         Builder {
             file,
@@ -476,13 +524,17 @@ impl<'a> Builder<'a> {
             nodes: Vec::new(),
             sizes: Vec::new(),
             done: Vec::new(),
-            anchors: Vec::new(),
+            anchors: std::collections::HashMap::new(),
+            expanded: 0,
             stack: Vec::new(),
             root: None,
             doc_start: chunk.start,
             in_document: false,
             documents: Vec::new(),
             errors: Vec::new(),
+            file_nodes,
+            unreported: 0,
+            over_file_budget: false,
         }
     }
 
@@ -500,6 +552,7 @@ impl<'a> Builder<'a> {
         self.sizes.clear();
         self.done.clear();
         self.anchors.clear();
+        self.expanded = 0;
         self.stack.clear();
         self.root = None;
         self.in_document = false;
@@ -510,8 +563,15 @@ impl<'a> Builder<'a> {
         self.nodes.push(Node { value, span });
         self.sizes.push(1);
         self.done.push(false);
+        self.unreported += 1;
+        self.expanded += 1;
+        if self.unreported == NODE_BATCH {
+            let before = self.file_nodes.0.fetch_add(NODE_BATCH, Ordering::Relaxed);
+            self.unreported = 0;
+            self.over_file_budget = before + NODE_BATCH > self.budgets.max_file_nodes;
+        }
         if anchor != 0 {
-            self.anchors.push((anchor, id));
+            self.anchors.insert(anchor, id);
         }
         id
     }
@@ -540,10 +600,9 @@ impl<'a> Builder<'a> {
                 }
                 let text = match &value {
                     std::borrow::Cow::Borrowed(s) => match borrowed_range(src, s) {
-                        Some(start) => Text::Src(
-                            (self.chunk.start + start) as u32,
-                            (self.chunk.start + start + s.len()) as u32,
-                        ),
+                        Some(start) => {
+                            Text::Src((self.chunk.start + start) as u32, (self.chunk.start + start + s.len()) as u32)
+                        }
                         None => Text::Owned((*s).into()),
                     },
                     std::borrow::Cow::Owned(s) => Text::Owned(s.as_str().into()),
@@ -555,11 +614,8 @@ impl<'a> Builder<'a> {
                     ScalarStyle::Literal => Style::Literal,
                     _ => Style::Folded,
                 };
-                let tag = tag.and_then(|t| {
-                    t.core_suffix()
-                        .map(Into::into)
-                        .or_else(|| Some(t.original().into_boxed_str()))
-                });
+                let tag =
+                    tag.and_then(|t| t.core_suffix().map(Into::into).or_else(|| Some(t.original().into_boxed_str())));
                 let id = self.push_node(Value::Scalar { text, style, tag }, span, anchor);
                 self.complete(id)?;
             }
@@ -589,23 +645,18 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::Alias(anchor) => {
-                let target = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == anchor)
-                    .map(|&(_, id)| id);
+                let target = self.anchors.get(&anchor).copied();
                 let Some(target) = target else {
                     return Err((span, YamlProblem::Syntax("alias to an unknown anchor".into())));
                 };
                 if !self.done[target.0 as usize] {
-                    return Err((
-                        span,
-                        YamlProblem::Syntax("alias refers to a collection that contains it".into()),
-                    ));
+                    return Err((span, YamlProblem::Syntax("alias refers to a collection that contains it".into())));
                 }
                 let id = self.push_node(Value::Alias(target), span, 0);
-                self.sizes[id.0 as usize] = self.sizes[target.0 as usize];
+                let size = self.sizes[target.0 as usize];
+                self.sizes[id.0 as usize] = size;
+                // push_node counted the alias as one node; it stands for `size`.
+                self.expanded = self.expanded.saturating_add(size - 1);
                 self.complete(id)?;
             }
             _ => {}
@@ -627,7 +678,7 @@ impl<'a> Builder<'a> {
     fn complete(&mut self, id: NodeId) -> Result<(), (Span, YamlProblem)> {
         self.done[id.0 as usize] = true;
         let size = self.sizes[id.0 as usize];
-        if size > self.budgets.max_expanded_nodes || self.nodes.len() as u64 > self.budgets.max_expanded_nodes {
+        if size > self.budgets.max_expanded_nodes || self.expanded > self.budgets.max_expanded_nodes {
             return Err((
                 self.nodes[id.0 as usize].span,
                 YamlProblem::Budget(format!(
@@ -683,10 +734,8 @@ impl<'a> Builder<'a> {
             if let Some(key) = key {
                 let span = self.nodes[k.0 as usize].span;
                 if let Some(first) = seen.insert(key, span) {
-                    duplicates.push(YamlError {
-                        span,
-                        problem: YamlProblem::DuplicateKey { key: key.to_string(), first },
-                    });
+                    duplicates
+                        .push(YamlError { span, problem: YamlProblem::DuplicateKey { key: key.to_string(), first } });
                 }
             }
             out.push((k, v));
@@ -720,13 +769,17 @@ impl<'a> Builder<'a> {
 
     fn finish_document(&mut self, end: Span) {
         let root = self.root.take();
-        let nodes = std::mem::take(&mut self.nodes);
+        let mut nodes = std::mem::take(&mut self.nodes);
+        // Documents live for the whole run; don't keep the growth slack of the vector.
+        nodes.shrink_to_fit();
         let index = self.next_index;
         self.next_index += 1;
         let is_empty = match root {
             None => true,
-            Some(r) => matches!(&nodes[r.0 as usize].value, Value::Scalar { text, style: Style::Plain, tag: None }
-                if match text { Text::Src(s, e) => s == e, Text::Owned(s) => s.is_empty() || &**s == "null" || &**s == "~" }),
+            Some(r) => {
+                matches!(&nodes[r.0 as usize].value, Value::Scalar { text, style: Style::Plain, tag: None }
+                if match text { Text::Src(s, e) => s == e, Text::Owned(s) => s.is_empty() || &**s == "null" || &**s == "~" })
+            }
         };
         if !is_empty {
             self.documents.push(Document {
