@@ -60,11 +60,10 @@ fn failure_threshold_moves_the_line() {
     let doc = b"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: a\nspec:\n  host: a\n  hostt: b\n";
     let warn = meshlint(&["analyze", "-o", "json", "--failure-threshold", "warning", "-"], Some(doc));
     let err = meshlint(&["analyze", "-o", "json", "--failure-threshold", "error", "-"], Some(doc));
-    let found = json(&warn)["summary"]["warnings"].as_u64().unwrap();
-    if found > 0 {
-        assert_eq!(warn.status.code(), Some(1));
-        assert_eq!(err.status.code(), Some(0));
-    }
+    assert_eq!(json(&warn)["summary"]["warnings"], 1, "{}", String::from_utf8_lossy(&warn.stdout));
+    assert_eq!(json(&warn)["summary"]["errors"], 0);
+    assert_eq!(warn.status.code(), Some(1));
+    assert_eq!(err.status.code(), Some(0));
 }
 
 #[test]
