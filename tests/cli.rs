@@ -180,3 +180,14 @@ fn completions_are_in_sync() {
         assert!(committed == out.stdout, "completions/{file} is stale: run UPDATE_COMPLETIONS=1 cargo test --test cli");
     }
 }
+
+#[test]
+fn readme_lists_every_rule_and_the_two_newcomer_commands() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for rule in meshlint::rules::ALL {
+        assert!(readme.contains(&format!("[`{}`](rules/{}.md)", rule.name, rule.name)), "README lacks rule {}", rule.name);
+    }
+    assert!(readme.contains("cargo run --release -- analyze testdata/example"));
+    let ci = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run")).unwrap();
+    assert!(readme.contains("\ncargo test\n") && ci.contains("\ncargo test\n"), "CI runs the README's test command");
+}
