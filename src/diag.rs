@@ -109,10 +109,13 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics deterministically and drops exact duplicates.
+/// Sorts diagnostics deterministically and keeps one finding per rule and span: two phases that
+/// notice the same problem (the schema and the MeshConfig reader, say) report it once.
 pub fn finish(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.severity == b.severity);
+    diagnostics.dedup_by(|later, kept| {
+        later.loc == kept.loc && later.rule.name == kept.rule.name && later.severity == kept.severity
+    });
 }
 
 /// Closest candidate by edit distance, for "did you mean".

@@ -71,9 +71,21 @@ pub fn analyze(
     stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>,
     options: &Options,
 ) -> Result<Analysis, InputError> {
-    let mut timings = Timings::default();
     let started = Instant::now();
     let loaded = load::load(paths, stdin, &options.load)?;
+    analyze_loaded(loaded, started, options)
+}
+
+/// Analyzes sources already in memory, `(path shown in reports, bytes)`, exactly as `analyze`
+/// would the same files on disk. Only `--mesh-config` (read from disk) can make it fail.
+pub fn analyze_sources(sources: Vec<(String, Vec<u8>)>, options: &Options) -> Result<Analysis, InputError> {
+    let started = Instant::now();
+    let loaded = load::load_sources(sources, &options.load);
+    analyze_loaded(loaded, started, options)
+}
+
+fn analyze_loaded(loaded: load::Loaded, started: Instant, options: &Options) -> Result<Analysis, InputError> {
+    let mut timings = Timings::default();
     let mesh_config = match &options.mesh_config {
         Some(path) => Some(load::load(std::slice::from_ref(path), &mut || Ok(Vec::new()), &options.load)?),
         None => None,

@@ -39,6 +39,10 @@ struct AnalyzeArgs {
     paths: Vec<String>,
     #[command(flatten)]
     common: CommonArgs,
+    /// Write the report to FILE (atomically: a temporary file beside it, then a rename) instead
+    /// of standard output
+    #[arg(long, value_name = "FILE")]
+    output_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -99,6 +103,9 @@ struct CommonArgs {
     /// Longest single YAML scalar, in bytes
     #[arg(long, value_name = "BYTES")]
     max_scalar_bytes: Option<usize>,
+    /// Most YAML nodes in all documents of one file together
+    #[arg(long, value_name = "N")]
+    max_file_nodes: Option<u64>,
 }
 
 fn parse_version(s: &str) -> Result<(u32, u32), String> {
@@ -128,6 +135,9 @@ impl CommonArgs {
         }
         if let Some(v) = self.max_scalar_bytes {
             budgets.max_scalar_bytes = v;
+        }
+        if let Some(v) = self.max_file_nodes {
+            budgets.max_file_nodes = v;
         }
         let mut options = Options {
             default_namespace: self.namespace.clone(),
@@ -191,9 +201,39 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Writes `bytes` to `path` so that a reader sees the old file or the whole new one, never a
+/// part: a new temporary file in the same directory, flushed to disk, then renamed over `path`.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{}.{}.{attempt}.tmp", name.to_string_lossy(), std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 fn read_stdin() -> std::io::Result<Vec<u8>> {
+    read_stdin_up_to(Budgets::default().max_file_bytes)
+}
+
+/// Reads standard input, but never more than one byte past the file budget: the loader reports
+/// the overflow, and an endless pipe (`yes | meshlint analyze -`) cannot exhaust memory.
+fn read_stdin_up_to(max: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::io::stdin().lock().read_to_end(&mut bytes)?;
+    std::io::stdin().lock().take(max as u64 + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -220,11 +260,7 @@ fn graph(args: GraphArgs) -> ExitCode {
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let options = args.common.options();
-    let mut stdin = || {
-        let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-        Ok(bytes)
-    };
+    let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
     let analysis = match engine::analyze(&args.paths, &mut stdin, &options) {
         Ok(a) => a,
         Err(e) => {
@@ -235,11 +271,23 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let text = match args.common.output {
         Format::Json => report::json::render(&analysis),
         Format::Human => {
-            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
+            let color = args.output_file.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal();
             report::human::render(&analysis, color)
         }
     };
-    print(&text);
+    match &args.output_file {
+        Some(path) => {
+            if let Err(e) = write_atomically(path, text.as_bytes()) {
+                eprintln!("meshlint: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+        None => {
+            print(&text);
+        }
+    }
     if args.common.timings {
         let t = &analysis.timings;
         eprintln!(

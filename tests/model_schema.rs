@@ -103,7 +103,7 @@ struct Report {
 }
 
 /// The schema's `type`, if any.
-fn schema_type<'a>(doc: &'a Document, schema: NodeId) -> Option<&'a str> {
+fn schema_type(doc: &Document, schema: NodeId) -> Option<&str> {
     doc.get_str(schema, "type")
 }
 

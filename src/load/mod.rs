@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::rules::{duplicate_key, input_too_large, yaml_syntax};
 use crate::source::{FileId, Loc, SourceDb, Span};
-pub use yaml::{Budgets, Chunk, Document};
+pub use yaml::{Budgets, Document};
 
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -42,7 +42,37 @@ enum Input {
     File(PathBuf),
     Stdin,
     /// A path found while walking that could not be visited (symlink loop, permission).
-    WalkError(String, String),
+    WalkError(String, Unreadable),
+}
+
+/// Why an input yields no text: it could not be read, or it breaks a budget.
+#[derive(Debug, Clone)]
+struct Unreadable {
+    message: String,
+    budget: bool,
+    /// Error, except for what loses nothing: a symlink loop (its files are read once anyway)
+    /// and a broken symlink (there is nothing to read).
+    severity: Severity,
+    help: &'static str,
+}
+
+impl Unreadable {
+    fn error(message: impl Into<String>) -> Self {
+        Unreadable {
+            message: message.into(),
+            budget: false,
+            severity: Severity::Error,
+            help: "make the file readable, or exclude it with .gitignore or .meshlintignore",
+        }
+    }
+    fn budget(message: String) -> Self {
+        Unreadable {
+            message,
+            budget: true,
+            severity: Severity::Error,
+            help: "split the file, or raise the budget if the input is trusted",
+        }
+    }
 }
 
 /// Reads every input. `stdin` supplies the bytes for `-` (the CLI passes real stdin; tests pass
@@ -55,73 +85,125 @@ pub fn load(
     let inputs = expand(paths)?;
     let budgets = options.budgets;
 
-    // Reading, decoding and splitting into documents happen per file in parallel; rayon keeps
-    // the order of `inputs`.
+    // Reading is I/O bound and decoding is cheap; rayon keeps the order of `inputs`.
     let mut stdin_bytes = None;
     if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
         stdin_bytes = Some(stdin().map_err(|e| InputError(format!("cannot read standard input: {e}")))?);
     }
-    let read: Vec<(String, Result<Decoded, String>)> = inputs
+    let read: Vec<(String, Result<Vec<u8>, Unreadable>)> = inputs
         .par_iter()
-        .map(|input| {
-            let (path, bytes) = match input {
-                Input::Stdin => ("<stdin>".to_string(), Ok(stdin_bytes.clone().unwrap_or_default())),
-                Input::File(path) => (display(path), read_bounded(path, budgets.max_file_bytes)),
-                Input::WalkError(path, why) => (path.clone(), Err(why.clone())),
-            };
-            (path, bytes.map(decode))
+        .map(|input| match input {
+            Input::Stdin => ("<stdin>".to_string(), bounded(stdin_bytes.clone().unwrap_or_default(), &budgets)),
+            Input::File(path) => (display(path), read_bounded(path, budgets.max_file_bytes)),
+            Input::WalkError(path, why) => (path.clone(), Err(why.clone())),
         })
         .collect();
 
+    Ok(from_bytes(read, &budgets))
+}
+
+/// Analyzes sources already in memory: `(path shown in reports, bytes)`, in that order. The bytes
+/// go through the same decoding, budgets and parsing as files read from disk; nothing touches the
+/// file system. This is the entry point of the fuzz targets and of embedders.
+pub fn load_sources(sources: Vec<(String, Vec<u8>)>, options: &LoadOptions) -> Loaded {
+    let budgets = options.budgets;
+    let read = sources.into_iter().map(|(path, bytes)| (path, bounded(bytes, &budgets))).collect();
+    from_bytes(read, &budgets)
+}
+
+/// Bytes that did not come from a file's metadata (stdin, memory) checked against the file budget.
+fn bounded(bytes: Vec<u8>, budgets: &Budgets) -> Result<Vec<u8>, Unreadable> {
+    if bytes.len() > budgets.max_file_bytes {
+        return Err(Unreadable::budget(format!(
+            "the input is larger than the budget of {} bytes; it is skipped (raise it with --max-file-bytes)",
+            budgets.max_file_bytes
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Decodes and parses what was read: every input becomes a source file, and every problem a
+/// diagnostic about it.
+fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budgets) -> Loaded {
+    // Decoding and splitting into documents happen per file in parallel (order is kept).
+    let decoded: Vec<(String, Result<Decoded, Unreadable>)> =
+        read.into_par_iter().map(|(path, bytes)| (path, bytes.map(decode_and_split))).collect();
     let mut loaded = Loaded::default();
-    let mut jobs: Vec<(FileId, Chunk, u32)> = Vec::new();
-    for (path, decoded) in read {
+    let mut texts = Vec::with_capacity(decoded.len());
+    for (path, decoded) in decoded {
         match decoded {
-            Ok(Decoded { text, problem: Some((offset, why)), .. }) => {
+            Ok(Decoded { text, problem, chunks }) => {
                 let id = loaded.sources.add(path, text);
-                loaded.diagnostics.push(
-                    Diagnostic::new(&yaml_syntax::RULE, Loc::new(id, Span::empty(offset)), why)
-                        .help("save the file as UTF-8 YAML, or exclude it with .gitignore or .meshlintignore"),
-                );
-            }
-            Ok(Decoded { text, problem: None, mut chunks }) => {
-                let id = loaded.sources.add(path, text);
-                if chunks.len() > budgets.max_documents {
-                    let at = chunks[budgets.max_documents].start;
-                    loaded.diagnostics.push(Diagnostic::new(
-                        &input_too_large::RULE,
-                        Loc::new(id, Span::new(at, at)),
-                        format!(
-                            "the file has {} documents, more than the budget of {}; the rest are skipped \
-                             (raise it with --max-documents)",
-                            chunks.len(),
-                            budgets.max_documents
-                        ),
-                    ));
-                    chunks.truncate(budgets.max_documents);
+                match problem {
+                    Some((offset, why)) => loaded.diagnostics.push(
+                        Diagnostic::new(&yaml_syntax::RULE, Loc::new(id, Span::empty(offset)), why)
+                            .help("save the file as UTF-8 YAML, or exclude it with .gitignore or .meshlintignore"),
+                    ),
+                    None => texts.push((id, chunks)),
                 }
-                jobs.extend(chunks.into_iter().enumerate().map(|(i, chunk)| (id, chunk, i as u32)));
             }
             Err(why) => {
                 let id = loaded.sources.add(path, Arc::from(""));
-                let rule = if why.contains("budget") { &input_too_large::RULE } else { &yaml_syntax::RULE };
-                loaded.diagnostics.push(Diagnostic::new(rule, Loc::new(id, Span::empty(0)), why));
+                let rule = if why.budget { &input_too_large::RULE } else { &yaml_syntax::RULE };
+                loaded.diagnostics.push(
+                    Diagnostic::new(rule, Loc::new(id, Span::empty(0)), why.message)
+                        .severity(why.severity)
+                        .help(why.help),
+                );
             }
         }
     }
 
     // Parse all documents in parallel.
+    let mut jobs = Vec::new();
+    let file_nodes: Vec<yaml::FileNodes> = texts.iter().map(|_| yaml::FileNodes::default()).collect();
+    for (slot, (id, mut chunks)) in texts.iter_mut().map(|(id, chunks)| (*id, std::mem::take(chunks))).enumerate() {
+        if chunks.len() > budgets.max_documents {
+            loaded.diagnostics.push(Diagnostic::new(
+                &input_too_large::RULE,
+                Loc::new(id, Span::new(chunks[budgets.max_documents].start, chunks[budgets.max_documents].start)),
+                format!(
+                    "the file has {} documents, more than the budget of {}; the rest are skipped \
+                     (raise it with --max-documents)",
+                    chunks.len(),
+                    budgets.max_documents
+                ),
+            ));
+            chunks.truncate(budgets.max_documents);
+        }
+        jobs.extend(chunks.into_iter().enumerate().map(|(i, chunk)| (slot, id, chunk, i as u32)));
+    }
     let sources = &loaded.sources;
-    let parsed: Vec<(FileId, Option<String>, yaml::Parsed)> = jobs
+    let parsed: Vec<(usize, FileId, Option<String>, yaml::Parsed)> = jobs
         .into_par_iter()
-        .map(|(id, chunk, index)| {
-            let parsed = yaml::parse_chunk(id, &sources.get(id).text, &chunk, index, &budgets);
-            (id, chunk.helm_source, parsed)
+        .map(|(slot, id, chunk, index)| {
+            let text = &sources.get(id).text;
+            let parsed = yaml::parse_chunk_counted(id, text, &chunk, index, budgets, &file_nodes[slot]);
+            (slot, id, chunk.helm_source, parsed)
         })
         .collect();
-    let documents: usize = parsed.iter().map(|(_, _, p)| p.documents.len()).sum();
+    let texts: Vec<FileId> = texts.into_iter().map(|(id, _)| id).collect();
+    // A file over its node budget is skipped whole: which of its parses stopped first depends on
+    // scheduling, so nothing partial of it may be kept.
+    let over: Vec<bool> = file_nodes.iter().map(|n| n.exceeded(budgets)).collect();
+    for (slot, &id) in texts.iter().enumerate() {
+        if over[slot] {
+            loaded.diagnostics.push(Diagnostic::new(
+                &input_too_large::RULE,
+                Loc::new(id, Span::empty(0)),
+                format!(
+                    "the file holds more than {} YAML nodes; it is skipped (raise the budget with --max-file-nodes)",
+                    budgets.max_file_nodes
+                ),
+            ));
+        }
+    }
+    let documents = parsed.iter().filter(|p| !over[p.0]).map(|p| p.3.documents.len()).sum();
     loaded.documents.reserve_exact(documents);
-    for (file, helm_source, parsed) in parsed {
+    for (slot, file, helm_source, parsed) in parsed {
+        if over[slot] {
+            continue;
+        }
         loaded.documents.extend(parsed.documents);
         for error in parsed.errors {
             let mut d = yaml_diagnostic(file, error);
@@ -131,7 +213,7 @@ pub fn load(
             loaded.diagnostics.push(d);
         }
     }
-    Ok(loaded)
+    loaded
 }
 
 fn yaml_diagnostic(file: FileId, error: yaml::YamlError) -> Diagnostic {
@@ -159,82 +241,145 @@ fn display(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or_else(|| s.into_owned())
 }
 
-fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, Unreadable> {
+    let cannot = |e: std::io::Error| Unreadable::error(format!("cannot read the file: {}", io_reason(&e)));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
-        return Err("is a directory".into());
+        return Err(Unreadable::error("is a directory"));
     }
     if meta.len() > max as u64 {
-        return Err(format!(
+        return Err(Unreadable::budget(format!(
             "the file has {} bytes, more than the budget of {max} bytes; it is skipped \
              (raise it with --max-file-bytes)",
             meta.len()
-        ));
+        )));
     }
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let file = std::fs::File::open(path).map_err(cannot)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // `take` bounds special files (pipes, /dev/zero) whose metadata says nothing of their size.
-    file.take(max as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read the file: {e}"))?;
+    file.take(max as u64 + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() > max {
-        return Err(format!(
+        return Err(Unreadable::budget(format!(
             "the file is larger than the budget of {max} bytes; it is skipped (raise it with --max-file-bytes)"
-        ));
+        )));
     }
     Ok(bytes)
+}
+
+/// An I/O error's reason without the "(os error N)" tail.
+fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }
 
 /// A file's text, ready to parse.
 struct Decoded {
     text: Arc<str>,
-    /// When the file cannot be analyzed: the byte offset and the reason.
+    /// When the file cannot be analyzed: the byte offset and why.
     problem: Option<(usize, String)>,
-    /// The documents of the text (empty when there is a problem).
-    chunks: Vec<Chunk>,
+    /// The documents of the text (none when there is a problem).
+    chunks: Vec<yaml::Chunk>,
 }
 
-/// Turns bytes into text (one copy, into the shared `Arc<str>`) and splits it into documents.
-fn decode(bytes: Vec<u8>) -> Decoded {
-    let (text, problem): (Arc<str>, _) = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        let (text, problem) = decode_utf16(rest, u16::from_le_bytes);
-        (Arc::from(text), problem)
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        let (text, problem) = decode_utf16(rest, u16::from_be_bytes);
-        (Arc::from(text), problem)
-    } else {
-        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
-        if let Some(nul) = body.iter().take(8192).position(|&b| b == 0) {
-            (Arc::from(""), Some((0, format!("binary file (NUL byte at offset {nul}), not YAML"))))
-        } else {
-            match std::str::from_utf8(body) {
-                Ok(text) => (Arc::from(text), None),
-                Err(e) => {
-                    let at = e.valid_up_to();
-                    let text = String::from_utf8_lossy(body);
-                    (Arc::from(&*text), Some((at, format!("the file is not valid UTF-8 (invalid byte at offset {at})"))))
-                }
-            }
-        }
-    };
+fn decode_and_split(bytes: Vec<u8>) -> Decoded {
+    let (text, problem) = decode(bytes);
     let chunks = if problem.is_none() { yaml::split(&text) } else { Vec::new() };
     Decoded { text, problem, chunks }
 }
 
-fn decode_utf16(rest: &[u8], word: fn([u8; 2]) -> u16) -> (String, Option<(usize, String)>) {
+/// Turns bytes into text, detecting the encoding as YAML 1.2 (§5.2) does: a byte-order mark, or
+/// the pattern of NUL bytes around the first character (a YAML stream starts with ASCII). Returns
+/// the text to show and, if the file cannot be analyzed, the byte offset in that text and why.
+fn decode(bytes: Vec<u8>) -> (Arc<str>, Option<(usize, String)>) {
+    let (text, problem) = match decode_text(&bytes) {
+        // UTF-8, nearly always: one copy, straight from the bytes into the shared text.
+        Ok(text) => (Arc::from(text), None),
+        Err((text, problem)) => (Arc::from(text), problem),
+    };
+    (text, problem)
+}
+
+/// The file's text when it is valid UTF-8, else the decoded text and the problem, if any.
+fn decode_text(bytes: &[u8]) -> Result<&str, (String, Option<(usize, String)>)> {
+    let b = bytes;
+    match b {
+        [0, 0, 0xFE, 0xFF, rest @ ..] => return Err(decode_utf32(rest, u32::from_be_bytes, "UTF-32BE")),
+        [0xFF, 0xFE, 0, 0, rest @ ..] => return Err(decode_utf32(rest, u32::from_le_bytes, "UTF-32LE")),
+        [0, 0, 0, x, ..] if *x != 0 => return Err(decode_utf32(b, u32::from_be_bytes, "UTF-32BE")),
+        [x, 0, 0, 0, ..] if *x != 0 => return Err(decode_utf32(b, u32::from_le_bytes, "UTF-32LE")),
+        [0xFE, 0xFF, rest @ ..] => return Err(decode_utf16(rest, u16::from_be_bytes, "UTF-16BE")),
+        [0xFF, 0xFE, rest @ ..] => return Err(decode_utf16(rest, u16::from_le_bytes, "UTF-16LE")),
+        [0, x, ..] if *x != 0 && x.is_ascii() => {
+            return Err(decode_utf16(b, u16::from_be_bytes, "UTF-16BE"));
+        }
+        [x, 0, ..] if *x != 0 && x.is_ascii() => {
+            return Err(decode_utf16(b, u16::from_le_bytes, "UTF-16LE"));
+        }
+        _ => {}
+    }
+    let body = b.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(b);
+    if let Some(nul) = body.iter().take(8192).position(|&b| b == 0) {
+        return Err((String::new(), Some((0, format!("binary file (NUL byte at offset {nul}), not YAML")))));
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let text = String::from_utf8_lossy(body).into_owned();
+            Err((text, Some((at, format!("the file is not valid UTF-8 (invalid byte at offset {at})")))))
+        }
+    }
+}
+
+fn decode_utf16(rest: &[u8], word: fn([u8; 2]) -> u16, name: &str) -> (String, Option<(usize, String)>) {
     let units = rest.chunks_exact(2).map(|c| word([c[0], c[1]]));
     let mut text = String::with_capacity(rest.len() / 2);
     for unit in char::decode_utf16(units) {
         match unit {
+            Ok('\0') => return binary_in(text, name),
             Ok(c) => text.push(c),
             Err(_) => {
                 let at = text.len();
-                return (text, Some((at, "invalid UTF-16 in a file with a UTF-16 byte-order mark".into())));
+                return (text, Some((at, format!("invalid {name}: an unpaired surrogate"))));
             }
         }
     }
+    if rest.len() % 2 == 1 {
+        let at = text.len();
+        return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
+    }
     (text, None)
+}
+
+fn decode_utf32(rest: &[u8], word: fn([u8; 4]) -> u32, name: &str) -> (String, Option<(usize, String)>) {
+    let mut text = String::with_capacity(rest.len() / 4);
+    for c in rest.chunks_exact(4) {
+        match char::from_u32(word([c[0], c[1], c[2], c[3]])) {
+            Some('\0') => return binary_in(text, name),
+            Some(ch) => text.push(ch),
+            None => {
+                let at = text.len();
+                return (text, Some((at, format!("invalid {name}: not a Unicode character"))));
+            }
+        }
+    }
+    if rest.len() % 4 != 0 {
+        let at = text.len();
+        return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
+    }
+    (text, None)
+}
+
+fn binary_in(text: String, name: &str) -> (String, Option<(usize, String)>) {
+    let at = text.len();
+    (
+        String::new(),
+        Some((0, format!("binary file (a NUL character after {at} bytes of what looked like {name}), not YAML"))),
+    )
 }
 
 /// Expands the command line's paths into an ordered, de-duplicated list of inputs.
@@ -286,9 +431,16 @@ fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
 }
 
-/// Files under a directory with a YAML or JSON name, honouring `.gitignore`, `.ignore` and
-/// `.meshlintignore`, in a stable order.
-fn walk(dir: &Path) -> Vec<Result<PathBuf, (String, String)>> {
+fn is_yaml_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+}
+
+/// Regular files under a directory with a YAML or JSON name, honouring `.gitignore`, `.ignore`
+/// and `.meshlintignore`, in a stable order. Symlinks are followed; FIFOs, sockets and devices are
+/// never opened (reading a FIFO would block). Paths that cannot be visited become `Err`.
+fn walk(dir: &Path) -> Vec<Result<PathBuf, (String, Unreadable)>> {
     let mut out = Vec::new();
     let walker = ignore::WalkBuilder::new(dir)
         .require_git(false)
@@ -299,34 +451,66 @@ fn walk(dir: &Path) -> Vec<Result<PathBuf, (String, String)>> {
     for entry in walker {
         match entry {
             Ok(e) => {
-                let p = e.path();
-                let is_file = e.file_type().is_some_and(|t| t.is_file());
-                let wanted = p
-                    .extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"));
-                if wanted && (is_file || e.path_is_symlink()) {
-                    out.push(Ok(p.to_path_buf()));
+                // With `follow_links`, the file type is the link target's.
+                if e.file_type().is_some_and(|t| t.is_file()) && is_yaml_name(e.path()) {
+                    out.push(Ok(e.path().to_path_buf()));
                 }
             }
             Err(err) => {
-                let path = walk_error_path(&err).unwrap_or_else(|| display(dir));
-                out.push(Err((path, format!("cannot visit: {}", strip_path_from(&err.to_string())))));
+                if let Some(problem) = walk_problem(&err, dir) {
+                    out.push(Err(problem));
+                }
             }
         }
     }
     out
 }
 
-fn walk_error_path(err: &ignore::Error) -> Option<String> {
+/// What to report for an error of the walk; `None` for one that hides nothing meshlint reads
+/// (a broken symlink whose name is not YAML).
+fn walk_problem(err: &ignore::Error, dir: &Path) -> Option<(String, Unreadable)> {
     match err {
-        ignore::Error::WithPath { path, .. } => Some(display(path)),
-        ignore::Error::WithDepth { err, .. } => walk_error_path(err),
-        ignore::Error::Loop { child, .. } => Some(display(child)),
-        _ => None,
+        ignore::Error::WithDepth { err, .. } => walk_problem(err, dir),
+        ignore::Error::Loop { ancestor, child } => Some((
+            display(child),
+            Unreadable {
+                message: format!(
+                    "symbolic link loop: this link points to {}, which contains it; it is not followed \
+                     (the files under {} are analyzed once)",
+                    display(ancestor),
+                    display(ancestor)
+                ),
+                budget: false,
+                severity: Severity::Warning,
+                help: "remove the link, or exclude it with .meshlintignore",
+            },
+        )),
+        ignore::Error::WithPath { path, err } => {
+            let io = err.io_error();
+            let broken_link = io.is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+            if broken_link {
+                if !is_yaml_name(path) {
+                    return None;
+                }
+                let target = std::fs::read_link(path).map(|t| display(&t)).unwrap_or_default();
+                return Some((
+                    display(path),
+                    Unreadable {
+                        message: format!("broken symbolic link: its target {target} does not exist; it is skipped"),
+                        budget: false,
+                        severity: Severity::Warning,
+                        help: "fix or delete the link, or exclude it with .meshlintignore",
+                    },
+                ));
+            }
+            // walkdir's own message repeats the path; the kind says it all.
+            let reason = match io {
+                Some(io) => io.kind().to_string(),
+                None => err.to_string(),
+            };
+            Some((display(path), Unreadable::error(format!("cannot visit: {reason}"))))
+        }
+        other => Some((display(dir), Unreadable::error(format!("cannot visit: {other}")))),
     }
-}
-
-fn strip_path_from(message: &str) -> String {
-    message.to_string()
 }

@@ -7,8 +7,9 @@
 //! consumers may follow aliases freely without a billion-laughs blow-up.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use granit_parser::{Event, Options, Parser, ScalarStyle};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle};
 
 use crate::source::{FileId, Span};
 
@@ -195,10 +196,7 @@ impl Document {
 
     /// The key and value nodes of `key` in mapping `map`.
     pub fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
-        self.entries(map)
-            .iter()
-            .copied()
-            .find(|&(k, _)| self.str(k) == Some(key))
+        self.entries(map).iter().copied().find(|&(k, _)| self.str(k) == Some(key))
     }
 
     /// Walks a path of keys and sequence indices from `from`.
@@ -262,16 +260,12 @@ pub fn resolve_plain(raw: &str) -> Scalar<'_> {
     let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         // Integers too long for i128 still are integers; they saturate and fail range checks.
-        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') {
-            i128::MIN
-        } else {
-            i128::MAX
-        }));
+        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') { i128::MIN } else { i128::MAX }));
     }
-    if is_core_float(digits) {
-        if let Ok(f) = raw.parse::<f64>() {
-            return Scalar::Float(f);
-        }
+    if is_core_float(digits)
+        && let Ok(f) = raw.parse::<f64>()
+    {
+        return Scalar::Float(f);
     }
     Scalar::Str(raw)
 }
@@ -335,6 +329,9 @@ pub struct Budgets {
     pub max_depth: usize,
     /// Longest single scalar, in bytes.
     pub max_scalar_bytes: usize,
+    /// Most nodes in all the documents of one file together (aliases count once). Bounds memory:
+    /// a file within `max_file_bytes` can otherwise hold one node per two bytes.
+    pub max_file_nodes: u64,
 }
 
 impl Default for Budgets {
@@ -345,6 +342,7 @@ impl Default for Budgets {
             max_expanded_nodes: 1_000_000,
             max_depth: 128,
             max_scalar_bytes: 8 << 20,
+            max_file_nodes: 8_000_000,
         }
     }
 }
@@ -411,21 +409,54 @@ pub struct Parsed {
     pub errors: Vec<YamlError>,
 }
 
-pub fn parse_chunk(
+pub fn parse_chunk(file: FileId, text: &Arc<str>, chunk: &Chunk, first_index: u32, budgets: &Budgets) -> Parsed {
+    parse_chunk_counted(file, text, chunk, first_index, budgets, &FileNodes::default())
+}
+
+/// Nodes built so far for one file, shared by the parallel parses of its documents. Once the
+/// count passes `Budgets::max_file_nodes` every parse of that file stops early; the loader then
+/// skips the whole file, so the outcome does not depend on which parse noticed first.
+#[derive(Debug, Default)]
+pub struct FileNodes(AtomicU64);
+
+impl FileNodes {
+    /// Whether the file's documents together exceed the budget. Exact once every parse of the
+    /// file has returned: a parse stops early only after the count has already passed it.
+    pub fn exceeded(&self, budgets: &Budgets) -> bool {
+        self.0.load(Ordering::Relaxed) > budgets.max_file_nodes
+    }
+}
+
+/// Nodes a builder counts locally before adding them to the file's shared count.
+const NODE_BATCH: u64 = 4096;
+
+/// `parse_chunk` with a node count shared by every document of the file.
+pub fn parse_chunk_counted(
     file: FileId,
     text: &Arc<str>,
     chunk: &Chunk,
     first_index: u32,
     budgets: &Budgets,
+    file_nodes: &FileNodes,
 ) -> Parsed {
+    if file_nodes.exceeded(budgets) {
+        return Parsed::default();
+    }
     // The scratch buffers of this thread are reused from chunk to chunk (a chunk is usually one
     // small document): taken out and put back, so a nested call would only allocate anew.
     let scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-    let mut builder = Builder::new(file, text, chunk, first_index, budgets, scratch);
-    builder.run();
-    let Builder { scratch, documents, errors, .. } = builder;
+    let mut builder = Builder::new(file, text, chunk, first_index, budgets, file_nodes, scratch);
+    let kept = builder.run();
+    let parsed = if kept {
+        Parsed { documents: std::mem::take(&mut builder.documents), errors: std::mem::take(&mut builder.errors) }
+    } else {
+        // Over the file's budget: the loader reports the file as a whole; nothing is kept.
+        Parsed::default()
+    };
+    builder.reset();
+    let scratch = std::mem::take(&mut builder.scratch);
     SCRATCH.with(|s| *s.borrow_mut() = scratch);
-    Parsed { documents, errors }
+    parsed
 }
 
 /// granit's messages end with " at byte N line L column C"; we print our own position.
@@ -457,7 +488,8 @@ struct Scratch {
     /// Expanded size of each node once complete (aliases count their target's size); 0 while
     /// the node is still open.
     sizes: Vec<u64>,
-    anchors: Vec<(usize, NodeId)>,
+    /// The node of each anchor; a later anchor of the same name replaces the earlier one.
+    anchors: std::collections::HashMap<usize, NodeId>,
     stack: Vec<Open>,
     /// Children of the open collections, innermost last (a mapping's as key, value, key, ...).
     children: Vec<NodeId>,
@@ -479,11 +511,25 @@ struct Builder<'a> {
     next_index: u32,
     budgets: &'a Budgets,
     scratch: Scratch,
+    /// Nodes of the document so far with every alias counted as its target's expanded size: an
+    /// upper bound of the root's expanded size, known before the root closes.
+    expanded: u64,
     root: Option<NodeId>,
     doc_start: usize,
     in_document: bool,
     documents: Vec<Document>,
     errors: Vec<YamlError>,
+    file_nodes: &'a FileNodes,
+    /// Nodes pushed since the last report to `file_nodes`.
+    unreported: u64,
+    over_file_budget: bool,
+}
+
+impl Drop for Builder<'_> {
+    fn drop(&mut self) {
+        // Every node counts, so the file's total is exact when all its parses have returned.
+        self.file_nodes.0.fetch_add(self.unreported, Ordering::Relaxed);
+    }
 }
 
 impl<'a> Builder<'a> {
@@ -493,6 +539,7 @@ impl<'a> Builder<'a> {
         chunk: &'a Chunk,
         first_index: u32,
         budgets: &'a Budgets,
+        file_nodes: &'a FileNodes,
         scratch: Scratch,
     ) -> Self {
         let mut builder = Builder {
@@ -502,17 +549,22 @@ impl<'a> Builder<'a> {
             next_index: first_index,
             budgets,
             scratch,
+            expanded: 0,
             root: None,
             doc_start: chunk.start,
             in_document: false,
             documents: Vec::new(),
             errors: Vec::new(),
+            file_nodes,
+            unreported: 0,
+            over_file_budget: false,
         };
         builder.reset();
         builder
     }
 
-    fn run(&mut self) {
+    /// Parses the chunk; `false` when the file went over its node budget (nothing is kept).
+    fn run(&mut self) -> bool {
         let chunk = self.chunk;
         let text = self.text;
         let src = &text[chunk.start..chunk.end];
@@ -531,21 +583,28 @@ impl<'a> Builder<'a> {
                         self.fail(problem);
                         break;
                     }
+                    if self.over_file_budget {
+                        return false;
+                    }
                 }
                 Some(Err(err)) => {
                     let at = err.marker().byte_offset().unwrap_or(0).min(src.len());
-                    let message = err.to_string();
-                    self.errors.push(YamlError {
-                        span: Span::empty(chunk.start + at),
-                        problem: YamlProblem::Syntax(clean_parser_message(&message)),
-                    });
+                    let problem = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
+                        YamlProblem::Budget(format!(
+                            "collections are nested more than {} levels deep; this document is skipped \
+                             (raise the budget with --max-depth)",
+                            self.budgets.max_depth
+                        ))
+                    } else {
+                        YamlProblem::Syntax(clean_parser_message(&err.to_string()))
+                    };
+                    self.errors.push(YamlError { span: Span::empty(chunk.start + at), problem });
                     self.abandon_document();
                     break;
                 }
             }
         }
-        // Nothing of a document stays in the scratch buffers (their capacity does).
-        self.reset();
+        true
     }
 
     fn fail(&mut self, problem_at: (Span, YamlProblem)) {
@@ -566,6 +625,7 @@ impl<'a> Builder<'a> {
         s.children.clear();
         s.owned.clear();
         s.tags.clear();
+        self.expanded = 0;
         self.root = None;
         self.in_document = false;
     }
@@ -575,8 +635,15 @@ impl<'a> Builder<'a> {
         let id = NodeId(u32::try_from(s.nodes.len()).unwrap_or(u32::MAX));
         s.nodes.push(Node { value, span });
         s.sizes.push(0);
+        self.unreported += 1;
+        self.expanded += 1;
+        if self.unreported == NODE_BATCH {
+            let before = self.file_nodes.0.fetch_add(NODE_BATCH, Ordering::Relaxed);
+            self.unreported = 0;
+            self.over_file_budget = before + NODE_BATCH > self.budgets.max_file_nodes;
+        }
         if anchor != 0 {
-            s.anchors.push((anchor, id));
+            s.anchors.insert(anchor, id);
         }
         id
     }
@@ -595,11 +662,8 @@ impl<'a> Builder<'a> {
                 self.in_document = true;
                 self.doc_start = span.start as usize;
             }
-            Event::DocumentEnd => {
-                if self.in_document {
-                    self.finish_document(span);
-                }
-            }
+            Event::DocumentEnd if self.in_document => self.finish_document(span),
+            Event::DocumentEnd => {}
             Event::Scalar(value, style, anchor, tag) => {
                 if value.len() > self.budgets.max_scalar_bytes {
                     return Err((
@@ -654,7 +718,7 @@ impl<'a> Builder<'a> {
                     let s = &mut self.scratch;
                     let items: Box<[NodeId]> = s.children[start..].into();
                     s.children.truncate(start);
-                    let size = 1 + items.iter().map(|c| s.sizes[c.0 as usize]).sum::<u64>();
+                    let size = items.iter().fold(1u64, |n, c| n.saturating_add(s.sizes[c.0 as usize]));
                     self.close(id, Value::Seq(items), span, size)?;
                 }
             }
@@ -666,32 +730,23 @@ impl<'a> Builder<'a> {
                     s.children.truncate(start);
                     let entries = self.check_keys(entries);
                     let s = &self.scratch;
-                    let size = 1 + entries
-                        .iter()
-                        .map(|(k, v)| s.sizes[k.0 as usize] + s.sizes[v.0 as usize])
-                        .sum::<u64>();
+                    let size = entries.iter().fold(1u64, |n, (k, v)| {
+                        n.saturating_add(s.sizes[k.0 as usize]).saturating_add(s.sizes[v.0 as usize])
+                    });
                     self.close(id, Value::Map(entries), span, size)?;
                 }
             }
             Event::Alias(anchor) => {
-                let target = self
-                    .scratch
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == anchor)
-                    .map(|&(_, id)| id);
-                let Some(target) = target else {
+                let Some(target) = self.scratch.anchors.get(&anchor).copied() else {
                     return Err((span, YamlProblem::Syntax("alias to an unknown anchor".into())));
                 };
                 let size = self.scratch.sizes[target.0 as usize];
                 if size == 0 {
-                    return Err((
-                        span,
-                        YamlProblem::Syntax("alias refers to a collection that contains it".into()),
-                    ));
+                    return Err((span, YamlProblem::Syntax("alias refers to a collection that contains it".into())));
                 }
                 let id = self.push_node(Value::Alias(target), span, 0);
+                // push_node counted the alias as one node; it stands for `size`.
+                self.expanded = self.expanded.saturating_add(size - 1);
                 self.complete(id, size)?;
             }
             _ => {}
@@ -713,7 +768,7 @@ impl<'a> Builder<'a> {
     fn complete(&mut self, id: NodeId, size: u64) -> Result<(), (Span, YamlProblem)> {
         let s = &mut self.scratch;
         s.sizes[id.0 as usize] = size.max(1);
-        if size > self.budgets.max_expanded_nodes || s.nodes.len() as u64 > self.budgets.max_expanded_nodes {
+        if size > self.budgets.max_expanded_nodes || self.expanded > self.budgets.max_expanded_nodes {
             return Err((
                 s.nodes[id.0 as usize].span,
                 YamlProblem::Budget(format!(
