@@ -167,6 +167,17 @@ fn index_lookups_and_findings_grow_linearly() {
     let ratio = big.documents as f64 / small.documents as f64;
     assert!((3.9..=4.1).contains(&ratio), "the big mesh is 4x the small one, not {ratio:.2}x");
 
+    // Index lookups made by building the index alone (a fresh index over the same model), then
+    // by building it and running every rule pass.
+    let build = |r: &Run| meshlint::mesh::Mesh::build(&r.analysis.model).lookup_count();
+    let (bs, bb) = (build(&small), build(&big));
+    eprintln!("index build lookups: {bs} for 40 services, {bb} for 160");
+    assert!(
+        bb as f64 <= 4.4 * bs.max(1) as f64,
+        "building the index made {:.2}x the lookups for 4x the input ({bs} -> {bb})",
+        bb as f64 / bs.max(1) as f64
+    );
+
     // Index lookups: building the index and every rule pass together.
     let (ls, lb) = (small.analysis.mesh.lookup_count(), big.analysis.mesh.lookup_count());
     eprintln!("index lookups: {ls} for 40 services, {lb} for 160 ({:.2}x)", lb as f64 / ls.max(1) as f64);

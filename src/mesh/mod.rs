@@ -247,6 +247,8 @@ pub struct Mesh {
     wildcard_services: HashMap<String, Vec<ServiceId>>,
     /// (namespace, label key, label value) → workloads, for selector matching.
     labels: HashMap<(String, String, String), Vec<WorkloadId>>,
+    /// (label key, label value) → workloads in any namespace, for gateway selectors.
+    labels_any: HashMap<(String, String), Vec<WorkloadId>>,
     workloads_by_ns: HashMap<String, Vec<WorkloadId>>,
     /// namespace → Kubernetes Services of that namespace.
     k8s_services_by_ns: HashMap<String, Vec<ServiceId>>,
@@ -338,6 +340,7 @@ impl Mesh {
         let id = WorkloadId(self.workloads.len() as u32);
         for (k, v) in &info.labels {
             self.labels.entry((info.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
+            self.labels_any.entry((k.clone(), v.clone())).or_default().push(id);
         }
         self.workloads_by_ns.entry(info.namespace.clone()).or_default().push(id);
         self.workloads.push(info);
@@ -568,14 +571,24 @@ impl Mesh {
         first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
     }
 
+    /// One lookup per label of the selector, whatever the number of namespaces (every gateway
+    /// selects this way, and there is usually one gateway per namespace).
     fn select_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
-        let mut out: Vec<WorkloadId> = self
-            .workloads_by_ns
-            .keys()
-            .flat_map(|ns| self.select(ns, selector))
-            .collect();
-        out.sort();
-        out
+        self.count();
+        if selector.is_empty() {
+            return (0..self.workloads.len()).map(|i| WorkloadId(i as u32)).collect();
+        }
+        let mut postings: Vec<&Vec<WorkloadId>> = Vec::with_capacity(selector.len());
+        for (k, v) in selector {
+            match self.labels_any.get(&(k.clone(), v.clone())) {
+                Some(p) => postings.push(p),
+                None => return Vec::new(),
+            }
+        }
+        // Posting lists are in id order, so the intersection is too.
+        postings.sort_by_key(|p| p.len());
+        let (first, rest) = postings.split_first().expect("selector is not empty");
+        first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
     }
 
     /// Workloads a selector picks in any namespace (gateway selectors).
