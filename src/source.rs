@@ -97,16 +97,20 @@ pub struct SourceFile {
     /// The path as the user gave it or as found by walking, used in every report.
     pub path: String,
     pub text: Arc<str>,
-    pub lines: LineIndex,
+    /// Built on first use: only files with something to report need line numbers.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(id: FileId, path: String, text: Arc<str>) -> SourceFile {
-        let lines = LineIndex::new(&text);
-        SourceFile { id, path, text, lines }
+        SourceFile { id, path, text, lines: std::sync::OnceLock::new() }
+    }
+    /// The line starts of the file.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 }
 

@@ -47,8 +47,11 @@ impl Mistake {
     }
 }
 
-/// One YAML file per namespace, and the (rule, namespace, VirtualService) of every mistake.
-fn generate(services: usize) -> (Vec<(String, String)>, Vec<(&'static str, String, String)>) {
+/// An injected mistake: the rule that must report it, the namespace and the VirtualService.
+type Injected = (&'static str, String, String);
+
+/// One YAML file per namespace (name, text), and every mistake injected.
+fn generate(services: usize) -> (Vec<(String, String)>, Vec<Injected>) {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut injected = Vec::new();
     for i in 0..services {
@@ -59,14 +62,26 @@ fn generate(services: usize) -> (Vec<(String, String)>, Vec<(&'static str, Strin
             files.push((format!("{ns}.yaml"), namespace_docs(&ns, &host)));
         }
         let first = (i / PER_NAMESPACE) * PER_NAMESPACE;
-        let caller = if i > first { i - 1 } else { (i + 1).min(services - 1) };
+        let caller = if i > first {
+            i - 1
+        } else {
+            (i + 1).min(services - 1)
+        };
         let mistake = Mistake::of(i);
         if let Some(m) = mistake {
             injected.push((m.rule(), ns.clone(), svc.clone()));
         }
         let out = &mut files.last_mut().expect("a namespace file").1;
-        let canary = if mistake == Some(Mistake::MissingSubset) { "v3" } else { "v2" };
-        let w1 = if mistake == Some(Mistake::Weights90) { 80 } else { 90 };
+        let canary = if mistake == Some(Mistake::MissingSubset) {
+            "v3"
+        } else {
+            "v2"
+        };
+        let w1 = if mistake == Some(Mistake::Weights90) {
+            80
+        } else {
+            90
+        };
         let mirror = if mistake == Some(Mistake::UnknownHost) {
             format!("{svc}-shadow.{ns}.svc.cluster.local")
         } else {
@@ -127,7 +142,7 @@ fn namespace_docs(ns: &str, first_host: &str) -> String {
 
 struct Run {
     analysis: Analysis,
-    injected: Vec<(&'static str, String, String)>,
+    injected: Vec<Injected>,
     documents: usize,
 }
 
@@ -141,13 +156,24 @@ fn run(services: usize) -> Run {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let (files, injected) = generate(services);
-    let documents = files.iter().map(|(_, text)| text.matches("\nkind: ").count()).sum();
+    let documents = files
+        .iter()
+        .map(|(_, text)| text.matches("\nkind: ").count())
+        .sum();
     for (name, text) in &files {
         std::fs::write(dir.join(name), text).unwrap();
     }
-    let analysis = engine::analyze(&[dir.to_string_lossy().into_owned()], &mut || Ok(Vec::new()), &Options::default());
+    let analysis = engine::analyze(
+        &[dir.to_string_lossy().into_owned()],
+        &mut || Ok(Vec::new()),
+        &Options::default(),
+    );
     std::fs::remove_dir_all(&dir).ok();
-    Run { analysis: analysis.expect("the generated mesh loads"), injected, documents }
+    Run {
+        analysis: analysis.expect("the generated mesh loads"),
+        injected,
+        documents,
+    }
 }
 
 fn by_rule(a: &Analysis) -> BTreeMap<&'static str, usize> {
@@ -162,10 +188,19 @@ fn by_rule(a: &Analysis) -> BTreeMap<&'static str, usize> {
 fn index_lookups_and_findings_grow_linearly() {
     let small = run(40);
     let big = run(160);
-    assert_eq!(small.analysis.model.stats.resources, small.documents, "every generated resource is read");
-    assert_eq!(big.analysis.model.stats.resources, big.documents, "every generated resource is read");
+    assert_eq!(
+        small.analysis.model.stats.resources, small.documents,
+        "every generated resource is read"
+    );
+    assert_eq!(
+        big.analysis.model.stats.resources, big.documents,
+        "every generated resource is read"
+    );
     let ratio = big.documents as f64 / small.documents as f64;
-    assert!((3.9..=4.1).contains(&ratio), "the big mesh is 4x the small one, not {ratio:.2}x");
+    assert!(
+        (3.9..=4.1).contains(&ratio),
+        "the big mesh is 4x the small one, not {ratio:.2}x"
+    );
 
     // Index lookups made by building the index alone (a fresh index over the same model), then
     // by building it and running every rule pass.
@@ -179,9 +214,18 @@ fn index_lookups_and_findings_grow_linearly() {
     );
 
     // Index lookups: building the index and every rule pass together.
-    let (ls, lb) = (small.analysis.mesh.lookup_count(), big.analysis.mesh.lookup_count());
-    eprintln!("index lookups: {ls} for 40 services, {lb} for 160 ({:.2}x)", lb as f64 / ls.max(1) as f64);
-    assert!(ls > 0, "the index counts no lookups at all: is Mesh::lookup_count still wired?");
+    let (ls, lb) = (
+        small.analysis.mesh.lookup_count(),
+        big.analysis.mesh.lookup_count(),
+    );
+    eprintln!(
+        "index lookups: {ls} for 40 services, {lb} for 160 ({:.2}x)",
+        lb as f64 / ls.max(1) as f64
+    );
+    assert!(
+        ls > 0,
+        "the index counts no lookups at all: is Mesh::lookup_count still wired?"
+    );
     assert!(
         lb as f64 <= 4.4 * ls as f64,
         "index lookups grew {:.2}x for 4x the input ({ls} -> {lb}): some pass is superlinear",
@@ -193,12 +237,21 @@ fn index_lookups_and_findings_grow_linearly() {
     eprintln!("findings by rule: {fs:?} for 40 services, {fb:?} for 160");
     for (rule, &nb) in &fb {
         let ns = fs.get(rule).copied().unwrap_or(0);
-        assert!(ns > 0, "{rule}: {nb} findings at 160 services but none at 40");
+        assert!(
+            ns > 0,
+            "{rule}: {nb} findings at 160 services but none at 40"
+        );
         let r = nb as f64 / ns as f64;
-        assert!((3.6..=4.4).contains(&r), "{rule}: {ns} findings at 40 services but {nb} at 160 ({r:.2}x, not 4x)");
+        assert!(
+            (3.6..=4.4).contains(&r),
+            "{rule}: {ns} findings at 40 services but {nb} at 160 ({r:.2}x, not 4x)"
+        );
     }
     for rule in fs.keys() {
-        assert!(fb.contains_key(rule), "{rule}: found at 40 services but not at 160");
+        assert!(
+            fb.contains_key(rule),
+            "{rule}: found at 40 services but not at 160"
+        );
     }
 
     // Every injected mistake whose rule exists is reported on its VirtualService.
@@ -213,13 +266,17 @@ fn index_lookups_and_findings_grow_linearly() {
             let found = run.analysis.diagnostics.iter().any(|d| {
                 d.rule.name == *rule
                     && d.resource.as_ref().is_some_and(|r| {
-                        r.kind == "VirtualService" && r.name == *name && r.namespace.as_deref() == Some(ns.as_str())
+                        r.kind == "VirtualService"
+                            && r.name == *name
+                            && r.namespace.as_deref() == Some(ns.as_str())
                     })
             });
             assert!(found, "{rule} not reported for VirtualService {ns}/{name}");
         }
         if !missing_rules.is_empty() {
-            eprintln!("notice: rules not present yet, their mistakes are not checked: {missing_rules:?}");
+            eprintln!(
+                "notice: rules not present yet, their mistakes are not checked: {missing_rules:?}"
+            );
         }
     }
 }
@@ -233,10 +290,34 @@ fn the_generator_is_valid_yaml_without_findings_of_its_own() {
         .analysis
         .diagnostics
         .iter()
-        .filter(|d| !["subset-not-found", "weights-not-100", "unknown-host", "unreachable-route"].contains(&d.rule.name))
-        .filter(|d| matches!(d.rule.name, "yaml-syntax" | "duplicate-key" | "unknown-field" | "invalid-value" | "missing-field"))
+        .filter(|d| {
+            ![
+                "subset-not-found",
+                "weights-not-100",
+                "unknown-host",
+                "unreachable-route",
+            ]
+            .contains(&d.rule.name)
+        })
+        .filter(|d| {
+            matches!(
+                d.rule.name,
+                "yaml-syntax"
+                    | "duplicate-key"
+                    | "unknown-field"
+                    | "invalid-value"
+                    | "missing-field"
+            )
+        })
         .map(|d| format!("{}: {}", d.rule.name, d.message))
         .collect();
-    assert!(own.is_empty(), "the generator writes invalid resources: {own:#?}");
-    assert_eq!(small.injected.len(), 8, "two of each mistake in 20 services");
+    assert!(
+        own.is_empty(),
+        "the generator writes invalid resources: {own:#?}"
+    );
+    assert_eq!(
+        small.injected.len(),
+        8,
+        "two of each mistake in 20 services"
+    );
 }

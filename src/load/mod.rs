@@ -304,7 +304,10 @@ fn decode(bytes: Vec<u8>) -> (Arc<str>, Option<(usize, String)>) {
 }
 
 /// The file's text when it is valid UTF-8, else the decoded text and the problem, if any.
-fn decode_text(bytes: &[u8]) -> Result<&str, (String, Option<(usize, String)>)> {
+/// Decoded text that is not a slice of the bytes, and why the file cannot be analyzed, if so.
+type Transcoded = (String, Option<(usize, String)>);
+
+fn decode_text(bytes: &[u8]) -> Result<&str, Transcoded> {
     let b = bytes;
     match b {
         [0, 0, 0xFE, 0xFF, rest @ ..] => return Err(decode_utf32(rest, u32::from_be_bytes, "UTF-32BE")),
@@ -367,7 +370,7 @@ fn decode_utf32(rest: &[u8], word: fn([u8; 4]) -> u32, name: &str) -> (String, O
             }
         }
     }
-    if rest.len() % 4 != 0 {
+    if !rest.len().is_multiple_of(4) {
         let at = text.len();
         return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
     }
