@@ -140,13 +140,17 @@ for line in open(results):
                      wall=min(r[0] for r in a), cpu=min(r[1] for r in a), rss=max(r[2] for r in a) * 1024,
                      scan=min(r[0] for r in s), scan_cpu=min(r[1] for r in s), phases=phases))
 
-print(f"\nbest of {runs} runs; wall = elapsed time of the process, cpu = user+sys (all threads), "
-      "peak RSS from GNU time -v")
-print("| services | resources | input MB | analyze wall s | analyze cpu s | scan wall s | analyze/scan | peak RSS MB | RSS/input | phases (best run) |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+import os
+print(f"\nbest of {runs} runs on {os.cpu_count()} cores; wall = elapsed time of the process, cpu = user+sys "
+      "of all its threads, peak RSS = GNU time -v \"Maximum resident set size\"; load average at the end: "
+      f"{os.getloadavg()[0]:.1f} (above 0.5, other work shares the cores and wall times are inflated)")
+print("| services | resources | input MB | analyze wall s | analyze cpu s | scan wall s | scan cpu s | analyze/scan wall | analyze/scan cpu | peak RSS MB | RSS/input | phases of the best run (ms) |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for r in rows:
+    phases = r['phases'].replace(" ms", "")
     print(f"| {r['n']} | {r['resources']} | {r['bytes']/1e6:.1f} | {r['wall']:.3f} | {r['cpu']:.3f} | {r['scan']:.3f} | "
-          f"{r['wall']/r['scan']:.2f}x | {r['rss']/1e6:.0f} | {r['rss']/r['bytes']:.1f}x | {r['phases']} |")
+          f"{r['scan_cpu']:.3f} | {r['wall']/r['scan']:.2f}x | {r['cpu']/max(r['scan_cpu'], 1e-3):.2f}x | {r['rss']/1e6:.0f} | "
+          f"{r['rss']/r['bytes']:.1f}x | {phases} |")
 
 ok = True
 def target(name, value, limit, ambition=None):
