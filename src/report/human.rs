@@ -209,6 +209,7 @@ fn snippet(sources: &SourceDb, d: &Diagnostic, has_cr: &mut HasCr) -> Snippet {
 pub fn render(analysis: &Analysis, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    super::index_lines(analysis);
     let sources = &analysis.model.sources;
     let mut out = String::new();
     let mut has_cr = HasCr::default();
