@@ -354,48 +354,56 @@ fn binary_in(text: String, name: &str) -> (String, Option<(usize, String)>) {
     )
 }
 
-/// Expands the command line's paths into an ordered, de-duplicated list of inputs.
+/// Expands the command line's paths into inputs sorted by path and de-duplicated, so that
+/// neither the order of the arguments nor a file reached twice (`. a.yaml`, a symlinked copy)
+/// changes the report.
 fn expand(paths: &[String]) -> Result<Vec<Input>, InputError> {
     let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut push_file = |out: &mut Vec<Input>, p: PathBuf| {
-        if seen.insert(p.clone()) {
-            out.push(Input::File(p));
-        }
-    };
     for arg in paths {
         if arg == "-" {
             out.push(Input::Stdin);
             continue;
         }
         let path = Path::new(arg);
+        let cannot = |e: std::io::Error| InputError(format!("cannot read {arg}: {}", io_reason(&e)));
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 for entry in walk(path) {
                     match entry {
-                        Ok(p) => push_file(&mut out, p),
+                        Ok(p) => out.push(Input::File(p)),
                         Err((p, why)) => out.push(Input::WalkError(p, why)),
                     }
                 }
             }
             Ok(_) => {
-                std::fs::File::open(path).map_err(|e| InputError(format!("cannot read {arg}: {e}")))?;
-                push_file(&mut out, path.to_path_buf());
+                std::fs::File::open(path).map_err(cannot)?;
+                out.push(Input::File(path.to_path_buf()));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && is_glob(arg) => {
                 let matches = glob::glob(arg).map_err(|e| InputError(format!("bad glob {arg}: {e}")))?;
-                let mut found: Vec<PathBuf> = matches.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+                let found: Vec<PathBuf> = matches.filter_map(Result::ok).filter(|p| p.is_file()).collect();
                 if found.is_empty() {
                     return Err(InputError(format!("no file matches {arg}")));
                 }
-                found.sort();
-                for p in found {
-                    push_file(&mut out, p);
-                }
+                out.extend(found.into_iter().map(Input::File));
             }
-            Err(e) => return Err(InputError(format!("cannot read {arg}: {e}"))),
+            Err(e) => return Err(cannot(e)),
         }
     }
+    let key = |input: &Input| -> (PathBuf, u8) {
+        match input {
+            Input::Stdin => (PathBuf::from("-"), 0),
+            Input::File(p) => (PathBuf::from(display(p)), 1),
+            Input::WalkError(p, _) => (PathBuf::from(p), 2),
+        }
+    };
+    out.sort_by_cached_key(key);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|input| match input {
+        Input::Stdin => seen.insert(PathBuf::from("-")),
+        Input::File(p) => seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+        Input::WalkError(p, _) => seen.insert(PathBuf::from(format!("\0{p}"))),
+    });
     Ok(out)
 }
 
