@@ -216,13 +216,24 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
 fn yaml_diagnostic(file: FileId, error: yaml::YamlError) -> Diagnostic {
     let loc = Loc::new(file, error.span);
     match error.problem {
-        yaml::YamlProblem::Syntax(reason) => Diagnostic::new(
-            &yaml_syntax::RULE,
-            loc,
-            format!("invalid YAML: {reason}; this document is skipped"),
-        )
-        .help("check the indentation and quoting around this line (YAML needs spaces, not tabs, and consistent indentation)"),
-        yaml::YamlProblem::Budget(reason) => Diagnostic::new(&input_too_large::RULE, loc, reason),
+        yaml::YamlProblem::Syntax(reason) => {
+            let help = if reason.contains("is its `]` missing") || reason.contains("is its `}` missing") {
+                "close the bracket where its items end"
+            } else if reason.contains("tab") {
+                "replace the tab with spaces: YAML does not allow tabs in indentation"
+            } else {
+                "check the indentation and quoting around this line (YAML needs spaces, not tabs, and consistent indentation)"
+            };
+            Diagnostic::new(&yaml_syntax::RULE, loc, format!("invalid YAML: {reason}; this document is skipped")).help(help)
+        }
+        yaml::YamlProblem::Budget(reason) => {
+            let help = if reason.contains("aliases") {
+                "write the data out instead of multiplying it through aliases; raise the budget only for input you trust"
+            } else {
+                "simplify or split the input; raise the budget only for input you trust"
+            };
+            Diagnostic::new(&input_too_large::RULE, loc, reason).help(help)
+        }
         yaml::YamlProblem::DuplicateKey { key, first } => Diagnostic::new(
             &duplicate_key::RULE,
             loc,

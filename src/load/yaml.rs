@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, StructureStyle};
 
 use crate::source::{FileId, Span};
 
@@ -449,15 +449,45 @@ pub fn parse_chunk_counted(
                         budgets.max_depth
                     ))
                 } else {
-                    YamlProblem::Syntax(clean_parser_message(&err.to_string()))
+                    let reason = clean_parser_message(&err.to_string());
+                    match builder.unclosed_flow_before(chunk.start + at) {
+                        // Most often a missing closing bracket, which the parser only notices
+                        // on a later line.
+                        Some(bracket) => {
+                            let close = if bracket == '[' { ']' } else { '}' };
+                            YamlProblem::Syntax(format!(
+                                "{reason}, inside a `{bracket}` opened on an earlier line (is its `{close}` missing?)"
+                            ))
+                        }
+                        None => YamlProblem::Syntax(reason),
+                    }
                 };
-                builder.errors.push(YamlError { span: Span::empty(chunk.start + at), problem });
+                let span = match err.kind() {
+                    ErrorKind::TabNotAllowed
+                    | ErrorKind::TabInBlockIndentation
+                    | ErrorKind::TabInIndentation
+                    | ErrorKind::TabAtBlockScalarStart => tab_near(src, at),
+                    _ => None,
+                }
+                .map_or(Span::empty(chunk.start + at), |tab| Span::new(chunk.start + tab, chunk.start + tab + 1));
+                builder.errors.push(YamlError { span, problem });
                 builder.abandon_document();
                 break;
             }
         }
     }
     Parsed { documents: std::mem::take(&mut builder.documents), errors: std::mem::take(&mut builder.errors) }
+}
+
+/// The tab the parser complains about: the first one in the indentation of the line of `at`, else
+/// the one just before `at` (the parser reports the position after it).
+fn tab_near(src: &str, at: usize) -> Option<usize> {
+    let line_start = src.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent_end = src[line_start..].find(|c| c != ' ' && c != '\t').map_or(src.len(), |i| line_start + i);
+    src[line_start..indent_end]
+        .find('\t')
+        .map(|i| line_start + i)
+        .or_else(|| src[..at].ends_with('\t').then(|| at - 1))
 }
 
 /// granit's messages end with " at byte N line L column C"; we print our own position.
@@ -488,6 +518,8 @@ struct Builder<'a> {
     /// upper bound of the root's expanded size, known before the root closes.
     expanded: u64,
     stack: Vec<Open>,
+    /// For each open collection, whether it is a flow collection (`[`, `{`) and where it starts.
+    opened: Vec<(bool, Span)>,
     root: Option<NodeId>,
     doc_start: usize,
     in_document: bool,
@@ -527,6 +559,7 @@ impl<'a> Builder<'a> {
             anchors: std::collections::HashMap::new(),
             expanded: 0,
             stack: Vec::new(),
+            opened: Vec::new(),
             root: None,
             doc_start: chunk.start,
             in_document: false,
@@ -536,6 +569,15 @@ impl<'a> Builder<'a> {
             unreported: 0,
             over_file_budget: false,
         }
+    }
+
+    /// The innermost open collection, if it is a flow collection opened on a line before `at`.
+    fn unclosed_flow_before(&self, at: usize) -> Option<char> {
+        let &(flow, span) = self.opened.last()?;
+        let start = span.start as usize;
+        let between = self.text.get(start..at)?;
+        let bracket = self.text[start..].chars().next()?;
+        (flow && between.contains('\n') && matches!(bracket, '[' | '{')).then_some(bracket)
     }
 
     fn fail(&mut self, problem_at: (Span, YamlProblem)) {
@@ -554,6 +596,7 @@ impl<'a> Builder<'a> {
         self.anchors.clear();
         self.expanded = 0;
         self.stack.clear();
+        self.opened.clear();
         self.root = None;
         self.in_document = false;
     }
@@ -591,8 +634,8 @@ impl<'a> Builder<'a> {
                     return Err((
                         span,
                         YamlProblem::Budget(format!(
-                            "a scalar of {} bytes is larger than the budget of {} bytes \
-                             (raise it with --max-scalar-bytes)",
+                            "a scalar of {} bytes is larger than the budget of {} bytes; this document \
+                             is skipped (raise the budget with --max-scalar-bytes)",
                             value.len(),
                             self.budgets.max_scalar_bytes
                         )),
@@ -619,21 +662,25 @@ impl<'a> Builder<'a> {
                 let id = self.push_node(Value::Scalar { text, style, tag }, span, anchor);
                 self.complete(id)?;
             }
-            Event::SequenceStart(_, anchor, _) => {
+            Event::SequenceStart(style, anchor, _) => {
+                self.opened.push((style == StructureStyle::Flow, span));
                 let id = self.push_node(Value::Seq(Vec::new()), span, anchor);
                 self.stack.push(Open::Seq { id, items: Vec::new() });
             }
-            Event::MappingStart(_, anchor, _) => {
+            Event::MappingStart(style, anchor, _) => {
+                self.opened.push((style == StructureStyle::Flow, span));
                 let id = self.push_node(Value::Map(Vec::new()), span, anchor);
                 self.stack.push(Open::Map { id, entries: Vec::new(), pending_key: None });
             }
             Event::SequenceEnd => {
+                self.opened.pop();
                 if let Some(Open::Seq { id, items }) = self.stack.pop() {
                     let size = 1 + items.iter().map(|c| self.sizes[c.0 as usize]).sum::<u64>();
                     self.close(id, Value::Seq(items), span, size)?;
                 }
             }
             Event::MappingEnd => {
+                self.opened.pop();
                 if let Some(Open::Map { id, entries, .. }) = self.stack.pop() {
                     let (entries, duplicates) = self.merge_keys(entries);
                     self.errors.extend(duplicates);
@@ -682,7 +729,7 @@ impl<'a> Builder<'a> {
             return Err((
                 self.nodes[id.0 as usize].span,
                 YamlProblem::Budget(format!(
-                    "the document expands to more than {} nodes through aliases \
+                    "the document expands to more than {} nodes through aliases; it is skipped \
                      (raise the budget with --max-yaml-nodes)",
                     self.budgets.max_expanded_nodes
                 )),
