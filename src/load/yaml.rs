@@ -353,19 +353,37 @@ pub fn split(text: &str) -> Vec<Chunk> {
     let mut start = 0;
     let mut helm_source: Option<String> = None;
     let mut seen_content = false;
+    // Directives (`%YAML 1.2`, `%TAG ...`) belong to the document whose `---` follows them; they
+    // may stand at the start of the stream or after a `...` document end.
+    let mut directives_may_follow = true;
+    let mut directives_from: Option<usize> = None;
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
         let is_marker = bare.starts_with("---") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
-        if is_marker && pos > start {
-            chunks.push(Chunk { start, end: pos, helm_source: helm_source.take() });
-            start = pos;
-            seen_content = false;
+        let is_end = bare.starts_with("...") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        let is_directive = bare.starts_with('%') && (directives_may_follow || directives_from.is_some());
+        let is_blank = bare.trim().is_empty() || bare.trim_start().starts_with('#');
+        if is_marker {
+            let at = directives_from.take().unwrap_or(pos);
+            if at > start {
+                chunks.push(Chunk { start, end: at, helm_source: helm_source.take() });
+                start = at;
+                seen_content = false;
+            }
+        }
+        if is_directive {
+            directives_from.get_or_insert(pos);
+        } else if is_end {
+            directives_may_follow = true;
+        } else if !is_blank {
+            directives_may_follow = false;
+            directives_from = None;
         }
         if !seen_content {
             if let Some(src) = bare.strip_prefix("# Source: ") {
                 helm_source = Some(src.trim().to_string());
-            } else if !is_marker && !bare.trim().is_empty() && !bare.trim_start().starts_with('#') {
+            } else if !is_marker && !is_directive && !is_blank {
                 seen_content = true;
             }
         }
@@ -919,6 +937,17 @@ mod tests {
         assert_eq!(p.documents.len(), 2);
         assert_eq!(p.documents[0].helm_source.as_deref(), Some("chart/templates/a.yaml"));
         assert_eq!(p.documents[1].helm_source, None);
+    }
+
+    #[test]
+    fn directives_stay_with_their_document() {
+        let p = parse("%YAML 1.2\n---\na: 1\n...\n%TAG !e! tag:example.com,2000:\n---\nb: !e!x 2\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.documents.len(), 2);
+        // A `%` line inside a document is not a directive: the parser reports it.
+        let p = parse("a: 1\n%YAML 1.2\n---\nb: 2\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert_eq!(split("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").len(), 2);
     }
 
     #[test]
