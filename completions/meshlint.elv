@@ -42,6 +42,8 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --max-yaml-nodes 'Most nodes one document may expand to through aliases'
             cand --max-depth 'Deepest nesting of YAML collections'
             cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
+            cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
+            cand --output-file 'Write the report to FILE (atomically: a temporary file beside it, then a rename) instead of standard output'
             cand --timings 'Print the time of each phase on stderr'
             cand -h 'Print help'
             cand --help 'Print help'
