@@ -75,6 +75,8 @@ impl Run {
 }
 
 /// Runs meshlint in `cwd`, feeding `stdin`, and waits for it with `wait4` to learn its peak RSS.
+// The child is reaped by `wait4`, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn meshlint<S: AsRef<OsStr>>(cwd: &Path, args: &[S], stdin: Option<Box<dyn Read + Send>>) -> Run {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();

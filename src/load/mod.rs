@@ -331,7 +331,7 @@ fn decode_utf16(rest: &[u8], word: fn([u8; 2]) -> u16, name: &str) -> (String, O
             }
         }
     }
-    if rest.len() % 2 == 1 {
+    if !rest.len().is_multiple_of(2) {
         let at = text.len();
         return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
     }
@@ -350,7 +350,7 @@ fn decode_utf32(rest: &[u8], word: fn([u8; 4]) -> u32, name: &str) -> (String, O
             }
         }
     }
-    if rest.len() % 4 != 0 {
+    if !rest.len().is_multiple_of(4) {
         let at = text.len();
         return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
     }
