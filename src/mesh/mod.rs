@@ -19,6 +19,9 @@ use crate::model::{Model, Res};
 use crate::source::Loc;
 pub use ports::Protocol;
 
+/// Namespaces `istioctl analyze` never reports on (Kubernetes' own and kind's storage).
+pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease", "local-path-storage"];
+
 /// Index into `Mesh::services`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServiceId(pub u32);
