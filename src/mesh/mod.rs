@@ -250,6 +250,8 @@ pub struct Mesh {
     wildcard_services: HashMap<String, Vec<ServiceId>>,
     /// (namespace, label key, label value) → workloads, for selector matching.
     labels: HashMap<(String, String, String), Vec<WorkloadId>>,
+    /// (label key, label value) → workloads in every namespace, for gateway selectors.
+    labels_any_namespace: HashMap<(String, String), Vec<WorkloadId>>,
     workloads_by_ns: HashMap<String, Vec<WorkloadId>>,
     /// namespace → Kubernetes Services of that namespace.
     k8s_services_by_ns: HashMap<String, Vec<ServiceId>>,
@@ -341,6 +343,7 @@ impl Mesh {
         let id = WorkloadId(self.workloads.len() as u32);
         for (k, v) in &info.labels {
             self.labels.entry((info.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
+            self.labels_any_namespace.entry((k.clone(), v.clone())).or_default().push(id);
         }
         self.workloads_by_ns.entry(info.namespace.clone()).or_default().push(id);
         self.workloads.push(info);
@@ -566,19 +569,22 @@ impl Mesh {
                 None => return Vec::new(),
             }
         }
-        postings.sort_by_key(|p| p.len());
-        let (first, rest) = postings.split_first().expect("selector is not empty");
-        first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
+        intersect(postings)
     }
 
     fn select_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
-        let mut out: Vec<WorkloadId> = self
-            .workloads_by_ns
-            .keys()
-            .flat_map(|ns| self.select(ns, selector))
-            .collect();
-        out.sort();
-        out
+        self.count();
+        if selector.is_empty() {
+            return (0..self.workloads.len() as u32).map(WorkloadId).collect();
+        }
+        let mut postings: Vec<&Vec<WorkloadId>> = Vec::with_capacity(selector.len());
+        for (k, v) in selector {
+            match self.labels_any_namespace.get(&(k.clone(), v.clone())) {
+                Some(p) => postings.push(p),
+                None => return Vec::new(),
+            }
+        }
+        intersect(postings)
     }
 
     /// Workloads a selector picks in any namespace (gateway selectors).
@@ -916,6 +922,13 @@ impl Mesh {
             ns_ok && (dns == "*" || host::matches(&host::resolve(dns, &svc.namespace), &svc.host) || dns == svc.host)
         })
     }
+}
+
+/// Workloads in every posting list (each sorted, as ids are pushed in increasing order).
+fn intersect(mut postings: Vec<&Vec<WorkloadId>>) -> Vec<WorkloadId> {
+    postings.sort_by_key(|p| p.len());
+    let Some((first, rest)) = postings.split_first() else { return Vec::new() };
+    first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
 }
 
 /// Resolves a `gateways:` entry of a VirtualService in `vs_ns` (`resolveGatewayName`):
