@@ -60,11 +60,10 @@ fn failure_threshold_moves_the_line() {
     let doc = b"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: a\nspec:\n  host: a\n  hostt: b\n";
     let warn = meshlint(&["analyze", "-o", "json", "--failure-threshold", "warning", "-"], Some(doc));
     let err = meshlint(&["analyze", "-o", "json", "--failure-threshold", "error", "-"], Some(doc));
-    let found = json(&warn)["summary"]["warnings"].as_u64().unwrap();
-    if found > 0 {
-        assert_eq!(warn.status.code(), Some(1));
-        assert_eq!(err.status.code(), Some(0));
-    }
+    assert_eq!(json(&warn)["summary"]["warnings"], 1, "{}", String::from_utf8_lossy(&warn.stdout));
+    assert_eq!(json(&warn)["summary"]["errors"], 0);
+    assert_eq!(warn.status.code(), Some(1));
+    assert_eq!(err.status.code(), Some(0));
 }
 
 #[test]
@@ -180,4 +179,15 @@ fn completions_are_in_sync() {
         let committed = std::fs::read(&path).unwrap_or_default();
         assert!(committed == out.stdout, "completions/{file} is stale: run UPDATE_COMPLETIONS=1 cargo test --test cli");
     }
+}
+
+#[test]
+fn readme_lists_every_rule_and_the_two_newcomer_commands() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for rule in meshlint::rules::ALL {
+        assert!(readme.contains(&format!("[`{}`](rules/{}.md)", rule.name, rule.name)), "README lacks rule {}", rule.name);
+    }
+    assert!(readme.contains("cargo run --release -- analyze testdata/example"));
+    let ci = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run")).unwrap();
+    assert!(readme.contains("\ncargo test\n") && ci.contains("\ncargo test\n"), "CI runs the README's test command");
 }

@@ -3,9 +3,13 @@
 //! the DestinationRule lookup path, Sidecar scope, gateway name and host binding, and
 //! label-selector matching. Built once per run in time linear in the number of resources.
 
+pub mod duration;
 pub mod graph;
 pub mod host;
+pub mod lookup;
+pub mod matching;
 pub mod ports;
+pub mod routes;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -14,6 +18,9 @@ use crate::model::node::Spanned;
 use crate::model::{Model, Res};
 use crate::source::Loc;
 pub use ports::Protocol;
+
+/// Namespaces `istioctl analyze` never reports on (Kubernetes' own and kind's storage).
+pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease", "local-path-storage"];
 
 /// Index into `Mesh::services`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -232,13 +239,22 @@ pub struct Mesh {
     pub gateway_hosts: Vec<Vec<Vec<ServerHost>>>,
     /// Per `Model::gateways` index: the workloads its selector picks.
     pub gateway_workloads: Vec<Vec<WorkloadId>>,
+    /// Per `Model::k8s_gateways` index: one host per listener (`*` for a listener without
+    /// `hostname`, which accepts every host).
+    pub k8s_gateway_hosts: Vec<Vec<ServerHost>>,
 
     services_by_host: HashMap<String, Vec<ServiceId>>,
+    /// namespace → services declared in it (for "did you mean" among a namespace's names).
+    services_by_ns: HashMap<String, Vec<ServiceId>>,
     /// Wildcard ServiceEntry hosts, by the host as written (`*.example.com`).
     wildcard_services: HashMap<String, Vec<ServiceId>>,
     /// (namespace, label key, label value) → workloads, for selector matching.
     labels: HashMap<(String, String, String), Vec<WorkloadId>>,
+    /// (label key, label value) → workloads in every namespace, for gateway selectors.
+    labels_any_namespace: HashMap<(String, String), Vec<WorkloadId>>,
     workloads_by_ns: HashMap<String, Vec<WorkloadId>>,
+    /// namespace → Kubernetes Services of that namespace.
+    k8s_services_by_ns: HashMap<String, Vec<ServiceId>>,
     /// (namespace, host as written resolved) → DRs without workload selector, in input order.
     drs_by_ns_host: HashMap<(String, String), Vec<DrIdx>>,
     /// namespace → wildcard DR hosts in that namespace.
@@ -327,6 +343,7 @@ impl Mesh {
         let id = WorkloadId(self.workloads.len() as u32);
         for (k, v) in &info.labels {
             self.labels.entry((info.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
+            self.labels_any_namespace.entry((k.clone(), v.clone())).or_default().push(id);
         }
         self.workloads_by_ns.entry(info.namespace.clone()).or_default().push(id);
         self.workloads.push(info);
@@ -434,11 +451,15 @@ impl Mesh {
 
     fn add_service(&mut self, info: ServiceInfo) {
         let id = ServiceId(self.services.len() as u32);
+        if matches!(info.source, ServiceSource::Kubernetes(_)) {
+            self.k8s_services_by_ns.entry(info.namespace.clone()).or_default().push(id);
+        }
         if host::is_wildcard(&info.host) {
             self.wildcard_services.entry(info.host.clone()).or_default().push(id);
         } else {
             self.services_by_host.entry(info.host.clone()).or_default().push(id);
         }
+        self.services_by_ns.entry(info.namespace.clone()).or_default().push(id);
         self.services.push(info);
     }
 
@@ -510,6 +531,16 @@ impl Mesh {
         }
         for (i, gw) in model.k8s_gateways.iter().enumerate() {
             self.k8s_gateways_by_name.insert((gw.meta.namespace.clone(), gw.name().to_string()), i);
+            let hosts = gw
+                .spec
+                .listeners
+                .iter()
+                .map(|l| match &l.hostname {
+                    Some(h) if !h.value.is_empty() => parse_server_host(h, &gw.meta.namespace),
+                    _ => ServerHost { namespace: None, host: "*".to_string(), loc: l.at },
+                })
+                .collect();
+            self.k8s_gateway_hosts.push(hosts);
         }
     }
 
@@ -538,24 +569,60 @@ impl Mesh {
                 None => return Vec::new(),
             }
         }
-        postings.sort_by_key(|p| p.len());
-        let (first, rest) = postings.split_first().expect("selector is not empty");
-        first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
+        intersect(postings)
     }
 
     fn select_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
-        let mut out: Vec<WorkloadId> = self
-            .workloads_by_ns
-            .keys()
-            .flat_map(|ns| self.select(ns, selector))
-            .collect();
-        out.sort();
-        out
+        self.count();
+        if selector.is_empty() {
+            return (0..self.workloads.len() as u32).map(WorkloadId).collect();
+        }
+        let mut postings: Vec<&Vec<WorkloadId>> = Vec::with_capacity(selector.len());
+        for (k, v) in selector {
+            match self.labels_any_namespace.get(&(k.clone(), v.clone())) {
+                Some(p) => postings.push(p),
+                None => return Vec::new(),
+            }
+        }
+        intersect(postings)
     }
 
     /// Workloads a selector picks in any namespace (gateway selectors).
     pub fn select_in_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
         self.select_any_namespace(selector)
+    }
+
+    /// The Kubernetes Services that front a workload: those of its namespace whose (non-empty)
+    /// selector its labels satisfy. Linear in the Services of that namespace.
+    pub fn services_selecting(&self, id: WorkloadId) -> Vec<ServiceId> {
+        self.count();
+        let w = self.workload(id);
+        self.k8s_services_by_ns
+            .get(&w.namespace)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&s| {
+                self.service(s)
+                    .selector
+                    .as_ref()
+                    .is_some_and(|sel| !sel.is_empty() && sel.iter().all(|(k, v)| w.labels.get(k) == Some(v)))
+            })
+            .collect()
+    }
+
+    /// Whether a workload is a gateway proxy (an ingress or egress gateway deployment): a pod whose
+    /// only container is the Istio proxy (`istio-proxy` or a `proxyv2` image), as gateway
+    /// deployments and `kubectl get pod` dumps of them are written. Sidecar-injected application
+    /// pods have other containers and are not gateways.
+    pub fn is_gateway_workload(&self, model: &Model, id: WorkloadId) -> bool {
+        let WorkloadSource::Pod(i) = self.workload(id).source else { return false };
+        let containers = &model.workloads[i].spec.spec.containers;
+        !containers.is_empty()
+            && containers.iter().all(|c| {
+                c.name.as_ref().is_some_and(|n| n.value == "istio-proxy")
+                    || c.image.as_ref().is_some_and(|img| img.value.contains("proxyv2"))
+            })
     }
 
     pub fn workload(&self, id: WorkloadId) -> &WorkloadInfo {
@@ -600,12 +667,22 @@ impl Mesh {
     }
 
     /// Every service (any visibility) for a resolved host. Exact hosts first; for a concrete
-    /// host, wildcard ServiceEntries that cover it follow.
+    /// host, wildcard ServiceEntries that cover it follow; for a wildcard host, the wildcard
+    /// ServiceEntries equal to or wider than it (`*.eu.example.com` is covered by
+    /// `*.eu.example.com`, `*.example.com` and `*`).
     pub fn services_for_host(&self, host: &str) -> Vec<ServiceId> {
         self.count();
         let mut out: Vec<ServiceId> = self.services_by_host.get(host).cloned().unwrap_or_default();
         if host::is_wildcard(host) {
             out.extend(self.wildcard_services.get(host).into_iter().flatten());
+            if let Some(rest) = host.strip_prefix("*.") {
+                for parent in host::wildcard_parents(rest) {
+                    out.extend(self.wildcard_services.get(&parent).into_iter().flatten());
+                }
+            } else if host != "*" {
+                // `*foo.com` (no dot): only `*` covers it.
+                out.extend(self.wildcard_services.get("*").into_iter().flatten());
+            }
         } else {
             for parent in host::wildcard_parents(host) {
                 out.extend(self.wildcard_services.get(&parent).into_iter().flatten());
@@ -785,6 +862,21 @@ impl Mesh {
         })
     }
 
+    /// The virtual host names a VirtualService host in `vs_ns` yields on one gateway server
+    /// (`gateway.go`): for every server host visible from `vs_ns` that matches `vs_host`, the more
+    /// specific of the two names. Routes of VirtualServices yielding the same name on one route
+    /// table are merged into one virtual host. Linear in the server's hosts.
+    pub fn server_vhosts(&self, server_hosts: &[ServerHost], vs_ns: &str, vs_host: &str) -> Vec<String> {
+        let mut out: Vec<String> = server_hosts
+            .iter()
+            .filter(|sh| sh.namespace.as_deref().is_none_or(|ns| ns == vs_ns) && host::matches(&sh.host, vs_host))
+            .map(|sh| if host::subset_of(vs_host, &sh.host) { vs_host.to_string() } else { sh.host.clone() })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     // ---- sidecar scope -----------------------------------------------------------------------
 
     /// The Sidecar that applies to a workload (`doGetSidecarScope`): a Sidecar of its namespace
@@ -830,6 +922,13 @@ impl Mesh {
             ns_ok && (dns == "*" || host::matches(&host::resolve(dns, &svc.namespace), &svc.host) || dns == svc.host)
         })
     }
+}
+
+/// Workloads in every posting list (each sorted, as ids are pushed in increasing order).
+fn intersect(mut postings: Vec<&Vec<WorkloadId>>) -> Vec<WorkloadId> {
+    postings.sort_by_key(|p| p.len());
+    let Some((first, rest)) = postings.split_first() else { return Vec::new() };
+    first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
 }
 
 /// Resolves a `gateways:` entry of a VirtualService in `vs_ns` (`resolveGatewayName`):

@@ -55,14 +55,51 @@ impl Protocol {
     }
 }
 
+/// Ports that default to TCP when their name says nothing (`pkg/config/kube` `wellKnownPorts`:
+/// SMTP, DNS, MySQL, MongoDB): Istio never sniffs them.
+const WELL_KNOWN_TCP_PORTS: [u32; 4] = [25, 53, 3306, 27017];
+
+/// The protocol Istio derives for a Kubernetes Service port (`pkg/config/kube` `ConvertProtocol`):
+/// UDP from the port's `protocol`; else `appProtocol` when set (including Kubernetes'
+/// `kubernetes.io/h2c`, `kubernetes.io/ws` and `kubernetes.io/wss`), else the port name up to the
+/// first `-` (`grpc-web` as a whole; `http_proxy` counts as HTTP). A well-known TCP port defaults
+/// to TCP. `None` when nothing declares the protocol: Istio then sniffs it.
+pub fn declared_protocol(
+    port: u32,
+    name: Option<&str>,
+    k8s_protocol: Option<&str>,
+    app_protocol: Option<&str>,
+) -> Option<Protocol> {
+    if k8s_protocol.is_some_and(|p| p.eq_ignore_ascii_case("UDP")) {
+        return Some(Protocol::Udp);
+    }
+    let declared = match app_protocol {
+        Some("kubernetes.io/ws") => Protocol::Http,
+        Some("kubernetes.io/wss") => Protocol::Https,
+        Some(app) => Protocol::from_port_name(app),
+        None => match name {
+            Some(n) if n.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case("http_proxy")) => Protocol::Http,
+            Some(n) => Protocol::from_port_name(n),
+            None => Protocol::Unknown,
+        },
+    };
+    match declared {
+        Protocol::Unknown if WELL_KNOWN_TCP_PORTS.contains(&port) => Some(Protocol::Tcp),
+        Protocol::Unknown => None,
+        p => Some(p),
+    }
+}
+
 pub fn k8s_port(p: &K8sServicePort) -> Option<PortInfo> {
     let number = p.port.as_ref()?.value;
     let name = p.name.as_ref().map(|n| n.value.clone()).unwrap_or_default();
-    let protocol = match (&p.app_protocol, &p.protocol) {
-        (Some(app), _) => Protocol::parse(&app.value),
-        (None, Some(proto)) if proto.value.eq_ignore_ascii_case("UDP") => Protocol::Udp,
-        _ => Protocol::from_port_name(&name),
-    };
+    let protocol = declared_protocol(
+        number,
+        p.name.as_ref().map(|n| n.value.as_str()),
+        p.protocol.as_ref().map(|n| n.value.as_str()),
+        p.app_protocol.as_ref().map(|n| n.value.as_str()),
+    )
+    .unwrap_or(Protocol::Unknown);
     let (target_port, target_port_name) = match p.target_port.as_ref().map(|t| &t.value) {
         Some(IntOrString::Int(n)) => (u32::try_from(*n).ok(), None),
         Some(IntOrString::String(s)) => (None, Some(s.clone())),
@@ -83,4 +120,22 @@ pub fn se_port(p: &ServicePort) -> Option<PortInfo> {
         protocol,
         loc: p.at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_protocols() {
+        assert_eq!(declared_protocol(80, Some("http-web"), None, None), Some(Protocol::Http));
+        assert_eq!(declared_protocol(80, Some("grpc-web-x"), None, None), Some(Protocol::GrpcWeb));
+        assert_eq!(declared_protocol(80, Some("web"), None, None), None);
+        assert_eq!(declared_protocol(80, None, None, None), None);
+        assert_eq!(declared_protocol(80, Some("web"), Some("UDP"), None), Some(Protocol::Udp));
+        assert_eq!(declared_protocol(80, Some("web"), None, Some("kubernetes.io/h2c")), Some(Protocol::Http2));
+        assert_eq!(declared_protocol(80, Some("http"), None, Some("hbone")), None, "appProtocol wins");
+        assert_eq!(declared_protocol(3306, None, None, None), Some(Protocol::Tcp));
+        assert_eq!(declared_protocol(9000, Some("http_proxy"), None, None), Some(Protocol::Http));
+    }
 }

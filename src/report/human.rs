@@ -70,6 +70,12 @@ fn source_span(sources: &SourceDb, loc: Loc) -> SourceSpan {
     SourceSpan::new(start.into(), len)
 }
 
+/// Labels far apart in one file would make miette print everything between them.
+fn lines_apart(sources: &SourceDb, a: Loc, b: Loc) -> usize {
+    let file = sources.get(a.file);
+    file.line_col(a.span.start).0.abs_diff(file.line_col(b.span.start).0)
+}
+
 fn named(sources: &SourceDb, loc: Loc) -> NamedSource<Arc<str>> {
     let file = sources.get(loc.file);
     NamedSource::new(file.path.clone(), Arc::clone(&file.text)).with_language("yaml")
@@ -82,12 +88,12 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
     )];
     let mut related = Vec::new();
     for r in &d.related {
-        if r.loc.file == d.loc.file {
+        if r.loc.file == d.loc.file && lines_apart(sources, r.loc, d.loc) <= 8 {
             labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(sources, r.loc)));
         } else {
             related.push(Snippet {
                 message: r.message.clone(),
-                code: String::new(),
+                code: "see also".to_string(),
                 severity: miette::Severity::Advice,
                 help: None,
                 source: named(sources, r.loc),

@@ -4,7 +4,7 @@ use crate::rules::Rule;
 /// Reported by the loader and the model phase, not by a pass over the mesh.
 pub const RULE: Rule = Rule {
     name: "invalid-value",
-    code: None,
+    code: Some("IST0106"),
     severity: Severity::Error,
     summary: "a value of the wrong type, outside its range, or not one of the allowed values",
     doc: include_str!("../../rules/invalid-value.md"),

@@ -157,10 +157,9 @@ pub fn compile(docs: &[Document]) -> Table {
 
 /// The committed text of a table: one kind or shape per line, so diffs stay readable.
 pub fn to_json(table: &Table) -> String {
-    let line = |v: String| v;
     let mut out = String::from("{\"kinds\":[\n");
     for (i, k) in table.kinds.iter().enumerate() {
-        out.push_str(&line(serde_json::to_string(k).unwrap_or_default()));
+        out.push_str(&serde_json::to_string(k).unwrap_or_default());
         out.push_str(if i + 1 < table.kinds.len() {
             ",\n"
         } else {
@@ -486,14 +485,16 @@ impl Compiler {
         };
         let mut unique = Vec::new();
         if doc.get_str(node, "x-kubernetes-list-type") == Some("map") {
-            unique = strings(doc, node, "x-kubernetes-list-map-keys");
+            unique.push(strings(doc, node, "x-kubernetes-list-map-keys"));
         }
         for (rule, _) in rules(doc, node) {
             if let Some(c) = self.cel.unique.captures(&rule)
                 && c[1] == c[2]
-                && unique.is_empty()
             {
-                unique.push(c[1].to_string());
+                let keys = vec![c[1].to_string()];
+                if !unique.contains(&keys) {
+                    unique.push(keys);
+                }
             }
         }
         Shape::Arr(ArrShape {
@@ -501,6 +502,7 @@ impl Compiler {
             min: int(doc, node, "minItems").map(|v| v as u32),
             max: int(doc, node, "maxItems").map(|v| v as u32),
             unique,
+            required_if_many: Vec::new(),
         })
     }
 

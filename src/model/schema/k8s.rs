@@ -76,6 +76,7 @@ impl Builder {
             min: None,
             max: None,
             unique: Vec::new(),
+            required_if_many: Vec::new(),
         }))
     }
     fn strings(&mut self) -> ShapeId {
@@ -438,7 +439,8 @@ fn service_spec(b: &mut Builder) -> ShapeId {
         items: service_port,
         min: None,
         max: None,
-        unique: vec!["port".into(), "protocol".into()],
+        unique: vec![vec!["port".into(), "protocol".into()], vec!["name".into()]],
+        required_if_many: vec!["name".into()],
     }));
     let label_value = b.fmt(StrFormat::LabelValue);
     let selector = b.map_keyed(StrFormat::QualifiedName, label_value);
@@ -628,7 +630,8 @@ fn gateway_api(
         items: listener,
         min: Some(1),
         max: Some(64),
-        unique: vec!["name".into()],
+        unique: vec![vec!["name".into()]],
+        required_if_many: Vec::new(),
     }));
     let address = b.closed(&[("type", str), ("value", str)], &[]);
     let addresses = b.list(address);
@@ -731,12 +734,14 @@ fn gateway_api(
         min: Some(1),
         max: Some(16),
         unique: Vec::new(),
+        required_if_many: Vec::new(),
     }));
     let tos = b.add(Shape::Arr(ArrShape {
         items: grant_to,
         min: Some(1),
         max: Some(16),
         unique: Vec::new(),
+        required_if_many: Vec::new(),
     }));
     let grant = b.closed(&[("from", froms), ("to", tos)], &["from", "to"]);
     let r = root(b, grant);

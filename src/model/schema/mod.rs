@@ -12,7 +12,7 @@
 pub mod compile;
 pub mod formats;
 pub mod k8s;
-mod walk;
+pub(crate) mod walk;
 
 use std::sync::OnceLock;
 
@@ -141,10 +141,13 @@ pub struct ArrShape {
     pub min: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<u32>,
-    /// Items must be unique by these keys (`x-kubernetes-list-type: map`, or the CEL rule
-    /// `self.all(l1, self.exists_one(l2, l1.k == l2.k))`).
+    /// Sets of keys by which items must be unique (`x-kubernetes-list-type: map` keys, the CEL
+    /// rule `self.all(l1, self.exists_one(l2, l1.k == l2.k))`); each set has one or two keys.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unique: Vec<String>,
+    pub unique: Vec<Vec<String>>,
+    /// Fields every item needs once the list has more than one item (a Service's port names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_if_many: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]

@@ -140,7 +140,7 @@ fn port_ranges() {
         "{SVC}  ports:\n  - port: 80\n    targetPort: \"8080\"\n"
     ));
     assert_eq!(f.help, "remove the quotes: 8080");
-    assert!(run(&format!("{SVC}  ports:\n  - port: 80\n    targetPort: http-web\n  - port: 81\n    targetPort: 8081\n")).is_empty());
+    assert!(run(&format!("{SVC}  ports:\n  - name: a\n    port: 80\n    targetPort: http-web\n  - name: b\n    port: 81\n    targetPort: 8081\n")).is_empty());
 }
 
 #[test]
@@ -334,4 +334,70 @@ fn every_compiled_shape_is_reachable_and_sound() {
     for (group, kind) in schema.kinds() {
         assert!(!kind.is_empty(), "kind without a name in group {group}");
     }
+}
+
+#[test]
+fn duplicate_list_keys() {
+    let se = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: e\nspec:\n  hosts: [a.example.com]\n  ports:\n  - {number: 80, name: http, protocol: HTTP}\n  - {number: 80, name: http2, protocol: HTTP2}\n";
+    let f = only(se);
+    assert_eq!((f.rule, f.line, f.column), ("invalid-value", 9, 5));
+    assert_eq!(
+        f.message,
+        "ServiceEntry spec.ports[1] repeats item 0 (number 80)"
+    );
+    let svc = format!(
+        "{SVC}  ports:\n  - {{name: a, port: 80}}\n  - {{name: b, port: 80, protocol: UDP}}\n"
+    );
+    assert!(run(&svc).is_empty(), "{:#?}", run(&svc));
+}
+
+#[test]
+fn hostile_input_stays_linear() {
+    // 20 000 aliases of one bad subset, and 20 000 duplicate ports: one finding each, quickly.
+    let mut yaml = format!("{DR}  subsets:\n  - &s {{name: v1, lables: {{a: b}}}}\n");
+    for _ in 0..20_000 {
+        yaml.push_str("  - *s\n");
+    }
+    let started = std::time::Instant::now();
+    let found = run(&yaml);
+    assert_eq!(found.len(), 1, "{:#?}", &found[..found.len().min(3)]);
+    let mut se = String::from(
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: e\nspec:\n  hosts: [a.example.com]\n  ports:\n",
+    );
+    for _ in 0..20_000 {
+        se.push_str("  - {number: 80, name: http}\n");
+    }
+    // 19 999 repeats, and the list is longer than the CRD's maxItems (256).
+    assert_eq!(run(&se).len(), 20_000);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn service_ports_need_names_when_several() {
+    let f = only(&format!(
+        "{SVC}  ports:\n  - name: http\n    port: 80\n  - port: 443\n"
+    ));
+    assert_eq!((f.rule, f.line, f.column), ("missing-field", 9, 3));
+    assert!(
+        f.message
+            .starts_with("Service spec.ports[1] has no \"name\""),
+        "{}",
+        f.message
+    );
+    assert!(run(&format!("{SVC}  ports:\n  - port: 80\n")).is_empty());
+}
+
+#[test]
+fn aliased_object_missing_a_field_is_reported_once() {
+    let yaml = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: r\nspec:\n  hosts: [r]\n  http:\n  - route:\n    - &d {weight: 50}\n    - *d\n";
+    let found = run(yaml);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].rule, found[0].line, found[0].column),
+        ("missing-field", 9, 5)
+    );
 }

@@ -5,6 +5,7 @@
 //! string. Each node is reported at most once, aliases are walked once per shape, and nothing
 //! allocates on the happy path except the path stack (one per resource).
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use regex::Regex;
@@ -55,9 +56,11 @@ struct Walker<'a> {
     /// where it sits, for indentation hints.
     ancestors: Vec<(&'a ObjShape, usize)>,
     /// (alias target, shape) pairs already walked.
-    visited: Vec<(NodeId, ShapeId)>,
+    visited: HashSet<(NodeId, ShapeId)>,
     /// Nodes already reported.
-    reported: Vec<NodeId>,
+    reported: HashSet<NodeId>,
+    /// (object, field) pairs already reported missing (an anchored object may be aliased).
+    missing: HashSet<(NodeId, String)>,
 }
 
 pub(super) fn validate(
@@ -80,8 +83,9 @@ pub(super) fn validate(
         out,
         path: Vec::with_capacity(16),
         ancestors: Vec::with_capacity(16),
-        visited: Vec::new(),
-        reported: Vec::new(),
+        visited: HashSet::new(),
+        reported: HashSet::new(),
+        missing: HashSet::new(),
     };
     w.walk(root, shape, at);
     istio_checks(&mut w, root);
@@ -110,10 +114,9 @@ impl<'a> Walker<'a> {
     fn walk(&mut self, node: NodeId, shape: ShapeId, key_span: Span) {
         if matches!(self.doc.node(node).value, Value::Alias(_)) {
             let target = self.doc.resolve(node);
-            if self.visited.contains(&(target, shape)) {
+            if !self.visited.insert((target, shape)) {
                 return;
             }
-            self.visited.push((target, shape));
         }
         let schema = self.schema;
         match schema.shape(shape) {
@@ -142,10 +145,9 @@ impl<'a> Walker<'a> {
     }
 
     fn report(&mut self, node: NodeId, span: Span, diagnostic: impl FnOnce(Loc) -> Diagnostic) {
-        if self.reported.contains(&node) {
+        if !self.reported.insert(node) {
             return;
         }
-        self.reported.push(node);
         let d = diagnostic(Loc::new(self.doc.file, span)).resource(Some(resource_ref(self.meta)));
         self.out.push(d);
     }
@@ -242,8 +244,10 @@ impl<'a> Walker<'a> {
         };
         let help = format!("add `{field}:` {under}");
         let span = key_span;
-        // Missing fields are reported on the object (never on a node that has a value).
-        if self.reported.contains(&node) {
+        // Not on an object already reported as wrong, and once per object however often it is
+        // aliased.
+        let target = self.doc.resolve(node);
+        if self.reported.contains(&node) || !self.missing.insert((target, field.to_string())) {
             return;
         }
         self.out.push(
@@ -304,26 +308,32 @@ impl<'a> Walker<'a> {
         for g in &o.groups {
             let is_meta_name = g.fields.first().is_some_and(|f| f == "name")
                 && g.fields.iter().any(|f| f == "generateName");
-            let set: Vec<&(NodeId, NodeId)> = entries
-                .iter()
-                .filter(|(k, v)| {
-                    doc.str(*k).is_some_and(|k| g.fields.iter().any(|f| f == k))
-                        && !matches!(doc.scalar(*v), Some(Scalar::Null))
-                        // An empty name is no name (Kubernetes' typed ObjectMeta).
-                        && !(is_meta_name && doc.str(*v) == Some(""))
-                })
-                .collect();
-            let list = g
-                .fields
-                .iter()
-                .map(|f| format!("\"{f}\""))
-                .collect::<Vec<_>>()
-                .join(", ");
-            match (g.count, set.len()) {
+            // The first two keys of the group that are set, and how many are (no allocation).
+            let mut set: [Option<NodeId>; 2] = [None, None];
+            let mut count = 0;
+            for &(k, v) in entries {
+                let in_group = doc.str(k).is_some_and(|k| g.fields.iter().any(|f| f == k));
+                // An empty name is no name (Kubernetes' typed ObjectMeta).
+                if in_group && !doc.is_null(v) && !(is_meta_name && doc.str(v) == Some("")) {
+                    if count < 2 {
+                        set[count] = Some(k);
+                    }
+                    count += 1;
+                }
+            }
+            let list = || {
+                g.fields
+                    .iter()
+                    .map(|f| format!("\"{f}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            match (g.count, count) {
                 (Count::AtLeastOne | Count::ExactlyOne, 0) => {
                     if is_meta_name {
                         self.missing(node, key_span, "name");
                     } else {
+                        let list = list();
                         let message = format!("{} needs one of {list}", self.place());
                         let help = format!("add one of {list}");
                         self.out.push(
@@ -338,9 +348,12 @@ impl<'a> Walker<'a> {
                     }
                 }
                 (Count::AtMostOne | Count::ExactlyOne, n) if n > 1 => {
-                    let first = doc.str(set[0].0).unwrap_or("");
-                    let (second_key, _) = *set[1];
+                    let (Some(first_key), Some(second_key)) = (set[0], set[1]) else {
+                        continue;
+                    };
+                    let first = doc.str(first_key).unwrap_or("");
                     let second = doc.str(second_key).unwrap_or("");
+                    let list = list();
                     let message = format!(
                         "\"{second}\" cannot be set together with \"{first}\" in {}: only one of {list} may be set",
                         self.place()
@@ -519,22 +532,54 @@ impl<'a> Walker<'a> {
                 Some("add an item or remove the field".into()),
             );
         }
-        if !a.unique.is_empty() {
-            self.unique(items, &a.unique);
+        for keys in &a.unique {
+            self.unique(items, keys);
+        }
+        if items.len() > 1 {
+            for field in &a.required_if_many {
+                for (i, &item) in items.iter().enumerate() {
+                    let named = doc
+                        .get(item, field)
+                        .is_some_and(|v| !doc.is_null(v) && doc.str(v) != Some(""));
+                    if doc.is_map(item) && !named && !self.reported.contains(&item) {
+                        self.path.push(Seg::Index(i));
+                        let message = format!(
+                            "{} has no \"{field}\", which is required when the list has more than one item",
+                            self.place()
+                        );
+                        self.path.pop();
+                        self.out.push(
+                            Diagnostic::new(
+                                &missing_field::RULE,
+                                Loc::new(doc.file, item_anchor(doc, item)),
+                                message,
+                            )
+                            .help(format!(
+                                "add `{field}:` to this list item (each item needs a distinct one)"
+                            ))
+                            .resource(Some(resource_ref(self.meta))),
+                        );
+                    }
+                }
+            }
         }
     }
 
+    /// Items must differ in `keys` (at most two, as in every schema here). One hash map per
+    /// list, so a hostile list of many items stays linear.
     fn unique(&mut self, items: &[NodeId], keys: &[String]) {
         let doc = self.doc;
-        let key_of = |item: NodeId| -> Vec<Option<&str>> {
-            keys.iter()
-                .map(|k| {
-                    doc.get(item, k)
-                        .filter(|v| !doc.is_null(*v))
-                        .and_then(|v| doc.str(v))
-                })
-                .collect()
+        if items.len() < 2 {
+            return;
+        }
+        let key_of = |item: NodeId| -> [Option<&'a str>; 2] {
+            let field = |k: Option<&String>| {
+                let v = doc.get(item, k?)?;
+                if doc.is_null(v) { None } else { doc.str(v) }
+            };
+            [field(keys.first()), field(keys.get(1))]
         };
+        let mut seen: HashMap<[Option<&'a str>; 2], usize> = HashMap::with_capacity(items.len());
         for (i, &item) in items.iter().enumerate() {
             if !doc.is_map(item) {
                 continue;
@@ -543,30 +588,29 @@ impl<'a> Walker<'a> {
             if key.iter().all(Option::is_none) {
                 continue;
             }
-            if let Some(j) = items[..i]
-                .iter()
-                .position(|&prev| doc.is_map(prev) && key_of(prev) == key)
-            {
-                let shown = keys
-                    .iter()
-                    .zip(&key)
-                    .filter_map(|(k, v)| v.map(|v| format!("{k} {v}")))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.path.push(Seg::Index(i));
-                let message = format!("{} repeats item {j} ({shown})", self.place());
-                self.path.pop();
-                let first = Loc::new(doc.file, doc.span(items[j]));
-                let span = doc.span(item);
-                self.report(item, span, |loc| {
-                    Diagnostic::new(&invalid_value::RULE, loc, message)
-                        .help(format!(
-                            "each item needs a distinct {}; merge or remove one",
-                            keys.join(" and ")
-                        ))
-                        .related(first, "first defined here")
-                });
+            let j = *seen.entry(key).or_insert(i);
+            if j == i {
+                continue;
             }
+            let shown = keys
+                .iter()
+                .zip(&key)
+                .filter_map(|(k, v)| v.map(|v| format!("{k} {v}")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.path.push(Seg::Index(i));
+            let message = format!("{} repeats item {j} ({shown})", self.place());
+            self.path.pop();
+            let first = Loc::new(doc.file, doc.span(items[j]));
+            let span = doc.span(item);
+            self.report(item, span, |loc| {
+                Diagnostic::new(&invalid_value::RULE, loc, message)
+                    .help(format!(
+                        "each item needs a distinct {}; merge or remove one",
+                        keys.join(" and ")
+                    ))
+                    .related(first, "first defined here")
+            });
         }
     }
 
@@ -813,10 +857,17 @@ impl<'a> Walker<'a> {
             if let Some(m) = broken {
                 let help = match rule {
                     StrRule::Empty(_) => Some("remove this field".to_string()),
+                    StrRule::Not(v, _) if v == "*" => Some(
+                        "name a specific host, or a wildcard domain such as \"*.example.com\""
+                            .to_string(),
+                    ),
+                    StrRule::Not(v, _) => Some(format!("use a value other than \"{v}\"")),
+                    StrRule::NoWildcard(_) => {
+                        Some("remove the '*': wildcards are not supported here".to_string())
+                    }
                     StrRule::Scheme(s, _) => {
                         Some(format!("start it with {}://", s.join(":// or ")))
                     }
-                    _ => None,
                 };
                 return Some((m.clone(), help));
             }
@@ -843,11 +894,19 @@ fn pattern_regex(pattern: &str) -> Option<&'static Regex> {
 /// Where to point for "this list item": its `-`, else its first key, else the item.
 fn item_anchor(doc: &Document, item: NodeId) -> Span {
     let span = doc.span(item);
-    let before = doc.text.get(..span.start as usize).unwrap_or("");
-    let trimmed = before.trim_end_matches([' ', '\t']);
-    if trimmed.ends_with('-') {
-        let dash = trimmed.len() - 1;
-        return Span::new(dash, dash + 1);
+    let mut before = doc.text.get(..span.start as usize).unwrap_or("");
+    // Skip an anchor or tag written between the dash and the item (`- &d {...}`).
+    for _ in 0..3 {
+        before = before.trim_end_matches([' ', '\t']);
+        if before.ends_with('-') {
+            let dash = before.len() - 1;
+            return Span::new(dash, dash + 1);
+        }
+        let token_start = before.rfind([' ', '\t', '\n']).map_or(0, |i| i + 1);
+        if !before[token_start..].starts_with(['&', '!']) {
+            break;
+        }
+        before = &before[..token_start];
     }
     match doc.entries(item).first() {
         Some(&(k, _)) => doc.span(k),
@@ -882,7 +941,8 @@ fn yaml11_bool(t: &str) -> bool {
     )
 }
 
-fn to_camel(key: &str) -> String {
+/// `snake_case` or `kebab-case` to `camelCase`, for "did you mean" on misspelt keys.
+pub(crate) fn to_camel(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     let mut upper = false;
     for c in key.chars() {
@@ -925,7 +985,12 @@ fn istio_checks(w: &mut Walker<'_>, root: NodeId) {
         return;
     }
     // ValidateVirtualService: "http, tcp or tls must be provided in virtual service".
-    let has = |k: &str| doc.get(spec, k).is_some_and(|v| !doc.items(v).is_empty());
+    // Present and not an empty list (a value of the wrong type is reported by the schema).
+    let has = |k: &str| {
+        doc.get(spec, k).is_some_and(|v| {
+            !doc.is_null(v) && !matches!(doc.value(v), Value::Seq(items) if items.is_empty())
+        })
+    };
     if !has("http") && !has("tcp") && !has("tls") {
         w.out.push(
             Diagnostic::new(
@@ -938,17 +1003,15 @@ fn istio_checks(w: &mut Walker<'_>, root: NodeId) {
         );
     }
     // validateHost: a wildcard-only host "*" is rejected for VirtualServices bound to the mesh.
-    let gateways: Vec<&str> = doc
-        .get(spec, "gateways")
-        .map(|g| doc.items(g).iter().filter_map(|&i| doc.str(i)).collect())
-        .unwrap_or_default();
-    let bound_to_mesh = gateways.is_empty() || gateways.contains(&"mesh");
+    let gateways = doc.get(spec, "gateways").map_or(&[][..], |g| doc.items(g));
+    let no_gateways = gateways.is_empty();
+    let bound_to_mesh = no_gateways || gateways.iter().any(|&g| doc.str(g) == Some("mesh"));
     if bound_to_mesh && let Some(hosts) = doc.get(spec, "hosts") {
         for &h in doc.items(hosts) {
             if doc.str(h) == Some("*") {
                 let message =
                     "host \"*\" is not allowed in a VirtualService bound to the mesh gateway";
-                let help = if gateways.is_empty() {
+                let help = if no_gateways {
                     "name the services it routes (e.g. `reviews`), or bind it to a gateway with `gateways:`"
                 } else {
                     "name the services it routes for the mesh, or move \"mesh\" to a VirtualService with specific hosts"
