@@ -360,6 +360,25 @@ fn a_20_mb_scalar_trips_the_scalar_budget() {
 }
 
 #[test]
+fn a_multi_megabyte_line_does_not_balloon_the_report() {
+    let dir = dir_with_good();
+    // A 7 MB name (under the scalar budget) that rules quote, on a line findings point at.
+    let name = "x".repeat(7 << 20);
+    write(dir.path(), "long.yaml", format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  name: y\n"));
+    let (run, json) = analyze(dir.path(), &[]);
+    assert_eq!(run.code, Some(1));
+    expect_finding(&json, "long.yaml", "duplicate-key", 5, "\"name\" appears twice");
+    expect_good_counted(&json, 2);
+    assert!(run.stdout.len() < 64 << 10, "JSON report of {} bytes", run.stdout.len());
+    let human = meshlint(dir.path(), &["analyze", "."], None);
+    assert_sane(&human);
+    let text = human.stdout_text();
+    assert!(text.len() < 64 << 10, "human report of {} bytes", text.len());
+    // miette wraps the message, so look for the position and the reason separately.
+    assert!(text.contains("long.yaml:5:3;") && text.contains("too long"), "{text}");
+}
+
+#[test]
 fn invalid_utf8_is_located() {
     let dir = dir_with_good();
     write(dir.path(), "latin1.yaml", b"apiVersion: v1\nkind: Service\nmetadata:\n  name: caf\xe9\n");

@@ -16,7 +16,8 @@ struct Snippet {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<Arc<str>>,
+    /// `None` when a label sits on a line too long to print (see `too_long_to_show`).
+    source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Snippet>,
 }
@@ -46,7 +47,7 @@ impl miette::Diagnostic for Snippet {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
@@ -76,6 +77,26 @@ fn lines_apart(sources: &SourceDb, a: Loc, b: Loc) -> usize {
     file.line_col(a.span.start).0.abs_diff(file.line_col(b.span.start).0)
 }
 
+/// Lines longer than this are not printed in a snippet: a minified or generated line of megabytes
+/// would be copied into the report once per finding on it.
+const MAX_SHOWN_LINE_BYTES: usize = 1000;
+
+/// Whether the line of `loc` (or the span itself) is too long to print.
+fn too_long_to_show(sources: &SourceDb, loc: Loc) -> bool {
+    let text = &sources.get(loc.file).text;
+    let start = (loc.span.start as usize).min(text.len());
+    let end = (loc.span.end as usize).clamp(start, text.len());
+    let line_start = text.as_bytes()[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_end = text.as_bytes()[end..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| end + i);
+    line_end - line_start > MAX_SHOWN_LINE_BYTES
+}
+
+/// `path:line:column`, for findings shown without a snippet.
+fn position(sources: &SourceDb, loc: Loc) -> String {
+    let (line, column) = sources.line_col(loc);
+    format!("{}:{line}:{column}", sources.get(loc.file).path)
+}
+
 fn named(sources: &SourceDb, loc: Loc) -> NamedSource<Arc<str>> {
     let file = sources.get(loc.file);
     NamedSource::new(file.path.clone(), Arc::clone(&file.text)).with_language("yaml")
@@ -90,13 +111,23 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
     for r in &d.related {
         if r.loc.file == d.loc.file && lines_apart(sources, r.loc, d.loc) <= 8 {
             labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(sources, r.loc)));
+        } else if too_long_to_show(sources, r.loc) {
+            related.push(Snippet {
+                message: format!("{} (at {}; the line is too long to show)", r.message, position(sources, r.loc)),
+                code: "see also".to_string(),
+                severity: miette::Severity::Advice,
+                help: None,
+                source: None,
+                labels: Vec::new(),
+                related: Vec::new(),
+            });
         } else {
             related.push(Snippet {
                 message: r.message.clone(),
                 code: "see also".to_string(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: named(sources, r.loc),
+                source: Some(named(sources, r.loc)),
                 labels: vec![LabeledSpan::new_primary_with_span(Some(r.message.clone()), source_span(sources, r.loc))],
                 related: Vec::new(),
             });
@@ -106,9 +137,20 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
         Some(code) => format!("{} ({code})", d.rule.name),
         None => d.rule.name.to_string(),
     };
-    let message = match &d.resource {
+    let mut message = match &d.resource {
         Some(r) if !r.name.is_empty() => format!("{}: {}", r, d.message),
         _ => d.message.clone(),
+    };
+    // The primary span and the related ones shown beside it, in the same snippet.
+    let mut in_snippet = std::iter::once(d.loc)
+        .chain(d.related.iter().map(|r| r.loc).filter(|&l| l.file == d.loc.file && lines_apart(sources, l, d.loc) <= 8));
+    let source = if in_snippet.any(|l| too_long_to_show(sources, l)) {
+        // Say where, without the line.
+        message.push_str(&format!(" (at {}; the line is too long to show)", position(sources, d.loc)));
+        labels.clear();
+        None
+    } else {
+        Some(named(sources, d.loc))
     };
     Snippet {
         message,
@@ -119,7 +161,7 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
             Severity::Info => miette::Severity::Advice,
         },
         help: d.help.clone(),
-        source: named(sources, d.loc),
+        source,
         labels,
         related,
     }
