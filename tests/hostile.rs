@@ -378,6 +378,28 @@ fn a_multi_megabyte_line_does_not_balloon_the_report() {
     assert!(text.contains("long.yaml:5:3;") && text.contains("too long"), "{text}");
 }
 
+#[cfg(unix)]
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    // Escape sequences in a file name, in escapes YAML decodes, and raw in the source: a hostile
+    // pull request must not be able to rewrite or hide lines of a CI log.
+    let dir = dir_with_good();
+    write(
+        dir.path(),
+        "\x1b[2Jevil\x07.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"a\\e[8mhidden\\x07\\u009b\"\n  name: b\n",
+    );
+    write(dir.path(), "raw.yaml", b"apiVersion: v1\nkind: Service\nmetadata:\n  name: x\x1b[8m\r\n  other: \xc2\x9b\n");
+    for format in ["human", "json"] {
+        let run = meshlint(dir.path(), &["analyze", ".", "-o", format], None);
+        assert_sane(&run);
+        let text = run.stdout_text();
+        let bad: Vec<char> = text.chars().filter(|&c| c.is_control() && c != '\n').collect();
+        assert!(bad.is_empty(), "{format} output has control characters {bad:?}:\n{text}");
+        assert!(text.contains("duplicate-key"), "{text}");
+    }
+}
+
 #[test]
 fn invalid_utf8_is_located() {
     let dir = dir_with_good();

@@ -97,23 +97,61 @@ fn position(sources: &SourceDb, loc: Loc) -> String {
     format!("{}:{line}:{column}", sources.get(loc.file).path)
 }
 
-fn named(sources: &SourceDb, loc: Loc) -> NamedSource<Arc<str>> {
-    let file = sources.get(loc.file);
-    NamedSource::new(file.path.clone(), Arc::clone(&file.text)).with_language("yaml")
+/// Control characters of the input (in a file name, a quoted value, a source line) must not
+/// reach a terminal or CI log as escape sequences: in texts they become visible `\u{1b}` escapes.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
-fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
+fn is_unsafe(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// The source text with control characters replaced by printable ones of the same UTF-8 length,
+/// so every span still points at the same bytes. A CR before LF is kept (miette handles CRLF).
+fn printable_source(text: &Arc<str>) -> Arc<str> {
+    let bytes = text.as_bytes();
+    let unsafe_at = |i: usize, c: char| is_unsafe(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n'));
+    if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
+        return Arc::clone(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if unsafe_at(i, c) {
+            // C0 controls and DEL are one byte, C1 controls two.
+            out.push(if c.len_utf8() == 1 { '?' } else { '¿' });
+        } else {
+            out.push(c);
+        }
+    }
+    Arc::from(out)
+}
+
+fn named(sources: &SourceDb, texts: &[Arc<str>], loc: Loc) -> NamedSource<Arc<str>> {
+    let file = sources.get(loc.file);
+    NamedSource::new(printable(&file.path), Arc::clone(&texts[loc.file.0 as usize])).with_language("yaml")
+}
+
+fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
     let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(d.label.clone().unwrap_or_else(|| d.rule.name.to_string())),
+        Some(printable(d.label.as_deref().unwrap_or(d.rule.name))),
         source_span(sources, d.loc),
     )];
     let mut related = Vec::new();
     for r in &d.related {
         if r.loc.file == d.loc.file && lines_apart(sources, r.loc, d.loc) <= 8 {
-            labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(sources, r.loc)));
+            labels.push(LabeledSpan::new_with_span(Some(printable(&r.message)), source_span(sources, r.loc)));
         } else if too_long_to_show(sources, r.loc) {
             related.push(Snippet {
-                message: format!("{} (at {}; the line is too long to show)", r.message, position(sources, r.loc)),
+                message: printable(&format!("{} (at {}; the line is too long to show)", r.message, position(sources, r.loc))),
                 code: "see also".to_string(),
                 severity: miette::Severity::Advice,
                 help: None,
@@ -123,12 +161,12 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
             });
         } else {
             related.push(Snippet {
-                message: r.message.clone(),
+                message: printable(&r.message),
                 code: "see also".to_string(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: Some(named(sources, r.loc)),
-                labels: vec![LabeledSpan::new_primary_with_span(Some(r.message.clone()), source_span(sources, r.loc))],
+                source: Some(named(sources, texts, r.loc)),
+                labels: vec![LabeledSpan::new_primary_with_span(Some(printable(&r.message)), source_span(sources, r.loc))],
                 related: Vec::new(),
             });
         }
@@ -150,17 +188,17 @@ fn snippet(sources: &SourceDb, d: &Diagnostic) -> Snippet {
         labels.clear();
         None
     } else {
-        Some(named(sources, d.loc))
+        Some(named(sources, texts, d.loc))
     };
     Snippet {
-        message,
+        message: printable(&message),
         code,
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         },
-        help: d.help.clone(),
+        help: d.help.as_deref().map(printable),
         source,
         labels,
         related,
@@ -172,9 +210,10 @@ pub fn render(analysis: &Analysis, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let sources = &analysis.model.sources;
+    let texts: Vec<Arc<str>> = sources.files().iter().map(|f| printable_source(&f.text)).collect();
     let mut out = String::new();
     for d in &analysis.diagnostics {
-        let s = snippet(sources, d);
+        let s = snippet(sources, &texts, d);
         if handler.render_report(&mut out, &s).is_err() {
             out.push_str(&format!("{}: {}\n", s.code, s.message));
         }
