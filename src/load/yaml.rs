@@ -363,7 +363,13 @@ pub fn split(text: &str) -> Vec<Chunk> {
         let is_marker = bare.starts_with("---") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
         let is_end = bare.starts_with("...") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
         let is_directive = bare.starts_with('%') && (directives_may_follow || directives_from.is_some());
-        let is_blank = bare.trim().is_empty() || bare.trim_start().starts_with('#');
+        // Only needed before a document's content and around directives: a deeply indented
+        // document must not cost a scan of every line's indentation.
+        let needs_blank = !seen_content || directives_may_follow || directives_from.is_some();
+        let is_blank = needs_blank && {
+            let body = bare.trim_start_matches([' ', '\t']);
+            body.is_empty() || body.starts_with('#')
+        };
         if is_marker {
             let at = directives_from.take().unwrap_or(pos);
             if at > start {
