@@ -114,8 +114,54 @@ fn analyze_loaded(loaded: load::Loaded, started: Instant, options: &Options) -> 
         })
         .collect();
     diagnostics.extend(found.into_iter().flatten());
+    for d in &mut diagnostics {
+        clip_texts(d);
+    }
     diag::finish(&mut diagnostics);
     timings.rules = started.elapsed();
 
     Ok(Analysis { model, mesh, diagnostics, timings })
+}
+
+/// Longest message, help or label a report prints; rules quote values from the input, which may
+/// be megabytes long.
+const MAX_TEXT_CHARS: usize = 1000;
+
+/// Longest resource name or namespace a report prints (Kubernetes allows 253 characters).
+const MAX_NAME_CHARS: usize = 300;
+
+/// Shortens every text of a finding to `MAX_TEXT_CHARS`, keeping its start and end.
+fn clip_texts(d: &mut Diagnostic) {
+    if let Some(r) = &mut d.resource {
+        clip_to(&mut r.kind, MAX_NAME_CHARS);
+        clip_to(&mut r.name, MAX_NAME_CHARS);
+        if let Some(ns) = &mut r.namespace {
+            clip_to(ns, MAX_NAME_CHARS);
+        }
+    }
+    clip(&mut d.message);
+    if let Some(help) = &mut d.help {
+        clip(help);
+    }
+    if let Some(label) = &mut d.label {
+        clip(label);
+    }
+    for r in &mut d.related {
+        clip(&mut r.message);
+    }
+}
+
+fn clip(text: &mut String) {
+    clip_to(text, MAX_TEXT_CHARS);
+}
+
+fn clip_to(text: &mut String, max: usize) {
+    let chars = text.chars().count();
+    if chars <= max {
+        return;
+    }
+    let keep = max / 2 - 10;
+    let head: String = text.chars().take(keep).collect();
+    let tail: String = text.chars().skip(chars - keep).collect();
+    *text = format!("{head} …({} characters)… {tail}", chars - 2 * keep);
 }

@@ -159,6 +159,25 @@ impl SourceDb {
     pub fn line_col(&self, loc: Loc) -> (usize, usize) {
         self.get(loc.file).line_col(loc.span.start)
     }
+
+    /// The first line of a location (a route item is reported at its first key, not its body).
+    pub fn first_line(&self, loc: Loc) -> Loc {
+        let text = &self.get(loc.file).text;
+        let start = (loc.span.start as usize).min(text.len());
+        let end = (loc.span.end as usize).min(text.len()).max(start);
+        let cut = text[start..end].find('\n').map_or(end, |i| start + i);
+        let len = text[start..cut].trim_end().len();
+        Loc::new(loc.file, Span::new(start, start + len))
+    }
+
+    /// A location without the whitespace and line breaks a block mapping's span ends with.
+    pub fn trimmed(&self, loc: Loc) -> Loc {
+        let text = &self.get(loc.file).text;
+        let start = (loc.span.start as usize).min(text.len());
+        let end = (loc.span.end as usize).min(text.len()).max(start);
+        let len = text[start..end].trim_end().len();
+        Loc::new(loc.file, Span::new(start, start + len))
+    }
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
         max_expanded_nodes: 4096,
         max_depth: 32,
         max_scalar_bytes: 4096,
+        max_file_nodes: 1 << 16,
     };
     let options = LoadOptions { budgets };
     let loaded = load::load_sources(vec![("fuzz.yaml".to_string(), data.to_vec())], &options);

@@ -219,13 +219,24 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
 fn yaml_diagnostic(file: FileId, error: yaml::YamlError) -> Diagnostic {
     let loc = Loc::new(file, error.span);
     match error.problem {
-        yaml::YamlProblem::Syntax(reason) => Diagnostic::new(
-            &yaml_syntax::RULE,
-            loc,
-            format!("invalid YAML: {reason}; this document is skipped"),
-        )
-        .help("check the indentation and quoting around this line (YAML needs spaces, not tabs, and consistent indentation)"),
-        yaml::YamlProblem::Budget(reason) => Diagnostic::new(&input_too_large::RULE, loc, reason),
+        yaml::YamlProblem::Syntax(reason) => {
+            let help = if reason.contains("is its `]` missing") || reason.contains("is its `}` missing") {
+                "close the bracket where its items end"
+            } else if reason.contains("tab") {
+                "replace the tab with spaces: YAML does not allow tabs in indentation"
+            } else {
+                "check the indentation and quoting around this line (YAML needs spaces, not tabs, and consistent indentation)"
+            };
+            Diagnostic::new(&yaml_syntax::RULE, loc, format!("invalid YAML: {reason}; this document is skipped")).help(help)
+        }
+        yaml::YamlProblem::Budget(reason) => {
+            let help = if reason.contains("aliases") {
+                "write the data out instead of multiplying it through aliases; raise the budget only for input you trust"
+            } else {
+                "simplify or split the input; raise the budget only for input you trust"
+            };
+            Diagnostic::new(&input_too_large::RULE, loc, reason).help(help)
+        }
         yaml::YamlProblem::DuplicateKey { key, first } => Diagnostic::new(
             &duplicate_key::RULE,
             loc,
@@ -351,7 +362,7 @@ fn decode_utf16(rest: &[u8], word: fn([u8; 2]) -> u16, name: &str) -> (String, O
             }
         }
     }
-    if rest.len() % 2 == 1 {
+    if !rest.len().is_multiple_of(2) {
         let at = text.len();
         return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
     }
@@ -385,48 +396,56 @@ fn binary_in(text: String, name: &str) -> (String, Option<(usize, String)>) {
     )
 }
 
-/// Expands the command line's paths into an ordered, de-duplicated list of inputs.
+/// Expands the command line's paths into inputs sorted by path and de-duplicated, so that
+/// neither the order of the arguments nor a file reached twice (`. a.yaml`, a symlinked copy)
+/// changes the report.
 fn expand(paths: &[String]) -> Result<Vec<Input>, InputError> {
     let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut push_file = |out: &mut Vec<Input>, p: PathBuf| {
-        if seen.insert(p.clone()) {
-            out.push(Input::File(p));
-        }
-    };
     for arg in paths {
         if arg == "-" {
             out.push(Input::Stdin);
             continue;
         }
         let path = Path::new(arg);
+        let cannot = |e: std::io::Error| InputError(format!("cannot read {arg}: {}", io_reason(&e)));
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 for entry in walk(path) {
                     match entry {
-                        Ok(p) => push_file(&mut out, p),
+                        Ok(p) => out.push(Input::File(p)),
                         Err((p, why)) => out.push(Input::WalkError(p, why)),
                     }
                 }
             }
             Ok(_) => {
-                std::fs::File::open(path).map_err(|e| InputError(format!("cannot read {arg}: {e}")))?;
-                push_file(&mut out, path.to_path_buf());
+                std::fs::File::open(path).map_err(cannot)?;
+                out.push(Input::File(path.to_path_buf()));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && is_glob(arg) => {
                 let matches = glob::glob(arg).map_err(|e| InputError(format!("bad glob {arg}: {e}")))?;
-                let mut found: Vec<PathBuf> = matches.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+                let found: Vec<PathBuf> = matches.filter_map(Result::ok).filter(|p| p.is_file()).collect();
                 if found.is_empty() {
                     return Err(InputError(format!("no file matches {arg}")));
                 }
-                found.sort();
-                for p in found {
-                    push_file(&mut out, p);
-                }
+                out.extend(found.into_iter().map(Input::File));
             }
-            Err(e) => return Err(InputError(format!("cannot read {arg}: {e}"))),
+            Err(e) => return Err(cannot(e)),
         }
     }
+    let key = |input: &Input| -> (PathBuf, u8) {
+        match input {
+            Input::Stdin => (PathBuf::from("-"), 0),
+            Input::File(p) => (PathBuf::from(display(p)), 1),
+            Input::WalkError(p, _) => (PathBuf::from(p), 2),
+        }
+    };
+    out.sort_by_cached_key(key);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|input| match input {
+        Input::Stdin => seen.insert(PathBuf::from("-")),
+        Input::File(p) => seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+        Input::WalkError(p, _) => seen.insert(PathBuf::from(format!("\0{p}"))),
+    });
     Ok(out)
 }
 

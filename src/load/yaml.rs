@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, StructureStyle};
 
 use crate::source::{FileId, Span};
 
@@ -358,47 +358,56 @@ pub struct Chunk {
 /// Splits a stream at `---` lines. YAML forbids such a line inside any scalar, so this is safe,
 /// and it lets each document parse alone (in parallel, and with errors kept to it).
 pub fn split(text: &str) -> Vec<Chunk> {
-    // Only lines starting with `---` can split, so search for those instead of walking lines.
-    let mut starts = vec![0];
-    let mut from = 0;
-    while let Some(i) = text[from..].find("\n---") {
-        let pos = from + i + 1;
-        if is_marker(line_at(text, pos)) {
-            starts.push(pos);
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut helm_source: Option<String> = None;
+    let mut seen_content = false;
+    // Directives (`%YAML 1.2`, `%TAG ...`) belong to the document whose `---` follows them; they
+    // may stand at the start of the stream or after a `...` document end.
+    let mut directives_may_follow = true;
+    let mut directives_from: Option<usize> = None;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let is_marker = bare.starts_with("---") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        let is_end = bare.starts_with("...") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        let is_directive = bare.starts_with('%') && (directives_may_follow || directives_from.is_some());
+        // Only needed before a document's content and around directives: a deeply indented
+        // document must not cost a scan of every line's indentation.
+        let needs_blank = !seen_content || directives_may_follow || directives_from.is_some();
+        let is_blank = needs_blank && {
+            let body = bare.trim_start_matches([' ', '\t']);
+            body.is_empty() || body.starts_with('#')
+        };
+        if is_marker {
+            let at = directives_from.take().unwrap_or(pos);
+            if at > start {
+                chunks.push(Chunk { start, end: at, helm_source: helm_source.take() });
+                start = at;
+                seen_content = false;
+            }
         }
-        from = pos;
+        if is_directive {
+            directives_from.get_or_insert(pos);
+        } else if is_end {
+            directives_may_follow = true;
+        } else if !is_blank {
+            directives_may_follow = false;
+            directives_from = None;
+        }
+        if !seen_content {
+            if let Some(src) = bare.strip_prefix("# Source: ") {
+                helm_source = Some(src.trim().to_string());
+            } else if !is_marker && !is_directive && !is_blank {
+                seen_content = true;
+            }
+        }
+        pos += line.len();
     }
-    let mut chunks = Vec::with_capacity(starts.len());
-    for (n, &start) in starts.iter().enumerate() {
-        let end = starts.get(n + 1).copied().unwrap_or(text.len());
-        chunks.push(Chunk { start, end, helm_source: helm_source(&text[start..end]) });
+    if pos > start || chunks.is_empty() {
+        chunks.push(Chunk { start, end: pos, helm_source });
     }
     chunks
-}
-
-/// The line starting at `pos`, without its line break.
-fn line_at(text: &str, pos: usize) -> &str {
-    let rest = &text[pos..];
-    rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches(['\n', '\r'])
-}
-
-/// `---` alone or followed by a space or tab (the rest of the line is content or a comment).
-fn is_marker(bare: &str) -> bool {
-    bare.starts_with("---") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
-}
-
-/// Helm's last `# Source: ` comment before the first content line of a document.
-fn helm_source(chunk: &str) -> Option<String> {
-    let mut found = None;
-    for line in chunk.split_inclusive('\n') {
-        let bare = line.trim_end_matches(['\n', '\r']);
-        if let Some(src) = bare.strip_prefix("# Source: ") {
-            found = Some(src.trim().to_string());
-        } else if !is_marker(bare) && !bare.trim().is_empty() && !bare.trim_start().starts_with('#') {
-            break;
-        }
-    }
-    found
 }
 
 /// The result of parsing one chunk: normally one document, possibly none (only comments) or
@@ -466,6 +475,17 @@ fn clean_parser_message(message: &str) -> String {
     core.trim().to_string()
 }
 
+/// The tab the parser complains about: the first one in the indentation of the line of `at`, else
+/// the one just before `at` (the parser reports the position after it).
+fn tab_near(src: &str, at: usize) -> Option<usize> {
+    let line_start = src.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent_end = src[line_start..].find(|c| c != ' ' && c != '\t').map_or(src.len(), |i| line_start + i);
+    src[line_start..indent_end]
+        .find('\t')
+        .map(|i| line_start + i)
+        .or_else(|| src[..at].ends_with('\t').then(|| at - 1))
+}
+
 fn text_str<'a>(text: &'a str, owned: &'a [Box<str>], t: &Text) -> &'a str {
     match *t {
         Text::Src(start, end) => text.get(start as usize..end as usize).unwrap_or(""),
@@ -477,6 +497,8 @@ fn text_str<'a>(text: &'a str, owned: &'a [Box<str>], t: &Text) -> &'a str {
 struct Open {
     id: NodeId,
     map: bool,
+    /// A flow collection (`[`, `{`).
+    flow: bool,
     start: usize,
 }
 
@@ -596,15 +618,43 @@ impl<'a> Builder<'a> {
                             self.budgets.max_depth
                         ))
                     } else {
-                        YamlProblem::Syntax(clean_parser_message(&err.to_string()))
+                        let reason = clean_parser_message(&err.to_string());
+                        match self.unclosed_flow_before(chunk.start + at) {
+                            // Most often a missing closing bracket, which the parser only notices
+                            // on a later line.
+                            Some(bracket) => {
+                                let close = if bracket == '[' { ']' } else { '}' };
+                                YamlProblem::Syntax(format!(
+                                    "{reason}, inside a `{bracket}` opened on an earlier line (is its `{close}` missing?)"
+                                ))
+                            }
+                            None => YamlProblem::Syntax(reason),
+                        }
                     };
-                    self.errors.push(YamlError { span: Span::empty(chunk.start + at), problem });
+                    let span = match err.kind() {
+                        ErrorKind::TabNotAllowed
+                        | ErrorKind::TabInBlockIndentation
+                        | ErrorKind::TabInIndentation
+                        | ErrorKind::TabAtBlockScalarStart => tab_near(src, at),
+                        _ => None,
+                    }
+                    .map_or(Span::empty(chunk.start + at), |tab| Span::new(chunk.start + tab, chunk.start + tab + 1));
+                    self.errors.push(YamlError { span, problem });
                     self.abandon_document();
                     break;
                 }
             }
         }
         true
+    }
+
+    /// The innermost open collection, if it is a flow collection opened on a line before `at`.
+    fn unclosed_flow_before(&self, at: usize) -> Option<char> {
+        let open = self.scratch.stack.last()?;
+        let start = self.scratch.nodes.get(open.id.0 as usize)?.span.start as usize;
+        let between = self.text.get(start..at)?;
+        let bracket = self.text[start..].chars().next()?;
+        (open.flow && between.contains('\n') && matches!(bracket, '[' | '{')).then_some(bracket)
     }
 
     fn fail(&mut self, problem_at: (Span, YamlProblem)) {
@@ -669,8 +719,8 @@ impl<'a> Builder<'a> {
                     return Err((
                         span,
                         YamlProblem::Budget(format!(
-                            "a scalar of {} bytes is larger than the budget of {} bytes \
-                             (raise it with --max-scalar-bytes)",
+                            "a scalar of {} bytes is larger than the budget of {} bytes; this document \
+                             is skipped (raise the budget with --max-scalar-bytes)",
                             value.len(),
                             self.budgets.max_scalar_bytes
                         )),
@@ -703,18 +753,18 @@ impl<'a> Builder<'a> {
                 let id = self.push_node(Value::Scalar { text, style, tag }, span, anchor);
                 self.complete(id, 1)?;
             }
-            Event::SequenceStart(_, anchor, _) => {
+            Event::SequenceStart(style, anchor, _) => {
                 let id = self.push_node(Value::Seq(Box::default()), span, anchor);
                 let start = self.scratch.children.len();
-                self.scratch.stack.push(Open { id, map: false, start });
+                self.scratch.stack.push(Open { id, map: false, flow: style == StructureStyle::Flow, start });
             }
-            Event::MappingStart(_, anchor, _) => {
+            Event::MappingStart(style, anchor, _) => {
                 let id = self.push_node(Value::Map(Box::default()), span, anchor);
                 let start = self.scratch.children.len();
-                self.scratch.stack.push(Open { id, map: true, start });
+                self.scratch.stack.push(Open { id, map: true, flow: style == StructureStyle::Flow, start });
             }
             Event::SequenceEnd => {
-                if let Some(Open { id, map: false, start }) = self.scratch.stack.pop() {
+                if let Some(Open { id, map: false, start, .. }) = self.scratch.stack.pop() {
                     let s = &mut self.scratch;
                     let items: Box<[NodeId]> = s.children[start..].into();
                     s.children.truncate(start);
@@ -723,7 +773,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::MappingEnd => {
-                if let Some(Open { id, map: true, start }) = self.scratch.stack.pop() {
+                if let Some(Open { id, map: true, start, .. }) = self.scratch.stack.pop() {
                     let s = &mut self.scratch;
                     let entries: Vec<(NodeId, NodeId)> =
                         s.children[start..].chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
@@ -772,7 +822,7 @@ impl<'a> Builder<'a> {
             return Err((
                 s.nodes[id.0 as usize].span,
                 YamlProblem::Budget(format!(
-                    "the document expands to more than {} nodes through aliases \
+                    "the document expands to more than {} nodes through aliases; it is skipped \
                      (raise the budget with --max-yaml-nodes)",
                     self.budgets.max_expanded_nodes
                 )),
@@ -993,58 +1043,15 @@ mod tests {
         assert_eq!(p.documents[1].helm_source, None);
     }
 
-    /// The line-by-line splitter `split` replaced, kept as the reference it must agree with.
-    fn split_by_lines(text: &str) -> Vec<(usize, usize, Option<String>)> {
-        let mut chunks = Vec::new();
-        let mut start = 0;
-        let mut helm_source: Option<String> = None;
-        let mut seen_content = false;
-        let mut pos = 0;
-        for line in text.split_inclusive('\n') {
-            let bare = line.trim_end_matches(['\n', '\r']);
-            let is_marker = bare.starts_with("---") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
-            if is_marker && pos > start {
-                chunks.push((start, pos, helm_source.take()));
-                start = pos;
-                seen_content = false;
-            }
-            if !seen_content {
-                if let Some(src) = bare.strip_prefix("# Source: ") {
-                    helm_source = Some(src.trim().to_string());
-                } else if !is_marker && !bare.trim().is_empty() && !bare.trim_start().starts_with('#') {
-                    seen_content = true;
-                }
-            }
-            pos += line.len();
-        }
-        if pos > start || chunks.is_empty() {
-            chunks.push((start, pos, helm_source));
-        }
-        chunks
-    }
-
     #[test]
-    fn split_agrees_with_the_line_by_line_reference() {
-        let cases = [
-            "",
-            "\n",
-            "---",
-            "---\n",
-            "a: 1\n",
-            "---\na: 1\n---\nb: 2\n",
-            "a: 1\n---\n",
-            "\n---\n---\n",
-            "a: 1\r\n---\r\nb: 2\r\n---\r\r\n",
-            "a: |\n  ---\n---x\n----\n--- # c\n---\tx\n---\rx\n",
-            "# Source: c/a.yaml\nkind: A\n---\n# Source: c/b.yaml\n# Source: c/c.yaml\n\nkind: B\n# Source: late\n",
-            "---\n# only a comment\n---\n# Source: x/y.yaml  \n---\n",
-            "kind: A\n---\nkind: B\n---",
-            "é: ü\n---\nß: 1\n",
-        ];
-        for text in cases {
-            let got: Vec<_> = split(text).into_iter().map(|c| (c.start, c.end, c.helm_source)).collect();
-            assert_eq!(got, split_by_lines(text), "{text:?}");
-        }
+    fn directives_stay_with_their_document() {
+        let p = parse("%YAML 1.2\n---\na: 1\n...\n%TAG !e! tag:example.com,2000:\n---\nb: !e!x 2\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.documents.len(), 2);
+        // A `%` line inside a document is not a directive: the parser reports it.
+        let p = parse("a: 1\n%YAML 1.2\n---\nb: 2\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert_eq!(split("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").len(), 2);
     }
 
     #[test]

@@ -19,6 +19,9 @@ use crate::model::{Model, Res};
 use crate::source::Loc;
 pub use ports::Protocol;
 
+/// Namespaces `istioctl analyze` never reports on (Kubernetes' own and kind's storage).
+pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease", "local-path-storage"];
+
 /// Index into `Mesh::services`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServiceId(pub u32);
@@ -247,8 +250,8 @@ pub struct Mesh {
     wildcard_services: HashMap<String, Vec<ServiceId>>,
     /// (namespace, label key, label value) → workloads, for selector matching.
     labels: HashMap<(String, String, String), Vec<WorkloadId>>,
-    /// (label key, label value) → workloads in any namespace, for gateway selectors.
-    labels_any: HashMap<(String, String), Vec<WorkloadId>>,
+    /// (label key, label value) → workloads in every namespace, for gateway selectors.
+    labels_any_namespace: HashMap<(String, String), Vec<WorkloadId>>,
     workloads_by_ns: HashMap<String, Vec<WorkloadId>>,
     /// namespace → Kubernetes Services of that namespace.
     k8s_services_by_ns: HashMap<String, Vec<ServiceId>>,
@@ -340,7 +343,7 @@ impl Mesh {
         let id = WorkloadId(self.workloads.len() as u32);
         for (k, v) in &info.labels {
             self.labels.entry((info.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
-            self.labels_any.entry((k.clone(), v.clone())).or_default().push(id);
+            self.labels_any_namespace.entry((k.clone(), v.clone())).or_default().push(id);
         }
         self.workloads_by_ns.entry(info.namespace.clone()).or_default().push(id);
         self.workloads.push(info);
@@ -566,9 +569,7 @@ impl Mesh {
                 None => return Vec::new(),
             }
         }
-        postings.sort_by_key(|p| p.len());
-        let (first, rest) = postings.split_first().expect("selector is not empty");
-        first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
+        intersect(postings)
     }
 
     /// One lookup per label of the selector, whatever the number of namespaces (every gateway
@@ -576,19 +577,16 @@ impl Mesh {
     fn select_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
         self.count();
         if selector.is_empty() {
-            return (0..self.workloads.len()).map(|i| WorkloadId(i as u32)).collect();
+            return (0..self.workloads.len() as u32).map(WorkloadId).collect();
         }
         let mut postings: Vec<&Vec<WorkloadId>> = Vec::with_capacity(selector.len());
         for (k, v) in selector {
-            match self.labels_any.get(&(k.clone(), v.clone())) {
+            match self.labels_any_namespace.get(&(k.clone(), v.clone())) {
                 Some(p) => postings.push(p),
                 None => return Vec::new(),
             }
         }
-        // Posting lists are in id order, so the intersection is too.
-        postings.sort_by_key(|p| p.len());
-        let (first, rest) = postings.split_first().expect("selector is not empty");
-        first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
+        intersect(postings)
     }
 
     /// Workloads a selector picks in any namespace (gateway selectors).
@@ -929,6 +927,13 @@ impl Mesh {
             ns_ok && (dns == "*" || host::matches(&host::resolve(dns, &svc.namespace), &svc.host) || dns == svc.host)
         })
     }
+}
+
+/// Workloads in every posting list (each sorted, as ids are pushed in increasing order).
+fn intersect(mut postings: Vec<&Vec<WorkloadId>>) -> Vec<WorkloadId> {
+    postings.sort_by_key(|p| p.len());
+    let Some((first, rest)) = postings.split_first() else { return Vec::new() };
+    first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
 }
 
 /// Resolves a `gateways:` entry of a VirtualService in `vs_ns` (`resolveGatewayName`):

@@ -302,22 +302,10 @@ const PROVIDER_KINDS: &[&str] = &[
 
 /// protojson accepts the proto field name as well as the JSON name: `enable_auto_mtls`.
 fn json_name(key: &str) -> String {
-    if !key.contains('_') {
+    if !key.contains('_') || key.contains('-') {
         return key.to_string();
     }
-    let mut out = String::with_capacity(key.len());
-    let mut upper = false;
-    for c in key.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::model::schema::walk::to_camel(key)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ struct Snippet {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<Window>,
+    /// `None` when a label sits on a line too long to print (see `too_long_to_show`).
+    source: Option<NamedSource<Window>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Snippet>,
 }
-
 /// Lines of context kept around a snippet's labels; miette asks for 1 (`context_lines`).
 const MARGIN_LINES: usize = 4;
 
@@ -42,17 +42,17 @@ struct Window {
 }
 
 impl Window {
-    /// The window around `spans` (byte ranges of one file); the whole text when the file has
-    /// carriage returns, which miette counts as line breaks and the line index does not.
-    fn new(sources: &SourceDb, file: crate::source::FileId, spans: &[(usize, usize)], has_cr: bool) -> Window {
+    /// The window of `text` (the file's text as shown) around `spans`, byte ranges of the file.
+    fn new(sources: &SourceDb, file: crate::source::FileId, text: Arc<str>, spans: &[(usize, usize)]) -> Window {
         let f = sources.get(file);
-        let text = Arc::clone(&f.text);
-        let whole = Window { start: 0, line: 0, end: text.len(), text: Arc::clone(&text) };
+        let whole = |text: Arc<str>| Window { start: 0, line: 0, end: text.len(), text };
         let (Some(lo), Some(hi)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
-            return whole;
+            return whole(text);
         };
-        if has_cr || hi > text.len() {
-            return whole;
+        // The shown text has the file's line breaks at the same offsets (`printable_source`
+        // keeps CRLF and replaces a lone CR, which miette would count as a line break).
+        if hi > text.len() || text.len() != f.text.len() {
+            return whole(text);
         }
         let lines = f.lines();
         let (first, _) = f.line_col(lo as u32);
@@ -88,6 +88,7 @@ impl SourceCode for Window {
     }
 }
 
+
 impl fmt::Debug for Snippet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -113,7 +114,7 @@ impl miette::Diagnostic for Snippet {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
@@ -143,40 +144,98 @@ fn lines_apart(sources: &SourceDb, a: Loc, b: Loc) -> usize {
     file.line_col(a.span.start).0.abs_diff(file.line_col(b.span.start).0)
 }
 
-fn named(sources: &SourceDb, loc: Loc, labels: &[LabeledSpan], has_cr: &mut HasCr) -> NamedSource<Window> {
+/// Lines longer than this are not printed in a snippet: a minified or generated line of megabytes
+/// would be copied into the report once per finding on it.
+const MAX_SHOWN_LINE_BYTES: usize = 1000;
+
+/// Whether the line of `loc` (or the span itself) is too long to print.
+fn too_long_to_show(sources: &SourceDb, loc: Loc) -> bool {
+    let text = &sources.get(loc.file).text;
+    let start = (loc.span.start as usize).min(text.len());
+    let end = (loc.span.end as usize).clamp(start, text.len());
+    let line_start = text.as_bytes()[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_end = text.as_bytes()[end..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| end + i);
+    line_end - line_start > MAX_SHOWN_LINE_BYTES
+}
+
+/// `path:line:column`, for findings shown without a snippet.
+fn position(sources: &SourceDb, loc: Loc) -> String {
+    let (line, column) = sources.line_col(loc);
+    format!("{}:{line}:{column}", sources.get(loc.file).path)
+}
+
+/// Control characters of the input (in a file name, a quoted value, a source line) must not
+/// reach a terminal or CI log as escape sequences: in texts they become visible `\u{1b}` escapes.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// The source text with control characters replaced by printable ones of the same UTF-8 length,
+/// so every span still points at the same bytes. A CR before LF is kept (miette handles CRLF).
+fn printable_source(text: &Arc<str>) -> Arc<str> {
+    let bytes = text.as_bytes();
+    let unsafe_at = |i: usize, c: char| is_unsafe(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n'));
+    if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
+        return Arc::clone(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if unsafe_at(i, c) {
+            // C0 controls and DEL are one byte, C1 controls two.
+            out.push(if c.len_utf8() == 1 { '?' } else { '¿' });
+        } else {
+            out.push(c);
+        }
+    }
+    Arc::from(out)
+}
+
+fn named(sources: &SourceDb, texts: &[Arc<str>], loc: Loc, labels: &[LabeledSpan]) -> NamedSource<Window> {
     let file = sources.get(loc.file);
     let spans: Vec<(usize, usize)> = labels.iter().map(|l| (l.offset(), l.offset() + l.len())).collect();
-    let cr = has_cr.check(sources, loc.file);
-    NamedSource::new(file.path.clone(), Window::new(sources, loc.file, &spans, cr)).with_language("yaml")
+    let window = Window::new(sources, loc.file, Arc::clone(&texts[loc.file.0 as usize]), &spans);
+    NamedSource::new(printable(&file.path), window).with_language("yaml")
 }
 
-/// Whether each file has a carriage return, looked up once per file.
-#[derive(Default)]
-struct HasCr(std::collections::HashMap<crate::source::FileId, bool>);
-
-impl HasCr {
-    fn check(&mut self, sources: &SourceDb, file: crate::source::FileId) -> bool {
-        *self.0.entry(file).or_insert_with(|| sources.get(file).text.contains('\r'))
-    }
-}
-
-fn snippet(sources: &SourceDb, d: &Diagnostic, has_cr: &mut HasCr) -> Snippet {
+fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
     let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(d.label.clone().unwrap_or_else(|| d.rule.name.to_string())),
+        Some(printable(d.label.as_deref().unwrap_or(d.rule.name))),
         source_span(sources, d.loc),
     )];
     let mut related = Vec::new();
     for r in &d.related {
         if r.loc.file == d.loc.file && lines_apart(sources, r.loc, d.loc) <= 8 {
-            labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(sources, r.loc)));
-        } else {
-            let labels = vec![LabeledSpan::new_primary_with_span(Some(r.message.clone()), source_span(sources, r.loc))];
+            labels.push(LabeledSpan::new_with_span(Some(printable(&r.message)), source_span(sources, r.loc)));
+        } else if too_long_to_show(sources, r.loc) {
             related.push(Snippet {
-                message: r.message.clone(),
+                message: printable(&format!("{} (at {}; the line is too long to show)", r.message, position(sources, r.loc))),
                 code: "see also".to_string(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: named(sources, r.loc, &labels, has_cr),
+                source: None,
+                labels: Vec::new(),
+                related: Vec::new(),
+            });
+        } else {
+            let labels = vec![LabeledSpan::new_primary_with_span(Some(printable(&r.message)), source_span(sources, r.loc))];
+            related.push(Snippet {
+                message: printable(&r.message),
+                code: "see also".to_string(),
+                severity: miette::Severity::Advice,
+                help: None,
+                source: Some(named(sources, texts, r.loc, &labels)),
                 labels,
                 related: Vec::new(),
             });
@@ -186,20 +245,31 @@ fn snippet(sources: &SourceDb, d: &Diagnostic, has_cr: &mut HasCr) -> Snippet {
         Some(code) => format!("{} ({code})", d.rule.name),
         None => d.rule.name.to_string(),
     };
-    let message = match &d.resource {
+    let mut message = match &d.resource {
         Some(r) if !r.name.is_empty() => format!("{}: {}", r, d.message),
         _ => d.message.clone(),
     };
+    // The primary span and the related ones shown beside it, in the same snippet.
+    let mut in_snippet = std::iter::once(d.loc)
+        .chain(d.related.iter().map(|r| r.loc).filter(|&l| l.file == d.loc.file && lines_apart(sources, l, d.loc) <= 8));
+    let source = if in_snippet.any(|l| too_long_to_show(sources, l)) {
+        // Say where, without the line.
+        message.push_str(&format!(" (at {}; the line is too long to show)", position(sources, d.loc)));
+        labels.clear();
+        None
+    } else {
+        Some(named(sources, texts, d.loc, &labels))
+    };
     Snippet {
-        message,
+        message: printable(&message),
         code,
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         },
-        help: d.help.clone(),
-        source: named(sources, d.loc, &labels, has_cr),
+        help: d.help.as_deref().map(printable),
+        source,
         labels,
         related,
     }
@@ -211,10 +281,27 @@ pub fn render(analysis: &Analysis, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     super::index_lines(analysis);
     let sources = &analysis.model.sources;
-    let mut out = String::new();
-    let mut has_cr = HasCr::default();
+    // Only files with findings are shown: make those printable (in parallel), share the rest.
+    let mut shown = vec![false; sources.len()];
     for d in &analysis.diagnostics {
-        let s = snippet(sources, d, &mut has_cr);
+        for loc in std::iter::once(d.loc).chain(d.related.iter().map(|r| r.loc)) {
+            if let Some(s) = shown.get_mut(loc.file.0 as usize) {
+                *s = true;
+            }
+        }
+    }
+    let texts: Vec<Arc<str>> = {
+        use rayon::prelude::*;
+        sources
+            .files()
+            .par_iter()
+            .zip(shown.par_iter())
+            .map(|(f, &shown)| if shown { printable_source(&f.text) } else { Arc::clone(&f.text) })
+            .collect()
+    };
+    let mut out = String::new();
+    for d in &analysis.diagnostics {
+        let s = snippet(sources, &texts, d);
         if handler.render_report(&mut out, &s).is_err() {
             out.push_str(&format!("{}: {}\n", s.code, s.message));
         }
@@ -259,7 +346,7 @@ mod tests {
                 0 => format!("key{i}: value\n"),
                 1 => "\n".to_string(),
                 2 => format!("  nested{i}: [a, b]  # café\n"),
-                3 => format!("- item {i}\n"),
+                3 => format!("- item {i}\r\n"),
                 _ => format!("long{i}: {}\n", "x".repeat(i)),
             })
             .collect();
@@ -272,7 +359,7 @@ mod tests {
                 if hi > text.len() || !text.is_char_boundary(hi) {
                     continue;
                 }
-                let window = Window::new(&sources, file, &[(lo, hi)], false);
+                let window = Window::new(&sources, file, Arc::from(whole), &[(lo, hi)]);
                 if lo > text.len() / 2 {
                     assert!(window.start > 0 && window.end - window.start < text.len() / 2, "the window is narrow");
                 }

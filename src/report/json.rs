@@ -108,5 +108,17 @@ pub fn render(analysis: &Analysis) -> String {
     };
     let mut out = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
-    out
+    escape_controls(out)
+}
+
+/// serde_json escapes C0 controls but not DEL and C1 controls (U+009B is an 8-bit CSI to some
+/// terminals); a value from a hostile input must not reach a terminal raw. They can only occur
+/// inside JSON strings, where `\uXXXX` means the same character.
+fn escape_controls(json: String) -> String {
+    if !json.chars().any(|c| c.is_control() && c != '\n') {
+        return json;
+    }
+    json.chars()
+        .map(|c| if c.is_control() && c != '\n' { format!("\\u{:04x}", c as u32) } else { c.to_string() })
+        .collect()
 }

@@ -1,6 +1,6 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::mesh::matching::{HttpCondition, delegate_conflict};
-use crate::rules::unreachable_route::{first_line, trimmed, vs_gateways};
+use crate::rules::unreachable_route::vs_gateways;
 use crate::rules::{Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -86,9 +86,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let root_loc = route
                     .matches
                     .first()
-                    .map_or(first_line(cx, route.at), |m| trimmed(cx, m.at));
+                    .map_or(cx.model.sources.first_line(route.at), |m| cx.model.sources.trimmed(m.at));
                 out.push(
-                    Diagnostic::new(&RULE, trimmed(cx, m.at), message)
+                    Diagnostic::new(&RULE, cx.model.sources.trimmed(m.at), message)
                         .help(
                             "a delegate's match must be a subset of its root route's match: make the delegate's uri, headers and \
                              other conditions narrower than the root's (a longer prefix, an exact path under it), or widen the root's match",

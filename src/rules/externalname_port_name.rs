@@ -1,6 +1,5 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::mesh::{Protocol, ports};
-use crate::rules::unreachable_route::first_line;
 use crate::rules::{Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -12,18 +11,10 @@ pub const RULE: Rule = Rule {
     check: Some(check),
 };
 
-/// Namespaces `istioctl analyze` never reports on.
-const SYSTEM_NAMESPACES: &[&str] = &[
-    "kube-system",
-    "kube-public",
-    "kube-node-lease",
-    "local-path-storage",
-];
-
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for svc in &cx.model.services {
         let spec = &svc.spec.spec;
-        if SYSTEM_NAMESPACES.contains(&svc.namespace())
+        if crate::mesh::SYSTEM_NAMESPACES.contains(&svc.namespace())
             || svc.meta.labels.contains_key("istio")
             || spec
                 .service_type
@@ -55,7 +46,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let loc = p
                 .name
                 .as_ref()
-                .map_or_else(|| first_line(cx, p.at), |n| n.loc);
+                .map_or_else(|| cx.model.sources.first_line(p.at), |n| n.loc);
             out.push(
                 Diagnostic::new(
                     &RULE,

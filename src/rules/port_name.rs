@@ -1,6 +1,5 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::mesh::ports;
-use crate::rules::unreachable_route::first_line;
 use crate::rules::{Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -11,14 +10,6 @@ pub const RULE: Rule = Rule {
     doc: include_str!("../../rules/port-name.md"),
     check: Some(check),
 };
-
-/// Namespaces `istioctl analyze` never reports on.
-const SYSTEM_NAMESPACES: &[&str] = &[
-    "kube-system",
-    "kube-public",
-    "kube-node-lease",
-    "local-path-storage",
-];
 
 /// Values of `gateway.istio.io/managed` on Services Istio creates itself.
 const MANAGED: &[&str] = &[
@@ -32,7 +23,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let labels = &svc.meta.labels;
         // The control plane (`istio` label or `release: istio`), Services Istio manages, and
         // ExternalName Services (istioctl reports those under IST0150) are skipped.
-        if SYSTEM_NAMESPACES.contains(&svc.namespace())
+        if crate::mesh::SYSTEM_NAMESPACES.contains(&svc.namespace())
             || labels.contains_key("istio")
             || labels.get("release").is_some_and(|r| r.value == "istio")
             || labels
@@ -76,7 +67,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                 ),
                 (None, None) => (
-                    first_line(cx, p.at),
+                    cx.model.sources.first_line(p.at),
                     format!(
                         "port {number} has no name and no appProtocol, so Istio cannot tell its protocol and sniffs it"
                     ),

@@ -180,25 +180,6 @@ fn route_label(kind: &str, i: usize, name: Option<&str>) -> String {
     }
 }
 
-/// The first line of a location (a route item is reported at its first key, not its whole body).
-pub(crate) fn first_line(cx: &Context<'_>, loc: Loc) -> Loc {
-    let text = &cx.model.sources.get(loc.file).text;
-    let start = (loc.span.start as usize).min(text.len());
-    let end = (loc.span.end as usize).min(text.len()).max(start);
-    let cut = text[start..end].find('\n').map_or(end, |i| start + i);
-    let trimmed = text[start..cut].trim_end().len();
-    Loc::new(loc.file, crate::source::Span::new(start, start + trimmed))
-}
-
-/// A location without the whitespace and line breaks a block mapping's span ends with.
-pub(crate) fn trimmed(cx: &Context<'_>, loc: Loc) -> Loc {
-    let text = &cx.model.sources.get(loc.file).text;
-    let start = (loc.span.start as usize).min(text.len());
-    let end = (loc.span.end as usize).min(text.len()).max(start);
-    let len = text[start..end].trim_end().len();
-    Loc::new(loc.file, crate::source::Span::new(start, start + len))
-}
-
 /// The resolved gateways a VirtualService is bound to.
 pub(crate) fn vs_gateways(cx: &Context<'_>, vs: VsIdx) -> Vec<GatewayRef> {
     cx.mesh.virtual_services[vs]
@@ -225,11 +206,11 @@ pub(crate) fn http_views(
                 .map(|m| {
                     (
                         HttpCondition::from_match(m, vs.namespace(), gateways),
-                        trimmed(cx, m.at),
+                        cx.model.sources.trimmed(m.at),
                     )
                 })
                 .collect(),
-            at: first_line(cx, r.at),
+            at: cx.model.sources.first_line(r.at),
             delegates: r.delegate.is_some(),
         })
         .collect()
@@ -252,11 +233,11 @@ fn tcp_views(
                 .map(|m| {
                     (
                         L4Condition::from_tcp(m, vs.namespace(), gateways),
-                        trimmed(cx, m.at),
+                        cx.model.sources.trimmed(m.at),
                     )
                 })
                 .collect(),
-            at: first_line(cx, r.at),
+            at: cx.model.sources.first_line(r.at),
             delegates: false,
         })
         .collect()
@@ -279,11 +260,11 @@ fn tls_views(
                 .map(|m| {
                     (
                         L4Condition::from_tls(m, vs.namespace(), gateways),
-                        trimmed(cx, m.at),
+                        cx.model.sources.trimmed(m.at),
                     )
                 })
                 .collect(),
-            at: first_line(cx, r.at),
+            at: cx.model.sources.first_line(r.at),
             delegates: false,
         })
         .collect()

@@ -12,7 +12,7 @@
 pub mod compile;
 pub mod formats;
 pub mod k8s;
-mod walk;
+pub(crate) mod walk;
 
 use std::sync::OnceLock;
 

@@ -941,7 +941,8 @@ fn yaml11_bool(t: &str) -> bool {
     )
 }
 
-fn to_camel(key: &str) -> String {
+/// `snake_case` or `kebab-case` to `camelCase`, for "did you mean" on misspelt keys.
+pub(crate) fn to_camel(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     let mut upper = false;
     for c in key.chars() {
