@@ -463,7 +463,8 @@ pub fn parse_chunk_counted(
         Parsed::default()
     };
     builder.reset();
-    let scratch = std::mem::take(&mut builder.scratch);
+    let mut scratch = std::mem::take(&mut builder.scratch);
+    scratch.trim();
     SCRATCH.with(|s| *s.borrow_mut() = scratch);
     parsed
 }
@@ -517,6 +518,24 @@ struct Scratch {
     children: Vec<NodeId>,
     owned: Vec<Box<str>>,
     tags: Vec<Box<str>>,
+}
+
+impl Scratch {
+    /// Nodes of capacity the scratch buffers keep between documents: plenty for Kubernetes
+    /// resources, while one huge document does not pin its size for the rest of the run.
+    const KEEP: usize = 1 << 14;
+
+    fn trim(&mut self) {
+        if self.nodes.capacity() > Self::KEEP {
+            self.nodes.shrink_to(Self::KEEP);
+            self.sizes.shrink_to(Self::KEEP);
+            self.children.shrink_to(Self::KEEP);
+            self.stack.shrink_to(Self::KEEP);
+            self.anchors.shrink_to(Self::KEEP);
+            self.owned.shrink_to(Self::KEEP);
+            self.tags.shrink_to(Self::KEEP);
+        }
+    }
 }
 
 thread_local! {
