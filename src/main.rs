@@ -298,5 +298,9 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             t.rules.as_secs_f64() * 1e3
         );
     }
-    if analysis.fails(options.failure_threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    let code = if analysis.fails(options.failure_threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    // The process ends here: freeing the documents, model and index one allocation at a time
+    // would only delay the exit (about 4% of the run on a large mesh).
+    std::mem::forget(analysis);
+    code
 }

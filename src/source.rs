@@ -57,9 +57,26 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
+        // Eight bytes at a time: most words of YAML hold no line break.
+        const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+        const NL: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+        let bytes = text.as_bytes();
+        let mut words = bytes.chunks_exact(8);
+        let mut at = 0;
+        for word in &mut words {
+            let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ NL;
+            // The high bit of each byte of `found` is set exactly where `x` has a zero byte.
+            let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
+            while found != 0 {
+                let i = (found.trailing_zeros() / 8) as usize;
+                starts.push(clamp_u32(at + i + 1));
+                found &= found - 1;
+            }
+            at += 8;
+        }
+        for (i, &b) in words.remainder().iter().enumerate() {
             if b == b'\n' {
-                starts.push(clamp_u32(i + 1));
+                starts.push(clamp_u32(at + i + 1));
             }
         }
         LineIndex { starts }
@@ -97,16 +114,20 @@ pub struct SourceFile {
     /// The path as the user gave it or as found by walking, used in every report.
     pub path: String,
     pub text: Arc<str>,
-    pub lines: LineIndex,
+    /// Built on first use: only files with something to report need line numbers.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(id: FileId, path: String, text: Arc<str>) -> SourceFile {
-        let lines = LineIndex::new(&text);
-        SourceFile { id, path, text, lines }
+        SourceFile { id, path, text, lines: std::sync::OnceLock::new() }
+    }
+    /// The line starts of the file.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 }
 
@@ -156,5 +177,29 @@ impl SourceDb {
         let end = (loc.span.end as usize).min(text.len()).max(start);
         let len = text[start..end].trim_end().len();
         Loc::new(loc.file, Span::new(start, start + len))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_starts_are_found_word_by_word_as_byte_by_byte() {
+        let samples = [
+            String::new(),
+            "\n".into(),
+            "a".into(),
+            "abc\ndef\n\n\nghijklmnop\nq".into(),
+            "\u{b}\n\u{b}\u{b}\n\r\n\t\n\u{8a}\u{10a}\n".into(),
+            "é\nü\n".repeat(50),
+            (0..300u32).map(|i| char::from_u32(i % 128 + 1).unwrap_or('x')).collect(),
+        ];
+        for text in &samples {
+            let expected: Vec<u32> = std::iter::once(0)
+                .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i as u32 + 1))
+                .collect();
+            assert_eq!(LineIndex::new(text).starts, expected, "{text:?}");
+        }
     }
 }

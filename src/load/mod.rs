@@ -125,19 +125,21 @@ fn bounded(bytes: Vec<u8>, budgets: &Budgets) -> Result<Vec<u8>, Unreadable> {
 /// Decodes and parses what was read: every input becomes a source file, and every problem a
 /// diagnostic about it.
 fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budgets) -> Loaded {
+    // Decoding and splitting into documents happen per file in parallel (order is kept).
+    let decoded: Vec<(String, Result<Decoded, Unreadable>)> =
+        read.into_par_iter().map(|(path, bytes)| (path, bytes.map(decode_and_split))).collect();
     let mut loaded = Loaded::default();
-    let mut texts = Vec::with_capacity(read.len());
-    for (path, bytes) in read {
-        match bytes {
-            Ok(bytes) => {
-                let (text, problem) = decode(bytes);
-                let id = loaded.sources.add(path, Arc::from(text));
+    let mut texts = Vec::with_capacity(decoded.len());
+    for (path, decoded) in decoded {
+        match decoded {
+            Ok(Decoded { text, problem, chunks }) => {
+                let id = loaded.sources.add(path, text);
                 match problem {
                     Some((offset, why)) => loaded.diagnostics.push(
                         Diagnostic::new(&yaml_syntax::RULE, Loc::new(id, Span::empty(offset)), why)
                             .help("save the file as UTF-8 YAML, or exclude it with .gitignore or .meshlintignore"),
                     ),
-                    None => texts.push(id),
+                    None => texts.push((id, chunks)),
                 }
             }
             Err(why) => {
@@ -152,12 +154,10 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
         }
     }
 
-    // Split every file into documents, then parse all documents in parallel.
+    // Parse all documents in parallel.
     let mut jobs = Vec::new();
     let file_nodes: Vec<yaml::FileNodes> = texts.iter().map(|_| yaml::FileNodes::default()).collect();
-    for (slot, &id) in texts.iter().enumerate() {
-        let text = &loaded.sources.get(id).text;
-        let mut chunks = yaml::split(text);
+    for (slot, (id, mut chunks)) in texts.iter_mut().map(|(id, chunks)| (*id, std::mem::take(chunks))).enumerate() {
         if chunks.len() > budgets.max_documents {
             loaded.diagnostics.push(Diagnostic::new(
                 &input_too_large::RULE,
@@ -171,17 +171,18 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
             ));
             chunks.truncate(budgets.max_documents);
         }
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            jobs.push((slot, id, Arc::clone(text), chunk, i as u32));
-        }
+        jobs.extend(chunks.into_iter().enumerate().map(|(i, chunk)| (slot, id, chunk, i as u32)));
     }
+    let sources = &loaded.sources;
     let parsed: Vec<(usize, FileId, Option<String>, yaml::Parsed)> = jobs
-        .par_iter()
-        .map(|(slot, id, text, chunk, index)| {
-            let parsed = yaml::parse_chunk_counted(*id, text, chunk, *index, budgets, &file_nodes[*slot]);
-            (*slot, *id, chunk.helm_source.clone(), parsed)
+        .into_par_iter()
+        .map(|(slot, id, chunk, index)| {
+            let text = &sources.get(id).text;
+            let parsed = yaml::parse_chunk_counted(id, text, &chunk, index, budgets, &file_nodes[slot]);
+            (slot, id, chunk.helm_source, parsed)
         })
         .collect();
+    let texts: Vec<FileId> = texts.into_iter().map(|(id, _)| id).collect();
     // A file over its node budget is skipped whole: which of its parses stopped first depends on
     // scheduling, so nothing partial of it may be kept.
     let over: Vec<bool> = file_nodes.iter().map(|n| n.exceeded(budgets)).collect();
@@ -197,6 +198,8 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
             ));
         }
     }
+    let documents = parsed.iter().filter(|p| !over[p.0]).map(|p| p.3.documents.len()).sum();
+    loaded.documents.reserve_exact(documents);
     for (slot, file, helm_source, parsed) in parsed {
         if over[slot] {
             continue;
@@ -284,36 +287,64 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// A file's text, ready to parse.
+struct Decoded {
+    text: Arc<str>,
+    /// When the file cannot be analyzed: the byte offset and why.
+    problem: Option<(usize, String)>,
+    /// The documents of the text (none when there is a problem).
+    chunks: Vec<yaml::Chunk>,
+}
+
+fn decode_and_split(bytes: Vec<u8>) -> Decoded {
+    let (text, problem) = decode(bytes);
+    let chunks = if problem.is_none() { yaml::split(&text) } else { Vec::new() };
+    Decoded { text, problem, chunks }
+}
+
 /// Turns bytes into text, detecting the encoding as YAML 1.2 (§5.2) does: a byte-order mark, or
 /// the pattern of NUL bytes around the first character (a YAML stream starts with ASCII). Returns
 /// the text to show and, if the file cannot be analyzed, the byte offset in that text and why.
-fn decode(bytes: Vec<u8>) -> (String, Option<(usize, String)>) {
-    let b = bytes.as_slice();
+fn decode(bytes: Vec<u8>) -> (Arc<str>, Option<(usize, String)>) {
+    let (text, problem) = match decode_text(&bytes) {
+        // UTF-8, nearly always: one copy, straight from the bytes into the shared text.
+        Ok(text) => (Arc::from(text), None),
+        Err((text, problem)) => (Arc::from(text), problem),
+    };
+    (text, problem)
+}
+
+/// The file's text when it is valid UTF-8, else the decoded text and the problem, if any.
+/// Decoded text that is not a slice of the bytes, and why the file cannot be analyzed, if so.
+type Transcoded = (String, Option<(usize, String)>);
+
+fn decode_text(bytes: &[u8]) -> Result<&str, Transcoded> {
+    let b = bytes;
     match b {
-        [0, 0, 0xFE, 0xFF, rest @ ..] => return decode_utf32(rest, u32::from_be_bytes, "UTF-32BE"),
-        [0xFF, 0xFE, 0, 0, rest @ ..] => return decode_utf32(rest, u32::from_le_bytes, "UTF-32LE"),
-        [0, 0, 0, x, ..] if *x != 0 => return decode_utf32(b, u32::from_be_bytes, "UTF-32BE"),
-        [x, 0, 0, 0, ..] if *x != 0 => return decode_utf32(b, u32::from_le_bytes, "UTF-32LE"),
-        [0xFE, 0xFF, rest @ ..] => return decode_utf16(rest, u16::from_be_bytes, "UTF-16BE"),
-        [0xFF, 0xFE, rest @ ..] => return decode_utf16(rest, u16::from_le_bytes, "UTF-16LE"),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => return Err(decode_utf32(rest, u32::from_be_bytes, "UTF-32BE")),
+        [0xFF, 0xFE, 0, 0, rest @ ..] => return Err(decode_utf32(rest, u32::from_le_bytes, "UTF-32LE")),
+        [0, 0, 0, x, ..] if *x != 0 => return Err(decode_utf32(b, u32::from_be_bytes, "UTF-32BE")),
+        [x, 0, 0, 0, ..] if *x != 0 => return Err(decode_utf32(b, u32::from_le_bytes, "UTF-32LE")),
+        [0xFE, 0xFF, rest @ ..] => return Err(decode_utf16(rest, u16::from_be_bytes, "UTF-16BE")),
+        [0xFF, 0xFE, rest @ ..] => return Err(decode_utf16(rest, u16::from_le_bytes, "UTF-16LE")),
         [0, x, ..] if *x != 0 && x.is_ascii() => {
-            return decode_utf16(b, u16::from_be_bytes, "UTF-16BE");
+            return Err(decode_utf16(b, u16::from_be_bytes, "UTF-16BE"));
         }
         [x, 0, ..] if *x != 0 && x.is_ascii() => {
-            return decode_utf16(b, u16::from_le_bytes, "UTF-16LE");
+            return Err(decode_utf16(b, u16::from_le_bytes, "UTF-16LE"));
         }
         _ => {}
     }
     let body = b.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(b);
     if let Some(nul) = body.iter().take(8192).position(|&b| b == 0) {
-        return (String::new(), Some((0, format!("binary file (NUL byte at offset {nul}), not YAML"))));
+        return Err((String::new(), Some((0, format!("binary file (NUL byte at offset {nul}), not YAML")))));
     }
     match std::str::from_utf8(body) {
-        Ok(text) => (text.to_string(), None),
+        Ok(text) => Ok(text),
         Err(e) => {
             let at = e.valid_up_to();
             let text = String::from_utf8_lossy(body).into_owned();
-            (text, Some((at, format!("the file is not valid UTF-8 (invalid byte at offset {at})"))))
+            Err((text, Some((at, format!("the file is not valid UTF-8 (invalid byte at offset {at})")))))
         }
     }
 }

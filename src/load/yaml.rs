@@ -25,20 +25,28 @@ pub enum Style {
     Folded,
 }
 
-#[derive(Debug, Clone)]
+/// The text of a scalar. Kept small (12 bytes) because a document has one per scalar.
+#[derive(Debug, Clone, Copy)]
 pub enum Text {
     /// A range of the file's text, when the parser could hand out the source slice unchanged.
     Src(u32, u32),
-    Owned(Box<str>),
+    /// Index into `Document::owned`: text the parser had to rewrite (escapes, folding).
+    Owned(u32),
 }
 
+/// A node's value. 24 bytes: collections hold exactly-sized boxed slices, and the rare owned
+/// texts and tags live beside the nodes (`Document::owned`, `Document::tags`).
 #[derive(Debug, Clone)]
 pub enum Value {
-    Scalar { text: Text, style: Style, tag: Option<Box<str>> },
-    Map(Vec<(NodeId, NodeId)>),
-    Seq(Vec<NodeId>),
+    Scalar { text: Text, style: Style, tag: Option<TagId> },
+    Map(Box<[(NodeId, NodeId)]>),
+    Seq(Box<[NodeId]>),
     Alias(NodeId),
 }
+
+/// Index into `Document::tags` (plus one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagId(std::num::NonZeroU32);
 
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -77,6 +85,10 @@ pub struct Document {
     pub index: u32,
     pub text: Arc<str>,
     pub nodes: Vec<Node>,
+    /// Scalar texts that are not a slice of the file (`Text::Owned`).
+    pub owned: Vec<Box<str>>,
+    /// Tags of scalars (`!!str`, `!custom`), by `TagId`.
+    pub tags: Vec<Box<str>>,
     pub root: Option<NodeId>,
     pub span: Span,
     /// Helm's `# Source: chart/templates/x.yaml` comment in front of the document, if any.
@@ -137,10 +149,7 @@ impl Document {
     }
 
     fn text_of<'a>(&'a self, text: &'a Text) -> &'a str {
-        match text {
-            Text::Src(start, end) => self.text.get(*start as usize..*end as usize).unwrap_or(""),
-            Text::Owned(s) => s,
-        }
+        text_str(&self.text, &self.owned, text)
     }
 
     pub fn style(&self, id: NodeId) -> Option<Style> {
@@ -152,7 +161,7 @@ impl Document {
 
     pub fn tag(&self, id: NodeId) -> Option<&str> {
         match self.value(id) {
-            Value::Scalar { tag, .. } => tag.as_deref(),
+            Value::Scalar { tag: Some(tag), .. } => self.tags.get(tag.0.get() as usize - 1).map(|t| &**t),
             _ => None,
         }
     }
@@ -163,8 +172,8 @@ impl Document {
             return None;
         };
         let raw = self.text_of(text);
-        if let Some(tag) = tag.as_deref() {
-            return Some(match tag {
+        if let Some(tag) = tag.and_then(|t| self.tags.get(t.0.get() as usize - 1)) {
+            return Some(match &**tag {
                 "str" | "binary" | "timestamp" => Scalar::Str(raw),
                 "null" => Scalar::Null,
                 _ => resolve_plain(raw),
@@ -442,65 +451,28 @@ pub fn parse_chunk_counted(
     if file_nodes.exceeded(budgets) {
         return Parsed::default();
     }
-    let src = &text[chunk.start..chunk.end];
-    let mut options = Options::default();
-    options.emit_comments = false;
-    options.block_nesting_limit = budgets.max_depth;
-    options.flow_nesting_limit = budgets.max_depth;
-    let mut builder = Builder::new(file, text, chunk, first_index, budgets, file_nodes);
-    let mut parser = Parser::new_from_str_with_options(src, options);
-    loop {
-        match parser.next_event() {
-            None => break,
-            Some(Ok((event, span))) => {
-                let range = span.byte_range().unwrap_or(0..0);
-                let span = Span::new(chunk.start + range.start, chunk.start + range.end);
-                if let Err(problem) = builder.event(event, span, src) {
-                    builder.fail(problem);
-                    break;
-                }
-                if builder.over_file_budget {
-                    // The loader reports the file as a whole; nothing from this parse is kept.
-                    return Parsed::default();
-                }
-            }
-            Some(Err(err)) => {
-                let at = err.marker().byte_offset().unwrap_or(0).min(src.len());
-                let problem = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
-                    YamlProblem::Budget(format!(
-                        "collections are nested more than {} levels deep; this document is skipped \
-                         (raise the budget with --max-depth)",
-                        budgets.max_depth
-                    ))
-                } else {
-                    let reason = clean_parser_message(&err.to_string());
-                    match builder.unclosed_flow_before(chunk.start + at) {
-                        // Most often a missing closing bracket, which the parser only notices
-                        // on a later line.
-                        Some(bracket) => {
-                            let close = if bracket == '[' { ']' } else { '}' };
-                            YamlProblem::Syntax(format!(
-                                "{reason}, inside a `{bracket}` opened on an earlier line (is its `{close}` missing?)"
-                            ))
-                        }
-                        None => YamlProblem::Syntax(reason),
-                    }
-                };
-                let span = match err.kind() {
-                    ErrorKind::TabNotAllowed
-                    | ErrorKind::TabInBlockIndentation
-                    | ErrorKind::TabInIndentation
-                    | ErrorKind::TabAtBlockScalarStart => tab_near(src, at),
-                    _ => None,
-                }
-                .map_or(Span::empty(chunk.start + at), |tab| Span::new(chunk.start + tab, chunk.start + tab + 1));
-                builder.errors.push(YamlError { span, problem });
-                builder.abandon_document();
-                break;
-            }
-        }
-    }
-    Parsed { documents: std::mem::take(&mut builder.documents), errors: std::mem::take(&mut builder.errors) }
+    // The scratch buffers of this thread are reused from chunk to chunk (a chunk is usually one
+    // small document): taken out and put back, so a nested call would only allocate anew.
+    let scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let mut builder = Builder::new(file, text, chunk, first_index, budgets, file_nodes, scratch);
+    let kept = builder.run();
+    let parsed = if kept {
+        Parsed { documents: std::mem::take(&mut builder.documents), errors: std::mem::take(&mut builder.errors) }
+    } else {
+        // Over the file's budget: the loader reports the file as a whole; nothing is kept.
+        Parsed::default()
+    };
+    builder.reset();
+    let scratch = std::mem::take(&mut builder.scratch);
+    SCRATCH.with(|s| *s.borrow_mut() = scratch);
+    parsed
+}
+
+/// granit's messages end with " at byte N line L column C"; we print our own position.
+fn clean_parser_message(message: &str) -> String {
+    let cut = [" at byte ", " at char ", " at line "].iter().filter_map(|p| message.find(p)).min();
+    let core = cut.map_or(message, |i| &message[..i]);
+    core.trim().to_string()
 }
 
 /// The tab the parser complains about: the first one in the indentation of the line of `at`, else
@@ -514,17 +486,45 @@ fn tab_near(src: &str, at: usize) -> Option<usize> {
         .or_else(|| src[..at].ends_with('\t').then(|| at - 1))
 }
 
-/// granit's messages end with " at byte N line L column C"; we print our own position.
-fn clean_parser_message(message: &str) -> String {
-    let cut = [" at byte ", " at char ", " at line "].iter().filter_map(|p| message.find(p)).min();
-    let core = cut.map_or(message, |i| &message[..i]);
-    core.trim().to_string()
+fn text_str<'a>(text: &'a str, owned: &'a [Box<str>], t: &Text) -> &'a str {
+    match *t {
+        Text::Src(start, end) => text.get(start as usize..end as usize).unwrap_or(""),
+        Text::Owned(i) => owned.get(i as usize).map_or("", |s| s),
+    }
 }
 
-enum Open {
-    Map { id: NodeId, entries: Vec<(NodeId, NodeId)>, pending_key: Option<NodeId> },
-    Seq { id: NodeId, items: Vec<NodeId> },
+/// A collection being built: its node and where its children start in `Scratch::children`.
+struct Open {
+    id: NodeId,
+    map: bool,
+    /// A flow collection (`[`, `{`).
+    flow: bool,
+    start: usize,
 }
+
+/// Buffers of the builder, kept per thread between chunks so that building a document allocates
+/// only what the document keeps.
+#[derive(Default)]
+struct Scratch {
+    nodes: Vec<Node>,
+    /// Expanded size of each node once complete (aliases count their target's size); 0 while
+    /// the node is still open.
+    sizes: Vec<u64>,
+    /// The node of each anchor; a later anchor of the same name replaces the earlier one.
+    anchors: std::collections::HashMap<usize, NodeId>,
+    stack: Vec<Open>,
+    /// Children of the open collections, innermost last (a mapping's as key, value, key, ...).
+    children: Vec<NodeId>,
+    owned: Vec<Box<str>>,
+    tags: Vec<Box<str>>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Mappings up to this many keys are checked for duplicate keys pairwise, larger ones by hashing.
+const PAIRWISE_KEYS: usize = 24;
 
 struct Builder<'a> {
     file: FileId,
@@ -532,18 +532,10 @@ struct Builder<'a> {
     chunk: &'a Chunk,
     next_index: u32,
     budgets: &'a Budgets,
-    nodes: Vec<Node>,
-    /// Expanded size of each completed node (aliases count their target's size).
-    sizes: Vec<u64>,
-    done: Vec<bool>,
-    /// The node of each anchor; a later anchor of the same name replaces the earlier one.
-    anchors: std::collections::HashMap<usize, NodeId>,
+    scratch: Scratch,
     /// Nodes of the document so far with every alias counted as its target's expanded size: an
     /// upper bound of the root's expanded size, known before the root closes.
     expanded: u64,
-    stack: Vec<Open>,
-    /// For each open collection, whether it is a flow collection (`[`, `{`) and where it starts.
-    opened: Vec<(bool, Span)>,
     root: Option<NodeId>,
     doc_start: usize,
     in_document: bool,
@@ -570,20 +562,16 @@ impl<'a> Builder<'a> {
         first_index: u32,
         budgets: &'a Budgets,
         file_nodes: &'a FileNodes,
+        scratch: Scratch,
     ) -> Self {
-        Builder {
+        let mut builder = Builder {
             file,
             text,
             chunk,
             next_index: first_index,
             budgets,
-            nodes: Vec::new(),
-            sizes: Vec::new(),
-            done: Vec::new(),
-            anchors: std::collections::HashMap::new(),
+            scratch,
             expanded: 0,
-            stack: Vec::new(),
-            opened: Vec::new(),
             root: None,
             doc_start: chunk.start,
             in_document: false,
@@ -592,16 +580,81 @@ impl<'a> Builder<'a> {
             file_nodes,
             unreported: 0,
             over_file_budget: false,
+        };
+        builder.reset();
+        builder
+    }
+
+    /// Parses the chunk; `false` when the file went over its node budget (nothing is kept).
+    fn run(&mut self) -> bool {
+        let chunk = self.chunk;
+        let text = self.text;
+        let src = &text[chunk.start..chunk.end];
+        let mut options = Options::default();
+        options.emit_comments = false;
+        options.block_nesting_limit = self.budgets.max_depth;
+        options.flow_nesting_limit = self.budgets.max_depth;
+        let mut parser = Parser::new_from_str_with_options(src, options);
+        loop {
+            match parser.next_event() {
+                None => break,
+                Some(Ok((event, span))) => {
+                    let range = span.byte_range().unwrap_or(0..0);
+                    let span = Span::new(chunk.start + range.start, chunk.start + range.end);
+                    if let Err(problem) = self.event(event, span, src) {
+                        self.fail(problem);
+                        break;
+                    }
+                    if self.over_file_budget {
+                        return false;
+                    }
+                }
+                Some(Err(err)) => {
+                    let at = err.marker().byte_offset().unwrap_or(0).min(src.len());
+                    let problem = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
+                        YamlProblem::Budget(format!(
+                            "collections are nested more than {} levels deep; this document is skipped \
+                             (raise the budget with --max-depth)",
+                            self.budgets.max_depth
+                        ))
+                    } else {
+                        let reason = clean_parser_message(&err.to_string());
+                        match self.unclosed_flow_before(chunk.start + at) {
+                            // Most often a missing closing bracket, which the parser only notices
+                            // on a later line.
+                            Some(bracket) => {
+                                let close = if bracket == '[' { ']' } else { '}' };
+                                YamlProblem::Syntax(format!(
+                                    "{reason}, inside a `{bracket}` opened on an earlier line (is its `{close}` missing?)"
+                                ))
+                            }
+                            None => YamlProblem::Syntax(reason),
+                        }
+                    };
+                    let span = match err.kind() {
+                        ErrorKind::TabNotAllowed
+                        | ErrorKind::TabInBlockIndentation
+                        | ErrorKind::TabInIndentation
+                        | ErrorKind::TabAtBlockScalarStart => tab_near(src, at),
+                        _ => None,
+                    }
+                    .map_or(Span::empty(chunk.start + at), |tab| Span::new(chunk.start + tab, chunk.start + tab + 1));
+                    self.errors.push(YamlError { span, problem });
+                    self.abandon_document();
+                    break;
+                }
+            }
         }
+        true
     }
 
     /// The innermost open collection, if it is a flow collection opened on a line before `at`.
     fn unclosed_flow_before(&self, at: usize) -> Option<char> {
-        let &(flow, span) = self.opened.last()?;
-        let start = span.start as usize;
+        let open = self.scratch.stack.last()?;
+        let start = self.scratch.nodes.get(open.id.0 as usize)?.span.start as usize;
         let between = self.text.get(start..at)?;
         let bracket = self.text[start..].chars().next()?;
-        (flow && between.contains('\n') && matches!(bracket, '[' | '{')).then_some(bracket)
+        (open.flow && between.contains('\n') && matches!(bracket, '[' | '{')).then_some(bracket)
     }
 
     fn fail(&mut self, problem_at: (Span, YamlProblem)) {
@@ -614,22 +667,24 @@ impl<'a> Builder<'a> {
     }
 
     fn reset(&mut self) {
-        self.nodes.clear();
-        self.sizes.clear();
-        self.done.clear();
-        self.anchors.clear();
+        let s = &mut self.scratch;
+        s.nodes.clear();
+        s.sizes.clear();
+        s.anchors.clear();
+        s.stack.clear();
+        s.children.clear();
+        s.owned.clear();
+        s.tags.clear();
         self.expanded = 0;
-        self.stack.clear();
-        self.opened.clear();
         self.root = None;
         self.in_document = false;
     }
 
     fn push_node(&mut self, value: Value, span: Span, anchor: usize) -> NodeId {
-        let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
-        self.nodes.push(Node { value, span });
-        self.sizes.push(1);
-        self.done.push(false);
+        let s = &mut self.scratch;
+        let id = NodeId(u32::try_from(s.nodes.len()).unwrap_or(u32::MAX));
+        s.nodes.push(Node { value, span });
+        s.sizes.push(0);
         self.unreported += 1;
         self.expanded += 1;
         if self.unreported == NODE_BATCH {
@@ -638,9 +693,15 @@ impl<'a> Builder<'a> {
             self.over_file_budget = before + NODE_BATCH > self.budgets.max_file_nodes;
         }
         if anchor != 0 {
-            self.anchors.insert(anchor, id);
+            s.anchors.insert(anchor, id);
         }
         id
+    }
+
+    fn owned(&mut self, text: &str) -> Text {
+        let s = &mut self.scratch;
+        s.owned.push(text.into());
+        Text::Owned(u32::try_from(s.owned.len() - 1).unwrap_or(u32::MAX))
     }
 
     fn event(&mut self, event: Event<'_>, span: Span, src: &str) -> Result<(), (Span, YamlProblem)> {
@@ -667,12 +728,13 @@ impl<'a> Builder<'a> {
                 }
                 let text = match &value {
                     std::borrow::Cow::Borrowed(s) => match borrowed_range(src, s) {
-                        Some(start) => {
-                            Text::Src((self.chunk.start + start) as u32, (self.chunk.start + start + s.len()) as u32)
-                        }
-                        None => Text::Owned((*s).into()),
+                        Some(start) => Text::Src(
+                            (self.chunk.start + start) as u32,
+                            (self.chunk.start + start + s.len()) as u32,
+                        ),
+                        None => self.owned(s),
                     },
-                    std::borrow::Cow::Owned(s) => Text::Owned(s.as_str().into()),
+                    std::borrow::Cow::Owned(s) => self.owned(s),
                 };
                 let style = match style {
                     ScalarStyle::Plain => Style::Plain,
@@ -681,54 +743,61 @@ impl<'a> Builder<'a> {
                     ScalarStyle::Literal => Style::Literal,
                     _ => Style::Folded,
                 };
-                let tag =
-                    tag.and_then(|t| t.core_suffix().map(Into::into).or_else(|| Some(t.original().into_boxed_str())));
+                let tag = tag.map(|t| {
+                    let name: Box<str> = t.core_suffix().map_or_else(|| t.original().into_boxed_str(), Into::into);
+                    let tags = &mut self.scratch.tags;
+                    tags.push(name);
+                    let n = u32::try_from(tags.len()).unwrap_or(u32::MAX);
+                    TagId(std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MAX))
+                });
                 let id = self.push_node(Value::Scalar { text, style, tag }, span, anchor);
-                self.complete(id)?;
+                self.complete(id, 1)?;
             }
             Event::SequenceStart(style, anchor, _) => {
-                self.opened.push((style == StructureStyle::Flow, span));
-                let id = self.push_node(Value::Seq(Vec::new()), span, anchor);
-                self.stack.push(Open::Seq { id, items: Vec::new() });
+                let id = self.push_node(Value::Seq(Box::default()), span, anchor);
+                let start = self.scratch.children.len();
+                self.scratch.stack.push(Open { id, map: false, flow: style == StructureStyle::Flow, start });
             }
             Event::MappingStart(style, anchor, _) => {
-                self.opened.push((style == StructureStyle::Flow, span));
-                let id = self.push_node(Value::Map(Vec::new()), span, anchor);
-                self.stack.push(Open::Map { id, entries: Vec::new(), pending_key: None });
+                let id = self.push_node(Value::Map(Box::default()), span, anchor);
+                let start = self.scratch.children.len();
+                self.scratch.stack.push(Open { id, map: true, flow: style == StructureStyle::Flow, start });
             }
             Event::SequenceEnd => {
-                self.opened.pop();
-                if let Some(Open::Seq { id, items }) = self.stack.pop() {
-                    let size = 1 + items.iter().map(|c| self.sizes[c.0 as usize]).sum::<u64>();
+                if let Some(Open { id, map: false, start, .. }) = self.scratch.stack.pop() {
+                    let s = &mut self.scratch;
+                    let items: Box<[NodeId]> = s.children[start..].into();
+                    s.children.truncate(start);
+                    let size = items.iter().fold(1u64, |n, c| n.saturating_add(s.sizes[c.0 as usize]));
                     self.close(id, Value::Seq(items), span, size)?;
                 }
             }
             Event::MappingEnd => {
-                self.opened.pop();
-                if let Some(Open::Map { id, entries, .. }) = self.stack.pop() {
-                    let (entries, duplicates) = self.merge_keys(entries);
-                    self.errors.extend(duplicates);
-                    let size = 1 + entries
-                        .iter()
-                        .map(|(k, v)| self.sizes[k.0 as usize] + self.sizes[v.0 as usize])
-                        .sum::<u64>();
+                if let Some(Open { id, map: true, start, .. }) = self.scratch.stack.pop() {
+                    let s = &mut self.scratch;
+                    let entries: Vec<(NodeId, NodeId)> =
+                        s.children[start..].chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
+                    s.children.truncate(start);
+                    let entries = self.check_keys(entries);
+                    let s = &self.scratch;
+                    let size = entries.iter().fold(1u64, |n, (k, v)| {
+                        n.saturating_add(s.sizes[k.0 as usize]).saturating_add(s.sizes[v.0 as usize])
+                    });
                     self.close(id, Value::Map(entries), span, size)?;
                 }
             }
             Event::Alias(anchor) => {
-                let target = self.anchors.get(&anchor).copied();
-                let Some(target) = target else {
+                let Some(target) = self.scratch.anchors.get(&anchor).copied() else {
                     return Err((span, YamlProblem::Syntax("alias to an unknown anchor".into())));
                 };
-                if !self.done[target.0 as usize] {
+                let size = self.scratch.sizes[target.0 as usize];
+                if size == 0 {
                     return Err((span, YamlProblem::Syntax("alias refers to a collection that contains it".into())));
                 }
                 let id = self.push_node(Value::Alias(target), span, 0);
-                let size = self.sizes[target.0 as usize];
-                self.sizes[id.0 as usize] = size;
                 // push_node counted the alias as one node; it stands for `size`.
                 self.expanded = self.expanded.saturating_add(size - 1);
-                self.complete(id)?;
+                self.complete(id, size)?;
             }
             _ => {}
         }
@@ -736,22 +805,22 @@ impl<'a> Builder<'a> {
     }
 
     fn close(&mut self, id: NodeId, value: Value, end: Span, size: u64) -> Result<(), (Span, YamlProblem)> {
-        let node = &mut self.nodes[id.0 as usize];
+        let node = &mut self.scratch.nodes[id.0 as usize];
         node.value = value;
         if end.end > node.span.start {
             node.span.end = end.end;
         }
-        self.sizes[id.0 as usize] = size;
-        self.complete(id)
+        self.complete(id, size)
     }
 
-    /// Attaches a completed node to its parent, checking the expansion budget.
-    fn complete(&mut self, id: NodeId) -> Result<(), (Span, YamlProblem)> {
-        self.done[id.0 as usize] = true;
-        let size = self.sizes[id.0 as usize];
+    /// Marks a node complete with its expanded size and attaches it to its parent, checking the
+    /// expansion budget.
+    fn complete(&mut self, id: NodeId, size: u64) -> Result<(), (Span, YamlProblem)> {
+        let s = &mut self.scratch;
+        s.sizes[id.0 as usize] = size.max(1);
         if size > self.budgets.max_expanded_nodes || self.expanded > self.budgets.max_expanded_nodes {
             return Err((
-                self.nodes[id.0 as usize].span,
+                s.nodes[id.0 as usize].span,
                 YamlProblem::Budget(format!(
                     "the document expands to more than {} nodes through aliases; it is skipped \
                      (raise the budget with --max-yaml-nodes)",
@@ -759,26 +828,56 @@ impl<'a> Builder<'a> {
                 )),
             ));
         }
-        match self.stack.last_mut() {
-            None => self.root = Some(id),
-            Some(Open::Seq { items, .. }) => items.push(id),
-            Some(Open::Map { entries, pending_key, .. }) => match pending_key.take() {
-                None => *pending_key = Some(id),
-                Some(key) => entries.push((key, id)),
-            },
+        if s.stack.is_empty() {
+            self.root = Some(id);
+        } else {
+            s.children.push(id);
         }
         Ok(())
     }
 
+    fn key_text(&self, id: NodeId) -> Option<&str> {
+        let s = &self.scratch;
+        match &s.nodes[self.resolve(id).0 as usize].value {
+            Value::Scalar { text, .. } => Some(text_str(self.text, &s.owned, text)),
+            _ => None,
+        }
+    }
+
+    fn is_merge_key(&self, k: NodeId) -> bool {
+        matches!(&self.scratch.nodes[k.0 as usize].value, Value::Scalar { style: Style::Plain, .. })
+            && self.key_text(k) == Some("<<")
+    }
+
+    /// Reports duplicate keys and folds `<<` merge keys into the mapping (explicit keys win).
+    /// Small mappings without merge keys, nearly all of them, take a path that allocates
+    /// nothing beyond the entries.
+    fn check_keys(&mut self, entries: Vec<(NodeId, NodeId)>) -> Box<[(NodeId, NodeId)]> {
+        if entries.len() > PAIRWISE_KEYS || entries.iter().any(|&(k, _)| self.is_merge_key(k)) {
+            let (entries, duplicates) = self.merge_keys(entries);
+            self.errors.extend(duplicates);
+            return entries.into_boxed_slice();
+        }
+        for (i, &(k, _)) in entries.iter().enumerate() {
+            let Some(key) = self.key_text(k) else { continue };
+            // The nearest earlier occurrence, as the hashing path reports it.
+            let first = entries[..i].iter().rev().find(|&&(e, _)| self.key_text(e) == Some(key));
+            if let Some(&(first, _)) = first {
+                let s = &self.scratch.nodes;
+                self.errors.push(YamlError {
+                    span: s[k.0 as usize].span,
+                    problem: YamlProblem::DuplicateKey { key: key.to_string(), first: s[first.0 as usize].span },
+                });
+            }
+        }
+        entries.into_boxed_slice()
+    }
+
     /// Folds `<<` merge keys into the mapping (explicit keys win) and reports duplicate keys.
     fn merge_keys(&self, entries: Vec<(NodeId, NodeId)>) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
+        let nodes = &self.scratch.nodes;
         let doc_view = |id: NodeId| self.resolve(id);
-        let key_text = |id: NodeId| -> Option<&str> {
-            match &self.nodes[doc_view(id).0 as usize].value {
-                Value::Scalar { text, .. } => Some(self.text_str(text)),
-                _ => None,
-            }
-        };
+        let key_text = |id: NodeId| self.key_text(id);
         let mut out: Vec<(NodeId, NodeId)> = Vec::with_capacity(entries.len());
         let mut merged: Vec<(NodeId, NodeId)> = Vec::new();
         let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
@@ -786,14 +885,14 @@ impl<'a> Builder<'a> {
         for (k, v) in entries {
             let key = key_text(k);
             let is_merge = key == Some("<<")
-                && matches!(&self.nodes[k.0 as usize].value, Value::Scalar { style: Style::Plain, .. });
+                && matches!(&nodes[k.0 as usize].value, Value::Scalar { style: Style::Plain, .. });
             if is_merge {
                 let v = doc_view(v);
-                match &self.nodes[v.0 as usize].value {
+                match &nodes[v.0 as usize].value {
                     Value::Map(m) => merged.extend(m.iter().copied()),
                     Value::Seq(items) => {
                         for item in items {
-                            if let Value::Map(m) = &self.nodes[doc_view(*item).0 as usize].value {
+                            if let Value::Map(m) = &nodes[doc_view(*item).0 as usize].value {
                                 merged.extend(m.iter().copied());
                             }
                         }
@@ -803,10 +902,12 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if let Some(key) = key {
-                let span = self.nodes[k.0 as usize].span;
+                let span = nodes[k.0 as usize].span;
                 if let Some(first) = seen.insert(key, span) {
-                    duplicates
-                        .push(YamlError { span, problem: YamlProblem::DuplicateKey { key: key.to_string(), first } });
+                    duplicates.push(YamlError {
+                        span,
+                        problem: YamlProblem::DuplicateKey { key: key.to_string(), first },
+                    });
                 }
             }
             out.push((k, v));
@@ -815,7 +916,7 @@ impl<'a> Builder<'a> {
             match key_text(k) {
                 Some(key) if seen.contains_key(key) => {}
                 Some(key) => {
-                    seen.insert(key, self.nodes[k.0 as usize].span);
+                    seen.insert(key, nodes[k.0 as usize].span);
                     out.push((k, v));
                 }
                 None => out.push((k, v)),
@@ -825,39 +926,36 @@ impl<'a> Builder<'a> {
     }
 
     fn resolve(&self, mut id: NodeId) -> NodeId {
-        while let Value::Alias(t) = self.nodes[id.0 as usize].value {
+        while let Value::Alias(t) = self.scratch.nodes[id.0 as usize].value {
             id = t;
         }
         id
     }
 
-    fn text_str<'s>(&'s self, text: &'s Text) -> &'s str {
-        match text {
-            Text::Src(s, e) => self.text.get(*s as usize..*e as usize).unwrap_or(""),
-            Text::Owned(s) => s,
-        }
-    }
-
     fn finish_document(&mut self, end: Span) {
         let root = self.root.take();
-        let mut nodes = std::mem::take(&mut self.nodes);
-        // Documents live for the whole run; don't keep the growth slack of the vector.
-        nodes.shrink_to_fit();
         let index = self.next_index;
         self.next_index += 1;
+        let s = &mut self.scratch;
         let is_empty = match root {
             None => true,
-            Some(r) => {
-                matches!(&nodes[r.0 as usize].value, Value::Scalar { text, style: Style::Plain, tag: None }
-                if match text { Text::Src(s, e) => s == e, Text::Owned(s) => s.is_empty() || &**s == "null" || &**s == "~" })
-            }
+            Some(r) => match &s.nodes[r.0 as usize].value {
+                Value::Scalar { text, style: Style::Plain, tag: None } => {
+                    matches!(text_str(self.text, &s.owned, text), "" | "null" | "~")
+                }
+                _ => false,
+            },
         };
         if !is_empty {
+            // Exactly-sized copies: the scratch buffers keep their capacity for the next document.
+            let nodes: Vec<Node> = s.nodes.drain(..).collect();
             self.documents.push(Document {
                 file: self.file,
                 index,
                 text: Arc::clone(self.text),
                 nodes,
+                owned: s.owned.drain(..).collect(),
+                tags: s.tags.drain(..).collect(),
                 root,
                 span: Span::new(self.doc_start, (end.end as usize).max(self.doc_start)),
                 helm_source: self.chunk.helm_source.clone(),
@@ -954,6 +1052,42 @@ mod tests {
         let p = parse("a: 1\n%YAML 1.2\n---\nb: 2\n");
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
         assert_eq!(split("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").len(), 2);
+    }
+
+    #[test]
+    fn rewritten_texts_and_tags_live_beside_the_nodes() {
+        let p = parse("a: \"x\\ty\"\nb: !!str 1\nc: !custom z\nd: >\n  one\n  two\ne: plain\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let d = &p.documents[0];
+        let root = d.root.unwrap();
+        let get = |k| d.get(root, k).unwrap();
+        assert_eq!(d.str(get("a")), Some("x\ty"));
+        assert_eq!(d.scalar(get("b")), Some(Scalar::Str("1")));
+        assert_eq!(d.tag(get("b")), Some("str"));
+        assert_eq!(d.tag(get("c")), Some("!custom"));
+        assert_eq!(d.str(get("d")), Some("one two\n"));
+        assert_eq!(d.tag(get("e")), None);
+        assert!(matches!(d.node(get("e")).value, Value::Scalar { text: Text::Src(..), .. }));
+        assert_eq!(d.nodes.len(), d.nodes.capacity(), "documents keep exactly-sized arenas");
+    }
+
+    #[test]
+    fn duplicate_keys_report_the_nearest_earlier_occurrence() {
+        let p = parse("a: 1\nb: 2\na: 3\na: 4\n");
+        let firsts: Vec<_> = p
+            .errors
+            .iter()
+            .map(|e| match &e.problem {
+                YamlProblem::DuplicateKey { first, .. } => (e.span.start, first.start),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(firsts, [(10, 0), (15, 10)]);
+        // Large mappings take the hashing path and agree.
+        let big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect::<String>() + "k3: again\n";
+        let p = parse(&big);
+        assert_eq!(p.errors.len(), 1);
+        assert!(matches!(&p.errors[0].problem, YamlProblem::DuplicateKey { key, .. } if key == "k3"));
     }
 
     #[test]

@@ -572,6 +572,8 @@ impl Mesh {
         intersect(postings)
     }
 
+    /// One lookup per label of the selector, whatever the number of namespaces (every gateway
+    /// selects this way, and there is usually one gateway per namespace).
     fn select_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
         self.count();
         if selector.is_empty() {
@@ -673,6 +675,10 @@ impl Mesh {
     pub fn services_for_host(&self, host: &str) -> Vec<ServiceId> {
         self.count();
         let mut out: Vec<ServiceId> = self.services_by_host.get(host).cloned().unwrap_or_default();
+        if self.wildcard_services.is_empty() {
+            // No wildcard ServiceEntry at all (the common case): no parent domain to try.
+            return out;
+        }
         if host::is_wildcard(host) {
             out.extend(self.wildcard_services.get(host).into_iter().flatten());
             if let Some(rest) = host.strip_prefix("*.") {
@@ -755,12 +761,11 @@ impl Mesh {
                 .filter(|&i| own || self.destination_rules[i].export_to.visible_to(client_ns))
                 .collect()
         };
-        // Candidate hosts from most to least specific: the host itself, then its wildcard parents.
-        let candidates = std::iter::once(service_host.to_string()).chain(
-            if host::is_wildcard(service_host) { None } else { Some(host::wildcard_parents(service_host)) }
-                .into_iter()
-                .flatten(),
-        );
+        // Candidate hosts from most to least specific: the host itself, then its wildcard parents
+        // (only when the namespace has wildcard DestinationRules for them to match).
+        let wildcards = self.dr_wildcards_by_ns.contains_key(ns) && !host::is_wildcard(service_host);
+        let candidates = std::iter::once(service_host.to_string())
+            .chain(if wildcards { Some(host::wildcard_parents(service_host)) } else { None }.into_iter().flatten());
         for candidate in candidates {
             if let Some(list) = self.drs_by_ns_host.get(&(ns.to_string(), candidate.clone())) {
                 let rules = visible(list);

@@ -4,7 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::Analysis;
@@ -17,10 +20,74 @@ struct Snippet {
     severity: miette::Severity,
     help: Option<String>,
     /// `None` when a label sits on a line too long to print (see `too_long_to_show`).
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<NamedSource<Window>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Snippet>,
 }
+/// Lines of context kept around a snippet's labels; miette asks for 1 (`context_lines`).
+const MARGIN_LINES: usize = 4;
+
+/// A file's text as miette reads it. miette finds the lines of a span by scanning the text from
+/// its start, so handing it whole files would cost the size of the file for every finding, and
+/// a report of many findings in large files would grow quadratically. The window starts a few
+/// lines before the snippet's labels and ends a few lines after them (found with the line
+/// index), and reports offsets and line numbers as in the whole file.
+#[derive(Debug)]
+struct Window {
+    text: Arc<str>,
+    /// Byte offset of the window's first line, and its 0-based line number.
+    start: usize,
+    line: usize,
+    end: usize,
+}
+
+impl Window {
+    /// The window of `text` (the file's text as shown) around `spans`, byte ranges of the file.
+    fn new(sources: &SourceDb, file: crate::source::FileId, text: Arc<str>, spans: &[(usize, usize)]) -> Window {
+        let f = sources.get(file);
+        let whole = |text: Arc<str>| Window { start: 0, line: 0, end: text.len(), text };
+        let (Some(lo), Some(hi)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
+            return whole(text);
+        };
+        // The shown text has the file's line breaks at the same offsets (`printable_source`
+        // keeps CRLF and replaces a lone CR, which miette would count as a line break).
+        if hi > text.len() || text.len() != f.text.len() {
+            return whole(text);
+        }
+        let lines = f.lines();
+        let (first, _) = f.line_col(lo as u32);
+        let (last, _) = f.line_col(hi as u32);
+        let line = first.saturating_sub(1 + MARGIN_LINES);
+        let start = lines.line_start(line + 1).unwrap_or(0);
+        let end = lines.line_start(last + MARGIN_LINES + 2).unwrap_or(text.len());
+        Window { text, start, line, end }
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (s, e) = (span.offset(), span.offset() + span.len());
+        let inside = s >= self.start && e <= self.end && before < MARGIN_LINES && after < MARGIN_LINES;
+        if !inside || (self.start == 0 && self.end == self.text.len()) {
+            return SourceCode::read_span(&*self.text, span, before, after);
+        }
+        let window: &'a str = &self.text[self.start..self.end];
+        let inner = SourceCode::read_span(window, &SourceSpan::new((s - self.start).into(), span.len()), before, after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + self.start).into(), inner.span().len()),
+            inner.line() + self.line,
+            inner.column(),
+            inner.line_count() + self.line,
+        )))
+    }
+}
+
 
 impl fmt::Debug for Snippet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -135,9 +202,11 @@ fn printable_source(text: &Arc<str>) -> Arc<str> {
     Arc::from(out)
 }
 
-fn named(sources: &SourceDb, texts: &[Arc<str>], loc: Loc) -> NamedSource<Arc<str>> {
+fn named(sources: &SourceDb, texts: &[Arc<str>], loc: Loc, labels: &[LabeledSpan]) -> NamedSource<Window> {
     let file = sources.get(loc.file);
-    NamedSource::new(printable(&file.path), Arc::clone(&texts[loc.file.0 as usize])).with_language("yaml")
+    let spans: Vec<(usize, usize)> = labels.iter().map(|l| (l.offset(), l.offset() + l.len())).collect();
+    let window = Window::new(sources, loc.file, Arc::clone(&texts[loc.file.0 as usize]), &spans);
+    NamedSource::new(printable(&file.path), window).with_language("yaml")
 }
 
 fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
@@ -160,13 +229,14 @@ fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
                 related: Vec::new(),
             });
         } else {
+            let labels = vec![LabeledSpan::new_primary_with_span(Some(printable(&r.message)), source_span(sources, r.loc))];
             related.push(Snippet {
                 message: printable(&r.message),
                 code: "see also".to_string(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: Some(named(sources, texts, r.loc)),
-                labels: vec![LabeledSpan::new_primary_with_span(Some(printable(&r.message)), source_span(sources, r.loc))],
+                source: Some(named(sources, texts, r.loc, &labels)),
+                labels,
                 related: Vec::new(),
             });
         }
@@ -188,7 +258,7 @@ fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
         labels.clear();
         None
     } else {
-        Some(named(sources, texts, d.loc))
+        Some(named(sources, texts, d.loc, &labels))
     };
     Snippet {
         message: printable(&message),
@@ -209,8 +279,26 @@ fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
 pub fn render(analysis: &Analysis, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    super::index_lines(analysis);
     let sources = &analysis.model.sources;
-    let texts: Vec<Arc<str>> = sources.files().iter().map(|f| printable_source(&f.text)).collect();
+    // Only files with findings are shown: make those printable (in parallel), share the rest.
+    let mut shown = vec![false; sources.len()];
+    for d in &analysis.diagnostics {
+        for loc in std::iter::once(d.loc).chain(d.related.iter().map(|r| r.loc)) {
+            if let Some(s) = shown.get_mut(loc.file.0 as usize) {
+                *s = true;
+            }
+        }
+    }
+    let texts: Vec<Arc<str>> = {
+        use rayon::prelude::*;
+        sources
+            .files()
+            .par_iter()
+            .zip(shown.par_iter())
+            .map(|(f, &shown)| if shown { printable_source(&f.text) } else { Arc::clone(&f.text) })
+            .collect()
+    };
     let mut out = String::new();
     for d in &analysis.diagnostics {
         let s = snippet(sources, &texts, d);
@@ -241,4 +329,49 @@ pub fn summary(analysis: &Analysis) -> String {
         plural(stats.files, "file"),
         plural(stats.resources, "resource"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contents(c: &dyn SpanContents<'_>) -> (Vec<u8>, usize, usize, usize, usize, usize) {
+        (c.data().to_vec(), c.span().offset(), c.span().len(), c.line(), c.column(), c.line_count())
+    }
+
+    #[test]
+    fn a_window_reads_spans_exactly_as_the_whole_file() {
+        let text: String = (0..40)
+            .map(|i| match i % 5 {
+                0 => format!("key{i}: value\n"),
+                1 => "\n".to_string(),
+                2 => format!("  nested{i}: [a, b]  # café\n"),
+                3 => format!("- item {i}\r\n"),
+                _ => format!("long{i}: {}\n", "x".repeat(i)),
+            })
+            .collect();
+        let mut sources = SourceDb::default();
+        let file = sources.add("w.yaml".into(), Arc::from(text.as_str()));
+        let whole: &str = &text;
+        let mut checked = 0;
+        for lo in (0..text.len()).step_by(7).filter(|&i| text.is_char_boundary(i)) {
+            for hi in [lo, lo + 1, lo + 5, lo + 40, lo + 90] {
+                if hi > text.len() || !text.is_char_boundary(hi) {
+                    continue;
+                }
+                let window = Window::new(&sources, file, Arc::from(whole), &[(lo, hi)]);
+                if lo > text.len() / 2 {
+                    assert!(window.start > 0 && window.end - window.start < text.len() / 2, "the window is narrow");
+                }
+                for context in 0..=2 {
+                    let span = SourceSpan::new(lo.into(), hi - lo);
+                    let expected = SourceCode::read_span(whole, &span, context, context).map(|c| contents(&*c));
+                    let got = window.read_span(&span, context, context).map(|c| contents(&*c));
+                    assert_eq!(got.ok(), expected.ok(), "span {lo}..{hi}, context {context}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 300);
+    }
 }

@@ -92,6 +92,7 @@ fn diagnostic<'a>(sources: &'a SourceDb, documents: &'a [crate::load::Document],
 }
 
 pub fn render(analysis: &Analysis) -> String {
+    super::index_lines(analysis);
     let sources = &analysis.model.sources;
     let stats = analysis.model.stats;
     let report = Report {

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# meshlint performance benchmark: see bench/README.md.
+#
+#   bench/run.sh [-n RUNS] [-s "1250 5000"] [--no-build] [--keep] [--strict]
+#
+# 1. Generates synthetic meshes with ../shared/bench/gen-mesh.py (GEN_MESH overrides the path)
+#    into a temporary directory (removed at the end unless --keep; never inside the repository).
+# 2. Builds `meshlint` and the scan baseline (`examples/scan.rs`, saphyr-parser) in release mode.
+# 3. Runs `meshlint analyze DIR -o json --timings` RUNS times per size: wall time (best run,
+#    measured around the process with `date +%s%N`), CPU time and peak RSS (GNU time -v, which
+#    the script installs with apt-get when /usr/bin/time is not GNU time), and the per-phase
+#    timings of the best run.
+# 4. Runs the scan baseline RUNS times (best wall time) over the same files.
+# 5. Prints the ratios against the targets, and checks that every mistake listed in the
+#    generator's injected.json is reported (by rule, kind, namespace and name).
+#
+# Exit status: 0 when every injected mistake whose rule exists is found (and, with --strict,
+# every target holds); 1 otherwise; 2 when the benchmark itself could not run.
+set -euo pipefail
+
+RUNS=5
+SIZES="1250 5000"
+BUILD=1
+KEEP=0
+STRICT=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -n) RUNS="$2"; shift 2 ;;
+    -s) SIZES="$2"; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    --keep) KEEP=1; shift ;;
+    --strict) STRICT=1; shift ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+GEN_MESH="${GEN_MESH:-$ROOT/../shared/bench/gen-mesh.py}"
+[ -f "$GEN_MESH" ] || { echo "bench/run.sh: $GEN_MESH not found (set GEN_MESH)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "bench/run.sh: python3 is needed (gen-mesh.py, checks)" >&2; exit 2; }
+
+# GNU time for peak RSS ("Maximum resident set size"); BusyBox or the shell keyword do not say.
+if ! /usr/bin/time -V 2>&1 | grep -q "GNU"; then
+  echo "installing GNU time (apt-get install time) ..." >&2
+  if command -v apt-get >/dev/null; then
+    { [ "$(id -u)" = 0 ] && apt-get install -y -qq time >/dev/null 2>&1; } ||
+      { [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq time >/dev/null 2>&1; } || true
+  fi
+  /usr/bin/time -V 2>&1 | grep -q "GNU" || { echo "bench/run.sh: GNU time is needed at /usr/bin/time" >&2; exit 2; }
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/meshlint-bench.XXXXXX")"
+if [ "$KEEP" = 1 ]; then
+  echo "keeping $WORK" >&2
+else
+  trap 'rm -rf "$WORK"' EXIT
+fi
+
+if [ "$BUILD" = 1 ]; then
+  echo "building release (meshlint, examples/scan) ..." >&2
+  cargo build --release --quiet --bin meshlint --example scan
+fi
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+MESHLINT="$TARGET_DIR/release/meshlint"
+SCAN="$TARGET_DIR/release/examples/scan"
+[ -x "$MESHLINT" ] && [ -x "$SCAN" ] || { echo "bench/run.sh: build first (no --no-build)" >&2; exit 2; }
+
+now_ns() { date +%s%N; }
+
+# One timed run of "$@": appends "wall_s cpu_s rss_kb exit" to $WORK/runs.
+timed() {
+  local out="$1" err="$2"; shift 2
+  local t0 t1 rc=0
+  t0=$(now_ns)
+  /usr/bin/time -v -o "$WORK/time.txt" "$@" >"$out" 2>"$err" || rc=$?
+  t1=$(now_ns)
+  python3 - "$WORK/time.txt" "$t0" "$t1" "$rc" >>"$WORK/runs" <<'EOF'
+import sys
+text = open(sys.argv[1]).read()
+def field(name):
+    for line in text.splitlines():
+        if line.strip().startswith(name):
+            return line.rsplit(":", 1)[1].strip()
+    return "0"
+cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
+rss = int(field("Maximum resident set size (kbytes)"))
+wall = (int(sys.argv[3]) - int(sys.argv[2])) / 1e9
+print(f"{wall:.4f} {cpu:.3f} {rss} {sys.argv[4]}")
+EOF
+}
+
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+for n in $SIZES; do
+  dir="$WORK/mesh-$n"
+  python3 "$GEN_MESH" "$dir" --services "$n" >&2
+  # injected.json is the answer key, not input: keep it out of the analyzed directory.
+  mv "$dir/injected.json" "$WORK/injected-$n.json"
+  bytes=$(cat "$dir"/*.yaml | wc -c)
+  resources=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$WORK/injected-$n.json")
+
+  : >"$WORK/runs"
+  best_wall=""
+  for i in $(seq "$RUNS"); do
+    timed "$WORK/out-$n.json" "$WORK/err-$n.txt" "$MESHLINT" analyze "$dir" -o json --timings
+    read -r wall cpu rss rc < <(tail -1 "$WORK/runs")
+    if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+      echo "bench/run.sh: meshlint exited $rc on $dir:" >&2; cat "$WORK/err-$n.txt" >&2; exit 2
+    fi
+    if [ -z "$best_wall" ] || python3 -c "import sys; sys.exit(0 if $wall < $best_wall else 1)"; then
+      best_wall=$wall
+      grep '^timings:' "$WORK/err-$n.txt" | sed 's/^timings: //' >"$WORK/phases-$n.txt" || true
+      cp "$WORK/out-$n.json" "$WORK/best-$n.json"
+    fi
+  done
+  analyze_runs=$(cat "$WORK/runs" | tr '\n' ';')
+
+  : >"$WORK/runs"
+  for i in $(seq "$RUNS"); do
+    timed "$WORK/scan-$n.txt" "$WORK/scan-err-$n.txt" "$SCAN" "$dir"
+  done
+  scan_runs=$(cat "$WORK/runs" | tr '\n' ';')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$resources" "$analyze_runs" "$scan_runs" \
+    "$(cat "$WORK/phases-$n.txt")" >>"$RESULTS"
+done
+
+"$MESHLINT" rules >"$WORK/rules.txt"
+
+python3 - "$WORK" "$RESULTS" "$STRICT" "$RUNS" <<'EOF'
+import json, sys, collections
+work, results, strict, runs = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
+rows = []
+for line in open(results):
+    n, size, resources, ar, sr, phases = line.rstrip("\n").split("\t")
+    parse = lambda s: [tuple(float(x) for x in r.split()) for r in s.split(";") if r.strip()]
+    a, s = parse(ar), parse(sr)
+    rows.append(dict(n=int(n), bytes=int(size), resources=int(resources),
+                     wall=min(r[0] for r in a), cpu=min(r[1] for r in a), rss=max(r[2] for r in a) * 1024,
+                     scan=min(r[0] for r in s), scan_cpu=min(r[1] for r in s), phases=phases))
+
+import os
+print(f"\nbest of {runs} runs on {os.cpu_count()} cores; wall = elapsed time of the process, cpu = user+sys "
+      "of all its threads, peak RSS = GNU time -v \"Maximum resident set size\"; load average at the end: "
+      f"{os.getloadavg()[0]:.1f} (above 0.5, other work shares the cores and wall times are inflated)")
+print("| services | resources | input MB | analyze wall s | analyze cpu s | scan wall s | scan cpu s | analyze/scan wall | analyze/scan cpu | peak RSS MB | RSS/input | phases of the best run (ms) |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+for r in rows:
+    phases = r['phases'].replace(" ms", "")
+    print(f"| {r['n']} | {r['resources']} | {r['bytes']/1e6:.1f} | {r['wall']:.3f} | {r['cpu']:.3f} | {r['scan']:.3f} | "
+          f"{r['scan_cpu']:.3f} | {r['wall']/r['scan']:.2f}x | {r['cpu']/max(r['scan_cpu'], 1e-3):.2f}x | {r['rss']/1e6:.0f} | "
+          f"{r['rss']/r['bytes']:.1f}x | {phases} |")
+
+ok = True
+def target(name, value, limit, ambition=None):
+    global ok
+    met = value <= limit
+    ok &= met
+    extra = f" (ambition <= {ambition}x: {'met' if value <= ambition else 'not met'})" if ambition else ""
+    print(f"  {'PASS' if met else 'MISS'}  {name}: {value:.2f}x (target <= {limit}x){extra}")
+
+print("\ntargets:")
+small = min(rows, key=lambda r: r["n"])
+target(f"analyze/scan wall at {small['n']} services", small["wall"] / small["scan"], 1.5, 1.0)
+if len(rows) > 1:
+    big = max(rows, key=lambda r: r["n"])
+    k = big["n"] / small["n"]
+    target(f"time({big['n']})/time({small['n']}) wall, {k:g}x input", big["wall"] / small["wall"], round(1.1 * k, 2))
+    print(f"        (cpu: {big['cpu']/small['cpu']:.2f}x)")
+for r in rows:
+    target(f"peak RSS / input size at {r['n']} services", r["rss"] / r["bytes"], 10)
+
+# Correctness at scale: every injected mistake must be reported by its rule.
+present = {line.split()[0] for line in open(f"{work}/rules.txt") if line.strip()}
+found_all = True
+print("\ninjected mistakes (rule: found/injected):")
+for r in rows:
+    injected = json.load(open(f"{work}/injected-{r['n']}.json"))["findings"]
+    report = json.load(open(f"{work}/best-{r['n']}.json"))
+    seen = {(d["rule"], (d.get("resource") or {}).get("kind"), (d.get("resource") or {}).get("namespace"),
+             (d.get("resource") or {}).get("name")) for d in report["diagnostics"]}
+    by_rule = collections.defaultdict(list)
+    for f in injected:
+        by_rule[f["rule"]].append(f)
+    parts = []
+    for rule in sorted(by_rule):
+        items = by_rule[rule]
+        if rule not in present:
+            parts.append(f"{rule}: rule not present")
+            continue
+        hit = [f for f in items if (rule, f["kind"], f["namespace"], f["name"]) in seen]
+        missed = [f for f in items if f not in hit]
+        parts.append(f"{rule}: {len(hit)}/{len(items)}")
+        if missed:
+            found_all = False
+            m = missed[0]
+            parts[-1] += f" (MISSED e.g. {m['kind']} {m['namespace']}/{m['name']})"
+    counts = collections.Counter(d["rule"] for d in report["diagnostics"])
+    print(f"  {r['n']} services: " + "; ".join(parts))
+    print(f"  {r['n']} services: all findings by rule: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+
+if not found_all:
+    print("\nFAIL: some injected mistakes were not reported")
+    sys.exit(1)
+if strict and not ok:
+    print("\nFAIL (--strict): a target was missed")
+    sys.exit(1)
+EOF
