@@ -69,14 +69,14 @@ SCAN="$TARGET_DIR/release/examples/scan"
 
 now_ns() { date +%s%N; }
 
-# One timed run of "$@": appends "wall_s cpu_s rss_kb exit" to $WORK/runs.
+# One timed run of "$@": appends "wall_s cpu_s rss_kb exit" to the file $RUNS_TO.
 timed() {
   local out="$1" err="$2"; shift 2
   local t0 t1 rc=0
   t0=$(now_ns)
   /usr/bin/time -v -o "$WORK/time.txt" "$@" >"$out" 2>"$err" || rc=$?
   t1=$(now_ns)
-  python3 - "$WORK/time.txt" "$t0" "$t1" "$rc" >>"$WORK/runs" <<'EOF'
+  python3 - "$WORK/time.txt" "$t0" "$t1" "$rc" >>"$RUNS_TO" <<'EOF'
 import sys
 text = open(sys.argv[1]).read()
 def field(name):
@@ -101,11 +101,12 @@ for n in $SIZES; do
   bytes=$(cat "$dir"/*.yaml | wc -c)
   resources=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$WORK/injected-$n.json")
 
-  : >"$WORK/runs"
+  # Runs alternate (analyze, scan, analyze on one thread) so that both see the same load.
+  : >"$WORK/runs-analyze"; : >"$WORK/runs-scan"; : >"$WORK/runs-one"
   best_wall=""
   for i in $(seq "$RUNS"); do
-    timed "$WORK/out-$n.json" "$WORK/err-$n.txt" "$MESHLINT" analyze "$dir" -o json --timings
-    read -r wall cpu rss rc < <(tail -1 "$WORK/runs")
+    RUNS_TO="$WORK/runs-analyze" timed "$WORK/out-$n.json" "$WORK/err-$n.txt" "$MESHLINT" analyze "$dir" -o json --timings
+    read -r wall cpu rss rc < <(tail -1 "$WORK/runs-analyze")
     if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
       echo "bench/run.sh: meshlint exited $rc on $dir:" >&2; cat "$WORK/err-$n.txt" >&2; exit 2
     fi
@@ -114,16 +115,13 @@ for n in $SIZES; do
       grep '^timings:' "$WORK/err-$n.txt" | sed 's/^timings: //' >"$WORK/phases-$n.txt" || true
       cp "$WORK/out-$n.json" "$WORK/best-$n.json"
     fi
+    RUNS_TO="$WORK/runs-scan" timed "$WORK/scan-$n.txt" "$WORK/scan-err-$n.txt" "$SCAN" "$dir"
+    RUNS_TO="$WORK/runs-one" RAYON_NUM_THREADS=1 timed "$WORK/one-$n.json" "$WORK/one-err-$n.txt" \
+      "$MESHLINT" analyze "$dir" -o json
   done
-  analyze_runs=$(cat "$WORK/runs" | tr '\n' ';')
-
-  : >"$WORK/runs"
-  for i in $(seq "$RUNS"); do
-    timed "$WORK/scan-$n.txt" "$WORK/scan-err-$n.txt" "$SCAN" "$dir"
-  done
-  scan_runs=$(cat "$WORK/runs" | tr '\n' ';')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$resources" "$analyze_runs" "$scan_runs" \
-    "$(cat "$WORK/phases-$n.txt")" >>"$RESULTS"
+  runs_of() { tr '\n' ';' <"$WORK/runs-$1"; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$resources" "$(runs_of analyze)" "$(runs_of scan)" \
+    "$(cat "$WORK/phases-$n.txt")" "$(runs_of one)" >>"$RESULTS"
 done
 
 "$MESHLINT" rules >"$WORK/rules.txt"
@@ -133,22 +131,23 @@ import json, sys, collections
 work, results, strict, runs = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
 rows = []
 for line in open(results):
-    n, size, resources, ar, sr, phases = line.rstrip("\n").split("\t")
+    n, size, resources, ar, sr, phases, orr = line.rstrip("\n").split("\t")
     parse = lambda s: [tuple(float(x) for x in r.split()) for r in s.split(";") if r.strip()]
-    a, s = parse(ar), parse(sr)
+    a, s, one = parse(ar), parse(sr), parse(orr)
     rows.append(dict(n=int(n), bytes=int(size), resources=int(resources),
                      wall=min(r[0] for r in a), cpu=min(r[1] for r in a), rss=max(r[2] for r in a) * 1024,
-                     scan=min(r[0] for r in s), scan_cpu=min(r[1] for r in s), phases=phases))
+                     scan=min(r[0] for r in s), scan_cpu=min(r[1] for r in s), phases=phases,
+                     one=min(r[0] for r in one)))
 
 import os
 print(f"\nbest of {runs} runs on {os.cpu_count()} cores; wall = elapsed time of the process, cpu = user+sys "
       "of all its threads, peak RSS = GNU time -v \"Maximum resident set size\"; load average at the end: "
       f"{os.getloadavg()[0]:.1f} (above 0.5, other work shares the cores and wall times are inflated)")
-print("| services | resources | input MB | analyze wall s | analyze cpu s | scan wall s | scan cpu s | analyze/scan wall | analyze/scan cpu | peak RSS MB | RSS/input | phases of the best run (ms) |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+print("| services | resources | input MB | analyze wall s | analyze cpu s | analyze 1 thread wall s | scan wall s | scan cpu s | analyze/scan wall | analyze/scan cpu | peak RSS MB | RSS/input | phases of the best run (ms) |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for r in rows:
     phases = r['phases'].replace(" ms", "")
-    print(f"| {r['n']} | {r['resources']} | {r['bytes']/1e6:.1f} | {r['wall']:.3f} | {r['cpu']:.3f} | {r['scan']:.3f} | "
+    print(f"| {r['n']} | {r['resources']} | {r['bytes']/1e6:.1f} | {r['wall']:.3f} | {r['cpu']:.3f} | {r['one']:.3f} | {r['scan']:.3f} | "
           f"{r['scan_cpu']:.3f} | {r['wall']/r['scan']:.2f}x | {r['cpu']/max(r['scan_cpu'], 1e-3):.2f}x | {r['rss']/1e6:.0f} | "
           f"{r['rss']/r['bytes']:.1f}x | {phases} |")
 

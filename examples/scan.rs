@@ -5,6 +5,9 @@
 //! `cargo run --release --example scan -- DIR...` prints one line:
 //! `scan: F files, B bytes, E events, T ms` (T: reading and parsing, from the first read to the
 //! last event). saphyr-parser is a dev-dependency only; the shipped binary never links it.
+//!
+//! `--granit` runs meshlint's own parser (granit-parser, comments off, as the loader sets it)
+//! instead, to tell the parser's share of `analyze` from meshlint's.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -30,8 +33,35 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Events of the stream, and whether the parser stopped at an error.
+fn saphyr_events(text: &str) -> (usize, bool) {
+    let mut n = 0;
+    for event in Parser::new_from_str(text) {
+        match event {
+            Ok(_) => n += 1,
+            Err(_) => return (n, true),
+        }
+    }
+    (n, false)
+}
+
+fn granit_events(text: &str) -> (usize, bool) {
+    let mut options = granit_parser::Options::default();
+    options.emit_comments = false;
+    let mut n = 0;
+    for event in granit_parser::Parser::new_from_str_with_options(text, options) {
+        match event {
+            Ok(_) => n += 1,
+            Err(_) => return (n, true),
+        }
+    }
+    (n, false)
+}
+
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let granit = args.iter().any(|a| a == "--granit");
+    args.retain(|a| a != "--granit");
     if args.is_empty() {
         eprintln!("usage: scan DIR_OR_FILE...");
         return std::process::ExitCode::from(2);
@@ -54,19 +84,22 @@ fn main() -> std::process::ExitCode {
             }
         };
         bytes += text.len();
-        for event in Parser::new_from_str(&text) {
-            match event {
-                Ok(_) => events += 1,
-                Err(_) => {
-                    errors += 1;
-                    break;
-                }
-            }
-        }
+        let (n, failed) = if granit {
+            granit_events(&text)
+        } else {
+            saphyr_events(&text)
+        };
+        events += n;
+        errors += usize::from(failed);
     }
     let elapsed = started.elapsed();
     println!(
-        "scan: {} files, {bytes} bytes, {events} events, {errors} errors, {:.1} ms",
+        "scan ({}): {} files, {bytes} bytes, {events} events, {errors} errors, {:.1} ms",
+        if granit {
+            "granit-parser"
+        } else {
+            "saphyr-parser"
+        },
         files.len(),
         elapsed.as_secs_f64() * 1e3
     );
