@@ -652,29 +652,33 @@ fn confused(text: &str, value: &str) -> Vec<String> {
 fn type_confusion_in_every_field_never_panics() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("good.yaml"), GOOD).unwrap();
-    let mut sources = Vec::new();
+    // Variants grouped by seed and value: each group is one analysis (cross-file rules see the
+    // variants side by side), and a panic names the group.
+    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
     for (name, text) in seeds() {
         for (v, value) in CONFUSIONS.iter().enumerate() {
-            for (i, variant) in confused(&text, value).into_iter().enumerate() {
-                sources.push((format!("{name}-{v}-{i}.yaml"), variant));
-            }
+            let group =
+                confused(&text, value).into_iter().enumerate().map(|(i, t)| (format!("{name}-{v}-{i}.yaml"), t));
+            groups.push(group.collect());
         }
     }
+    let sources: Vec<(String, String)> = groups.iter().flatten().cloned().collect();
     assert!(sources.len() > 3000, "only {} variants", sources.len());
-    // In process, every variant on its own: a panic names the input. (Holding the lock keeps
-    // this CPU-heavy loop from slowing the timed runs of the other tests.)
+    // In process, (holding the lock keeps this CPU-heavy loop from slowing the timed runs of the
+    // other tests).
     let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    for (name, text) in &sources {
-        let result = std::panic::catch_unwind(|| {
-            meshlint::engine::analyze_sources(vec![(name.clone(), text.clone().into_bytes())], &Default::default())
-        });
+    for group in &groups {
+        let inputs: Vec<(String, Vec<u8>)> = group.iter().map(|(n, t)| (n.clone(), t.clone().into_bytes())).collect();
+        let result = std::panic::catch_unwind(|| meshlint::engine::analyze_sources(inputs, &Default::default()));
+        let names = || group.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
         match result {
             Ok(Ok(analysis)) => {
+                assert_eq!(analysis.model.sources.len(), group.len());
                 let _ = meshlint::report::human::render(&analysis, false);
                 let _ = meshlint::report::json::render(&analysis);
             }
-            Ok(Err(e)) => panic!("{name}: {e}"),
-            Err(_) => panic!("analysis panicked on {name}:\n{text}"),
+            Ok(Err(e)) => panic!("{}: {e}", names()),
+            Err(_) => panic!("analysis panicked on one of {}", names()),
         }
     }
     drop(serial);

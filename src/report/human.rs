@@ -148,14 +148,14 @@ fn lines_apart(sources: &SourceDb, a: Loc, b: Loc) -> usize {
 /// would be copied into the report once per finding on it.
 const MAX_SHOWN_LINE_BYTES: usize = 1000;
 
-/// Whether the line of `loc` (or the span itself) is too long to print.
+/// Whether a line the span of `loc` touches is too long to print.
 fn too_long_to_show(sources: &SourceDb, loc: Loc) -> bool {
-    let text = &sources.get(loc.file).text;
+    let text = sources.get(loc.file).text.as_bytes();
     let start = (loc.span.start as usize).min(text.len());
     let end = (loc.span.end as usize).clamp(start, text.len());
-    let line_start = text.as_bytes()[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line_end = text.as_bytes()[end..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| end + i);
-    line_end - line_start > MAX_SHOWN_LINE_BYTES
+    let line_start = text[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| end + i);
+    text[line_start..line_end].split(|&b| b == b'\n').any(|line| line.len() > MAX_SHOWN_LINE_BYTES)
 }
 
 /// `path:line:column`, for findings shown without a snippet.
