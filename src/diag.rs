@@ -91,7 +91,10 @@ impl Diagnostic {
         self
     }
     pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Self {
-        self.related.push(Related { loc, message: message.into() });
+        self.related.push(Related {
+            loc,
+            message: message.into(),
+        });
         self
     }
     pub fn resource(mut self, resource: Option<ResourceRef>) -> Self {
@@ -105,7 +108,12 @@ impl Diagnostic {
 
     /// The order of every report: file, position, rule, then message for ties.
     pub fn sort_key(&self) -> (u32, u32, &'static str, &str) {
-        (self.loc.file.0, self.loc.span.start, self.rule.name, &self.message)
+        (
+            self.loc.file.0,
+            self.loc.span.start,
+            self.rule.name,
+            &self.message,
+        )
     }
 }
 
@@ -114,12 +122,17 @@ impl Diagnostic {
 pub fn finish(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|later, kept| {
-        later.loc == kept.loc && later.rule.name == kept.rule.name && later.severity == kept.severity
+        later.loc == kept.loc
+            && later.rule.name == kept.rule.name
+            && later.severity == kept.severity
     });
 }
 
 /// Closest candidate by edit distance, for "did you mean".
-pub fn did_you_mean<'a>(got: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    got: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &'a str)> = None;
     for c in candidates {
         if c == got {

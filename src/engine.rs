@@ -61,7 +61,10 @@ impl Analysis {
         self.diagnostics.iter().any(|d| d.severity >= threshold)
     }
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 }
 
@@ -78,23 +81,37 @@ pub fn analyze(
 
 /// Analyzes sources already in memory, `(path shown in reports, bytes)`, exactly as `analyze`
 /// would the same files on disk. Only `--mesh-config` (read from disk) can make it fail.
-pub fn analyze_sources(sources: Vec<(String, Vec<u8>)>, options: &Options) -> Result<Analysis, InputError> {
+pub fn analyze_sources(
+    sources: Vec<(String, Vec<u8>)>,
+    options: &Options,
+) -> Result<Analysis, InputError> {
     let started = Instant::now();
     let loaded = load::load_sources(sources, &options.load);
     analyze_loaded(loaded, started, options)
 }
 
-fn analyze_loaded(loaded: load::Loaded, started: Instant, options: &Options) -> Result<Analysis, InputError> {
+fn analyze_loaded(
+    loaded: load::Loaded,
+    started: Instant,
+    options: &Options,
+) -> Result<Analysis, InputError> {
     let mut timings = Timings::default();
     let mesh_config = match &options.mesh_config {
-        Some(path) => Some(load::load(std::slice::from_ref(path), &mut || Ok(Vec::new()), &options.load)?),
+        Some(path) => Some(load::load(
+            std::slice::from_ref(path),
+            &mut || Ok(Vec::new()),
+            &options.load,
+        )?),
         None => None,
     };
     timings.load = started.elapsed();
 
     let started = Instant::now();
     let mut diagnostics = Vec::new();
-    let model_options = ModelOptions { default_namespace: options.default_namespace.clone(), mesh_config };
+    let model_options = ModelOptions {
+        default_namespace: options.default_namespace.clone(),
+        mesh_config,
+    };
     let model = Model::build(loaded, &model_options, &mut diagnostics);
     timings.model = started.elapsed();
 
@@ -103,7 +120,11 @@ fn analyze_loaded(loaded: load::Loaded, started: Instant, options: &Options) -> 
     timings.index = started.elapsed();
 
     let started = Instant::now();
-    let cx = Context { model: &model, mesh: &mesh, options };
+    let cx = Context {
+        model: &model,
+        mesh: &mesh,
+        options,
+    };
     let found: Vec<Vec<Diagnostic>> = rules::ALL
         .par_iter()
         .filter_map(|rule| rule.check)
@@ -120,7 +141,12 @@ fn analyze_loaded(loaded: load::Loaded, started: Instant, options: &Options) -> 
     diag::finish(&mut diagnostics);
     timings.rules = started.elapsed();
 
-    Ok(Analysis { model, mesh, diagnostics, timings })
+    Ok(Analysis {
+        model,
+        mesh,
+        diagnostics,
+        timings,
+    })
 }
 
 /// Longest message, help or label a report prints; rules quote values from the input, which may

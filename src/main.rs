@@ -12,7 +12,11 @@ use meshlint::report::{self, Format};
 use meshlint::rules;
 
 #[derive(Parser)]
-#[command(name = "meshlint", version, about = "Offline analyzer for Istio service-mesh configuration")]
+#[command(
+    name = "meshlint",
+    version,
+    about = "Offline analyzer for Istio service-mesh configuration"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -111,7 +115,10 @@ struct CommonArgs {
 fn parse_version(s: &str) -> Result<(u32, u32), String> {
     let (major, minor) = s.split_once('.').ok_or("expected X.Y, e.g. 1.22")?;
     let minor = minor.split('.').next().unwrap_or(minor);
-    Ok((major.parse().map_err(|_| "bad major version")?, minor.parse().map_err(|_| "bad minor version")?))
+    Ok((
+        major.parse().map_err(|_| "bad major version")?,
+        minor.parse().map_err(|_| "bad minor version")?,
+    ))
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -182,7 +189,13 @@ fn main() -> ExitCode {
                 eprintln!("meshlint: no rule named {rule}; `meshlint rules` lists them");
                 ExitCode::from(2)
             }
-            found => print(&found.iter().map(|r| r.doc).collect::<Vec<_>>().join("\n---\n\n")),
+            found => print(
+                &found
+                    .iter()
+                    .map(|r| r.doc)
+                    .collect::<Vec<_>>()
+                    .join("\n---\n\n"),
+            ),
         },
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -208,17 +221,32 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
-    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("not a file name"))?;
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{}.{}.{attempt}.tmp", name.to_string_lossy(), std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        let tmp = dir.join(format!(
+            ".{}.{}.{attempt}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
             Ok(file) => break (tmp, file),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1
+            }
             Err(e) => return Err(e),
         }
     };
-    let written = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| std::fs::rename(&tmp, path));
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -233,7 +261,10 @@ fn read_stdin() -> std::io::Result<Vec<u8>> {
 /// the overflow, and an endless pipe (`yes | meshlint analyze -`) cannot exhaust memory.
 fn read_stdin_up_to(max: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::io::stdin().lock().take(max as u64 + 1).read_to_end(&mut bytes)?;
+    std::io::stdin()
+        .lock()
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -298,7 +329,11 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             t.rules.as_secs_f64() * 1e3
         );
     }
-    let code = if analysis.fails(options.failure_threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    let code = if analysis.fails(options.failure_threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
     // The process ends here: freeing the documents, model and index one allocation at a time
     // would only delay the exit (about 4% of the run on a large mesh).
     std::mem::forget(analysis);

@@ -14,7 +14,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: clamp_u32(start), end: clamp_u32(end.max(start)) }
+        Span {
+            start: clamp_u32(start),
+            end: clamp_u32(end.max(start)),
+        }
     }
     pub fn empty(at: usize) -> Span {
         Span::new(at, at)
@@ -120,7 +123,12 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(id: FileId, path: String, text: Arc<str>) -> SourceFile {
-        SourceFile { id, path, text, lines: std::sync::OnceLock::new() }
+        SourceFile {
+            id,
+            path,
+            text,
+            lines: std::sync::OnceLock::new(),
+        }
     }
     /// The line starts of the file.
     pub fn lines(&self) -> &LineIndex {
@@ -193,11 +201,18 @@ mod tests {
             "abc\ndef\n\n\nghijklmnop\nq".into(),
             "\u{b}\n\u{b}\u{b}\n\r\n\t\n\u{8a}\u{10a}\n".into(),
             "é\nü\n".repeat(50),
-            (0..300u32).map(|i| char::from_u32(i % 128 + 1).unwrap_or('x')).collect(),
+            (0..300u32)
+                .map(|i| char::from_u32(i % 128 + 1).unwrap_or('x'))
+                .collect(),
         ];
         for text in &samples {
             let expected: Vec<u32> = std::iter::once(0)
-                .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i as u32 + 1))
+                .chain(
+                    text.bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
                 .collect();
             assert_eq!(LineIndex::new(text).starts, expected, "{text:?}");
         }

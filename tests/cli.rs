@@ -24,7 +24,8 @@ fn meshlint(args: &[&str], stdin: Option<&[u8]>) -> Output {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn shared() -> Option<&'static Path> {
@@ -43,7 +44,12 @@ const BROKEN: &[u8] = b"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n   
 #[test]
 fn exit_0_when_nothing_reaches_the_threshold() {
     let out = meshlint(&["analyze", "-o", "json", "-"], Some(CLEAN));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_eq!(json(&out)["summary"]["resources"], 1);
 }
 
@@ -58,9 +64,27 @@ fn exit_1_on_findings_at_or_above_the_threshold() {
 fn failure_threshold_moves_the_line() {
     // An unknown field is a warning: it fails only when the threshold is warning or lower.
     let doc = b"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: a\nspec:\n  host: a\n  hostt: b\n";
-    let warn = meshlint(&["analyze", "-o", "json", "--failure-threshold", "warning", "-"], Some(doc));
-    let err = meshlint(&["analyze", "-o", "json", "--failure-threshold", "error", "-"], Some(doc));
-    assert_eq!(json(&warn)["summary"]["warnings"], 1, "{}", String::from_utf8_lossy(&warn.stdout));
+    let warn = meshlint(
+        &[
+            "analyze",
+            "-o",
+            "json",
+            "--failure-threshold",
+            "warning",
+            "-",
+        ],
+        Some(doc),
+    );
+    let err = meshlint(
+        &["analyze", "-o", "json", "--failure-threshold", "error", "-"],
+        Some(doc),
+    );
+    assert_eq!(
+        json(&warn)["summary"]["warnings"],
+        1,
+        "{}",
+        String::from_utf8_lossy(&warn.stdout)
+    );
     assert_eq!(json(&warn)["summary"]["errors"], 0);
     assert_eq!(warn.status.code(), Some(1));
     assert_eq!(err.status.code(), Some(0));
@@ -73,9 +97,20 @@ fn exit_2_for_a_missing_path_or_bad_flag() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "one-line error, got: {stderr}");
     assert!(stderr.contains("does/not/exist.yaml"));
-    assert_eq!(meshlint(&["analyze", "--no-such-flag"], None).status.code(), Some(2));
-    assert_eq!(meshlint(&["analyze", "no/match/*.yaml"], None).status.code(), Some(2));
-    assert_eq!(meshlint(&["explain", "no-such-rule"], None).status.code(), Some(2));
+    assert_eq!(
+        meshlint(&["analyze", "--no-such-flag"], None).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        meshlint(&["analyze", "no/match/*.yaml"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        meshlint(&["explain", "no-such-rule"], None).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -92,7 +127,12 @@ fn broken_yaml_in_one_file_does_not_hide_the_others() {
         .filter(|d| d["rule"] == "yaml-syntax")
         .collect();
     assert_eq!(syntax.len(), 1);
-    assert!(syntax[0]["file"].as_str().unwrap().ends_with("virtualservice-broken-indent.yaml"));
+    assert!(
+        syntax[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("virtualservice-broken-indent.yaml")
+    );
     assert_eq!(syntax[0]["line"], 29);
     assert_eq!(report["summary"]["files"], 3);
     // gateway.yaml holds one resource and authz.yaml two; the broken file's document is skipped.
@@ -114,7 +154,10 @@ fn human_output_has_snippet_rule_and_summary_without_colour() {
     assert!(text.contains("yaml-syntax"), "{text}");
     assert!(text.contains("<stdin>:5:"), "{text}");
     assert!(text.lines().last().unwrap().contains("1 error"), "{text}");
-    assert!(!text.contains('\u{1b}'), "no ANSI escapes when NO_COLOR is set or stdout is a pipe");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no ANSI escapes when NO_COLOR is set or stdout is a pipe"
+    );
 }
 
 #[test]
@@ -127,7 +170,13 @@ fn output_is_deterministic_and_sorted() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -153,7 +202,10 @@ fn graph_formats() {
         assert_eq!(out.status.code(), Some(0));
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("cart-rollout"), "{format}: {text}");
-        assert!(text.contains("subset-not-found"), "{format}: broken edge to subset beta is drawn: {text}");
+        assert!(
+            text.contains("subset-not-found"),
+            "{format}: broken edge to subset beta is drawn: {text}"
+        );
         assert!(text.contains("unknown-gateway"), "{format}");
     }
     let dot = meshlint(&["graph", "--format", "dot", "testdata/example"], None);
@@ -172,22 +224,36 @@ fn completions_are_in_sync() {
     ] {
         let out = meshlint(&["completions", shell], None);
         assert_eq!(out.status.code(), Some(0));
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions").join(file);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("completions")
+            .join(file);
         if std::env::var_os("UPDATE_COMPLETIONS").is_some() {
             std::fs::write(&path, &out.stdout).unwrap();
         }
         let committed = std::fs::read(&path).unwrap_or_default();
-        assert!(committed == out.stdout, "completions/{file} is stale: run UPDATE_COMPLETIONS=1 cargo test --test cli");
+        assert!(
+            committed == out.stdout,
+            "completions/{file} is stale: run UPDATE_COMPLETIONS=1 cargo test --test cli"
+        );
     }
 }
 
 #[test]
 fn readme_lists_every_rule_and_the_two_newcomer_commands() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     for rule in meshlint::rules::ALL {
-        assert!(readme.contains(&format!("[`{}`](rules/{}.md)", rule.name, rule.name)), "README lacks rule {}", rule.name);
+        assert!(
+            readme.contains(&format!("[`{}`](rules/{}.md)", rule.name, rule.name)),
+            "README lacks rule {}",
+            rule.name
+        );
     }
     assert!(readme.contains("cargo run --release -- analyze testdata/example"));
-    let ci = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run")).unwrap();
-    assert!(readme.contains("\ncargo test\n") && ci.contains("\ncargo test\n"), "CI runs the README's test command");
+    let ci =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run")).unwrap();
+    assert!(
+        readme.contains("\ncargo test\n") && ci.contains("\ncargo test\n"),
+        "CI runs the README's test command"
+    );
 }

@@ -19,7 +19,9 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     let mut add_dir = |dir: PathBuf, prefix: &str| {
-        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return;
+        };
         for e in entries {
             let p = e.unwrap().path();
             if p.is_file() && p.extension().is_some_and(|x| x == "yaml") {
@@ -42,7 +44,10 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
         "broken-indent.yaml".into(),
         b"apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n name: y\n".to_vec(),
     ));
-    out.push(("duplicate.yaml".into(), b"apiVersion: v1\nkind: Service\nmetadata:\n  name: d\n  name: e\n".to_vec()));
+    out.push((
+        "duplicate.yaml".into(),
+        b"apiVersion: v1\nkind: Service\nmetadata:\n  name: d\n  name: e\n".to_vec(),
+    ));
     out.push(("Upper.yaml".into(), b"a: [1\n".to_vec()));
     out.sort();
     assert!(out.len() > 20, "too few inputs: {}", out.len());
@@ -63,7 +68,12 @@ fn run(dir: &Path, args: &[String], threads: &str) -> (Vec<u8>, Option<i32>) {
         .env("RAYON_NUM_THREADS", threads)
         .output()
         .unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.stdout, out.status.code())
 }
 
@@ -92,12 +102,19 @@ fn check(format: &str) {
         }
         lo += 1;
     }
-    let orders = [names.clone(), names.iter().rev().cloned().collect(), interleaved];
+    let orders = [
+        names.clone(),
+        names.iter().rev().cloned().collect(),
+        interleaved,
+    ];
 
     let (reference, code) = run(forward.path(), &analyze(vec![".".into()]), "1");
     assert_eq!(code, Some(1), "the inputs have errors");
     let text = String::from_utf8_lossy(&reference).into_owned();
-    assert!(text.contains("duplicate-key") && text.contains("yaml-syntax"), "{text}");
+    assert!(
+        text.contains("duplicate-key") && text.contains("yaml-syntax"),
+        "{text}"
+    );
 
     let mut compared = 0;
     for threads in ["1", "2", "8"] {

@@ -14,7 +14,12 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.file_name().is_some_and(|n| n != "README.md"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -51,7 +56,10 @@ fn load_target(name: &str, bytes: &[u8]) {
         max_scalar_bytes: 4096,
         max_file_nodes: 1 << 16,
     };
-    let loaded = load::load_sources(vec![(name.to_string(), bytes.to_vec())], &LoadOptions { budgets });
+    let loaded = load::load_sources(
+        vec![(name.to_string(), bytes.to_vec())],
+        &LoadOptions { budgets },
+    );
     for doc in &loaded.documents {
         if let Some(root) = doc.root {
             walk(doc, root, 0);
@@ -64,8 +72,11 @@ fn load_target(name: &str, bytes: &[u8]) {
 
 /// The `analyze` fuzz target's body, with the input as one file.
 fn analyze_target(name: &str, bytes: &[u8]) -> engine::Analysis {
-    let analysis = engine::analyze_sources(vec![(name.to_string(), bytes.to_vec())], &Options::default())
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let analysis = engine::analyze_sources(
+        vec![(name.to_string(), bytes.to_vec())],
+        &Options::default(),
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
     let _ = meshlint::report::human::render(&analysis, false);
     let json = meshlint::report::json::render(&analysis);
     assert!(json.starts_with('{'));
@@ -83,8 +94,15 @@ fn every_regression_input_is_handled() {
 }
 
 fn rules_reported(name: &str) -> Vec<&'static str> {
-    let (_, bytes) = inputs().into_iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} missing"));
-    analyze_target(name, &bytes).diagnostics.iter().map(|d| d.rule.name).collect()
+    let (_, bytes) = inputs()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} missing"));
+    analyze_target(name, &bytes)
+        .diagnostics
+        .iter()
+        .map(|d| d.rule.name)
+        .collect()
 }
 
 #[test]
@@ -104,7 +122,10 @@ fn encodings_and_broken_encodings() {
 
 #[test]
 fn aliases_that_cannot_resolve_are_syntax_errors() {
-    assert_eq!(rules_reported("alias-in-own-collection.yaml"), ["yaml-syntax"]);
+    assert_eq!(
+        rules_reported("alias-in-own-collection.yaml"),
+        ["yaml-syntax"]
+    );
     assert_eq!(rules_reported("merge-non-map.yaml"), ["yaml-syntax"]);
     assert!(rules_reported("anchor-redefined.yaml").is_empty());
 }

@@ -84,7 +84,11 @@ fn meshlint<S: AsRef<OsStr>>(cwd: &Path, args: &[S], stdin: Option<Box<dyn Read 
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -145,7 +149,9 @@ fn meshlint<S: AsRef<OsStr>>(cwd: &Path, args: &[S], stdin: Option<Box<dyn Read 
     };
     eprintln!(
         "figures: {:?}: exit {:?}, {:.2} s, peak RSS {:.1} MiB (wait4 bound {:.1} MiB)",
-        args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect::<Vec<_>>(),
+        args.iter()
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
         run.code,
         run.elapsed.as_secs_f64(),
         run.peak_rss_kib as f64 / 1024.0,
@@ -156,7 +162,12 @@ fn meshlint<S: AsRef<OsStr>>(cwd: &Path, args: &[S], stdin: Option<Box<dyn Read 
 
 /// The checks every hostile run must pass.
 fn assert_sane(run: &Run) {
-    assert_eq!(run.signal, None, "killed by a signal; stderr: {}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.signal,
+        None,
+        "killed by a signal; stderr: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(
         matches!(run.code, Some(0 | 1)),
         "exit code {:?} (0 or 1 expected); stderr: {}",
@@ -168,9 +179,21 @@ fn assert_sane(run: &Run) {
         "panic: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    assert!(run.elapsed < TIME_LIMIT, "took {:?} (limit {TIME_LIMIT:?})", run.elapsed);
-    assert!(run.peak_rss_kib < MEMORY_LIMIT_KIB, "peak RSS {} KiB (limit 1 GiB)", run.peak_rss_kib);
-    assert!(run.rss_upper_bound_kib < MEMORY_LIMIT_KIB, "wait4 peak RSS {} KiB (limit 1 GiB)", run.rss_upper_bound_kib);
+    assert!(
+        run.elapsed < TIME_LIMIT,
+        "took {:?} (limit {TIME_LIMIT:?})",
+        run.elapsed
+    );
+    assert!(
+        run.peak_rss_kib < MEMORY_LIMIT_KIB,
+        "peak RSS {} KiB (limit 1 GiB)",
+        run.peak_rss_kib
+    );
+    assert!(
+        run.rss_upper_bound_kib < MEMORY_LIMIT_KIB,
+        "wait4 peak RSS {} KiB (limit 1 GiB)",
+        run.rss_upper_bound_kib
+    );
 }
 
 /// A temporary directory holding `good.yaml`; `case` adds the hostile file(s) to it.
@@ -191,12 +214,18 @@ fn analyze(dir: &Path, extra: &[&str]) -> (Run, Value) {
 }
 
 fn diagnostics(json: &Value) -> &[Value] {
-    json["diagnostics"].as_array().map(Vec::as_slice).unwrap_or(&[])
+    json["diagnostics"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 /// The findings about `file`.
 fn about<'a>(json: &'a Value, file: &str) -> Vec<&'a Value> {
-    diagnostics(json).iter().filter(|d| d["file"] == file).collect()
+    diagnostics(json)
+        .iter()
+        .filter(|d| d["file"] == file)
+        .collect()
 }
 
 /// Asserts a finding of `rule` about `file` at `line` whose message contains `words`, and that
@@ -204,15 +233,25 @@ fn about<'a>(json: &'a Value, file: &str) -> Vec<&'a Value> {
 fn expect_finding(json: &Value, file: &str, rule: &str, line: u64, words: &str) {
     let found = about(json, file);
     assert!(
-        found.iter().any(|d| d["rule"] == rule && d["line"] == line && d["message"].as_str().unwrap().contains(words)),
+        found.iter().any(|d| d["rule"] == rule
+            && d["line"] == line
+            && d["message"].as_str().unwrap().contains(words)),
         "no {rule} finding at {file}:{line} mentioning {words:?}; found: {}",
         serde_json::to_string_pretty(&found).unwrap()
     );
 }
 
 fn expect_good_counted(json: &Value, resources: u64) {
-    assert_eq!(json["summary"]["resources"], resources, "summary: {}", json["summary"]);
-    assert!(about(json, "good.yaml").is_empty(), "the good file has findings: {:?}", about(json, "good.yaml"));
+    assert_eq!(
+        json["summary"]["resources"], resources,
+        "summary: {}",
+        json["summary"]
+    );
+    assert!(
+        about(json, "good.yaml").is_empty(),
+        "the good file has findings: {:?}",
+        about(json, "good.yaml")
+    );
 }
 
 fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
@@ -235,13 +274,22 @@ fn billion_laughs_trips_the_alias_budget() {
     let dir = dir_with_good();
     let mut y = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
-        y.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", ")));
+        y.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        ));
     }
     write(dir.path(), "laughs.yaml", &y);
     let (run, json) = analyze(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
     // a5 is the first level that expands past 1,000,000 nodes (a4 has 111,111; a5 1,111,111).
-    expect_finding(&json, "laughs.yaml", "input-too-large", 6, "--max-yaml-nodes");
+    expect_finding(
+        &json,
+        "laughs.yaml",
+        "input-too-large",
+        6,
+        "--max-yaml-nodes",
+    );
     expect_good_counted(&json, 1);
 }
 
@@ -260,7 +308,11 @@ fn alias_fan_out_and_many_merges_stay_bounded() {
     write(dir.path(), "merges.yaml", &m);
     let (run, json) = analyze(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
-    assert!(about(&json, "anchors.yaml").is_empty(), "{:?}", about(&json, "anchors.yaml"));
+    assert!(
+        about(&json, "anchors.yaml").is_empty(),
+        "{:?}",
+        about(&json, "anchors.yaml")
+    );
     // base has 40,001 nodes; each merge adds about as many, so the 25th merged map (line 26)
     // passes 1,000,000.
     let merges = about(&json, "merges.yaml");
@@ -274,7 +326,11 @@ fn alias_fan_out_and_many_merges_stay_bounded() {
 #[test]
 fn deep_flow_nesting_trips_the_depth_budget() {
     let dir = dir_with_good();
-    write(dir.path(), "deep.yaml", format!("{}{}\n", "[".repeat(10_000), "]".repeat(10_000)));
+    write(
+        dir.path(),
+        "deep.yaml",
+        format!("{}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+    );
     let (_, json) = analyze(dir.path(), &[]);
     expect_finding(&json, "deep.yaml", "input-too-large", 1, "--max-depth");
     expect_good_counted(&json, 1);
@@ -284,14 +340,26 @@ fn deep_flow_nesting_trips_the_depth_budget() {
 fn deep_block_nesting_trips_the_depth_budget() {
     let dir = dir_with_good();
     // 10,000 levels of `a:`, one space deeper each (50 MB: under the file budget) ...
-    let text: String = (0..10_000).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
+    let text: String = (0..10_000)
+        .map(|i| format!("{}a:\n", " ".repeat(i)))
+        .collect();
     write(dir.path(), "deep-map.yaml", &text);
     // ... and 10,000 nested block sequences on one line.
-    write(dir.path(), "deep-seq.yaml", format!("{}x\n", "- ".repeat(10_000)));
+    write(
+        dir.path(),
+        "deep-seq.yaml",
+        format!("{}x\n", "- ".repeat(10_000)),
+    );
     let (run, json) = analyze(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
     // The default budget is 128 levels: line 129 opens the 129th.
-    expect_finding(&json, "deep-map.yaml", "input-too-large", 129, "--max-depth");
+    expect_finding(
+        &json,
+        "deep-map.yaml",
+        "input-too-large",
+        129,
+        "--max-depth",
+    );
     expect_finding(&json, "deep-seq.yaml", "input-too-large", 1, "--max-depth");
     expect_good_counted(&json, 1);
 }
@@ -305,14 +373,22 @@ fn a_100_mb_file_is_skipped_unread() {
     expect_finding(&json, "huge.yaml", "input-too-large", 1, "--max-file-bytes");
     expect_good_counted(&json, 1);
     // Skipped by its size: never read into memory.
-    assert!(run.peak_rss_kib < 64 << 10, "peak RSS {} KiB: the file was read", run.peak_rss_kib);
+    assert!(
+        run.peak_rss_kib < 64 << 10,
+        "peak RSS {} KiB: the file was read",
+        run.peak_rss_kib
+    );
 }
 
 #[test]
 fn an_endless_stdin_is_cut_at_the_budget() {
     let dir = dir_with_good();
     let endless = std::io::repeat(b'a');
-    let run = meshlint(dir.path(), &["analyze", "-", "good.yaml", "-o", "json"], Some(Box::new(endless)));
+    let run = meshlint(
+        dir.path(),
+        &["analyze", "-", "good.yaml", "-o", "json"],
+        Some(Box::new(endless)),
+    );
     assert_sane(&run);
     let json = run.json();
     expect_finding(&json, "<stdin>", "input-too-large", 1, "--max-file-bytes");
@@ -330,7 +406,13 @@ fn many_nodes_in_many_documents_trip_the_file_node_budget() {
     assert_eq!(run.code, Some(1));
     let found = about(&json, "nodes.yaml");
     assert_eq!(found.len(), 1, "{found:?}");
-    expect_finding(&json, "nodes.yaml", "input-too-large", 1, "--max-file-nodes");
+    expect_finding(
+        &json,
+        "nodes.yaml",
+        "input-too-large",
+        1,
+        "--max-file-nodes",
+    );
     expect_good_counted(&json, 1);
 }
 
@@ -341,7 +423,13 @@ fn two_hundred_thousand_tiny_documents() {
     let (run, json) = analyze(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
     // Document 100,001 (the first past the budget of 100,000) starts on line 200,001.
-    expect_finding(&json, "docs.yaml", "input-too-large", 200_001, "--max-documents");
+    expect_finding(
+        &json,
+        "docs.yaml",
+        "input-too-large",
+        200_001,
+        "--max-documents",
+    );
     expect_good_counted(&json, 1);
     assert_eq!(json["summary"]["skipped_documents"], 100_000);
 }
@@ -352,10 +440,19 @@ fn a_20_mb_scalar_trips_the_scalar_budget() {
     write(
         dir.path(),
         "scalar.yaml",
-        format!("apiVersion: v1\nkind: ConfigMap\ndata:\n  x: {}\n", "x".repeat(20 << 20)),
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  x: {}\n",
+            "x".repeat(20 << 20)
+        ),
     );
     let (_, json) = analyze(dir.path(), &[]);
-    expect_finding(&json, "scalar.yaml", "input-too-large", 4, "--max-scalar-bytes");
+    expect_finding(
+        &json,
+        "scalar.yaml",
+        "input-too-large",
+        4,
+        "--max-scalar-bytes",
+    );
     expect_good_counted(&json, 1);
 }
 
@@ -364,18 +461,39 @@ fn a_multi_megabyte_line_does_not_balloon_the_report() {
     let dir = dir_with_good();
     // A 7 MB name (under the scalar budget) that rules quote, on a line findings point at.
     let name = "x".repeat(7 << 20);
-    write(dir.path(), "long.yaml", format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  name: y\n"));
+    write(
+        dir.path(),
+        "long.yaml",
+        format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  name: y\n"),
+    );
     let (run, json) = analyze(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
-    expect_finding(&json, "long.yaml", "duplicate-key", 5, "\"name\" appears twice");
+    expect_finding(
+        &json,
+        "long.yaml",
+        "duplicate-key",
+        5,
+        "\"name\" appears twice",
+    );
     expect_good_counted(&json, 2);
-    assert!(run.stdout.len() < 64 << 10, "JSON report of {} bytes", run.stdout.len());
+    assert!(
+        run.stdout.len() < 64 << 10,
+        "JSON report of {} bytes",
+        run.stdout.len()
+    );
     let human = meshlint(dir.path(), &["analyze", "."], None);
     assert_sane(&human);
     let text = human.stdout_text();
-    assert!(text.len() < 64 << 10, "human report of {} bytes", text.len());
+    assert!(
+        text.len() < 64 << 10,
+        "human report of {} bytes",
+        text.len()
+    );
     // miette wraps the message, so look for the position and the reason separately.
-    assert!(text.contains("long.yaml:5:3;") && text.contains("too long"), "{text}");
+    assert!(
+        text.contains("long.yaml:5:3;") && text.contains("too long"),
+        "{text}"
+    );
 }
 
 #[cfg(unix)]
@@ -389,13 +507,23 @@ fn control_characters_never_reach_the_terminal() {
         "\x1b[2Jevil\x07.yaml",
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"a\\e[8mhidden\\x07\\u009b\"\n  name: b\n",
     );
-    write(dir.path(), "raw.yaml", b"apiVersion: v1\nkind: Service\nmetadata:\n  name: x\x1b[8m\r\n  other: \xc2\x9b\n");
+    write(
+        dir.path(),
+        "raw.yaml",
+        b"apiVersion: v1\nkind: Service\nmetadata:\n  name: x\x1b[8m\r\n  other: \xc2\x9b\n",
+    );
     for format in ["human", "json"] {
         let run = meshlint(dir.path(), &["analyze", ".", "-o", format], None);
         assert_sane(&run);
         let text = run.stdout_text();
-        let bad: Vec<char> = text.chars().filter(|&c| c.is_control() && c != '\n').collect();
-        assert!(bad.is_empty(), "{format} output has control characters {bad:?}:\n{text}");
+        let bad: Vec<char> = text
+            .chars()
+            .filter(|&c| c.is_control() && c != '\n')
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{format} output has control characters {bad:?}:\n{text}"
+        );
         assert!(text.contains("duplicate-key"), "{text}");
     }
 }
@@ -403,7 +531,11 @@ fn control_characters_never_reach_the_terminal() {
 #[test]
 fn invalid_utf8_is_located() {
     let dir = dir_with_good();
-    write(dir.path(), "latin1.yaml", b"apiVersion: v1\nkind: Service\nmetadata:\n  name: caf\xe9\n");
+    write(
+        dir.path(),
+        "latin1.yaml",
+        b"apiVersion: v1\nkind: Service\nmetadata:\n  name: caf\xe9\n",
+    );
     let (run, json) = analyze(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
     expect_finding(&json, "latin1.yaml", "yaml-syntax", 4, "not valid UTF-8");
@@ -411,21 +543,41 @@ fn invalid_utf8_is_located() {
 }
 
 /// A Service whose name has a non-ASCII letter and a duplicate key on line 5, column 3.
-const UTF16_SOURCE: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: café-ü\n  name: dup\n";
+const UTF16_SOURCE: &str =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: café-ü\n  name: dup\n";
 
 #[test]
 fn utf16_with_bom_is_analyzed_with_right_positions() {
     let dir = dir_with_good();
-    let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(UTF16_SOURCE.encode_utf16().flat_map(u16::to_le_bytes)).collect();
-    let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(UTF16_SOURCE.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+    let le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(UTF16_SOURCE.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(UTF16_SOURCE.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
     write(dir.path(), "le.yaml", le);
     write(dir.path(), "be.yaml", be);
     let (_, json) = analyze(dir.path(), &[]);
     for file in ["le.yaml", "be.yaml"] {
-        let dup = about(&json, file).into_iter().find(|d| d["rule"] == "duplicate-key").expect("duplicate-key found");
-        assert_eq!((dup["line"].as_u64(), dup["column"].as_u64()), (Some(5), Some(3)), "{dup}");
+        let dup = about(&json, file)
+            .into_iter()
+            .find(|d| d["rule"] == "duplicate-key")
+            .expect("duplicate-key found");
+        assert_eq!(
+            (dup["line"].as_u64(), dup["column"].as_u64()),
+            (Some(5), Some(3)),
+            "{dup}"
+        );
         assert_eq!(dup["related"][0]["line"], 4);
-        assert!(about(&json, file).iter().all(|d| d["rule"] != "yaml-syntax"), "{:?}", about(&json, file));
+        assert!(
+            about(&json, file)
+                .iter()
+                .all(|d| d["rule"] != "yaml-syntax"),
+            "{:?}",
+            about(&json, file)
+        );
     }
     // Both decoded Services are resources beside the good one.
     expect_good_counted(&json, 3);
@@ -440,7 +592,10 @@ fn utf16_with_bom_is_analyzed_with_right_positions() {
 #[test]
 fn utf16_without_bom_is_detected_as_yaml_does() {
     let dir = dir_with_good();
-    let le: Vec<u8> = UTF16_SOURCE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let le: Vec<u8> = UTF16_SOURCE
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
     write(dir.path(), "le.yaml", le);
     let (_, json) = analyze(dir.path(), &[]);
     expect_finding(&json, "le.yaml", "duplicate-key", 5, "\"name\"");
@@ -462,7 +617,11 @@ fn a_binary_file_named_yaml() {
 #[test]
 fn tabs_used_for_indentation() {
     let dir = dir_with_good();
-    write(dir.path(), "tabs.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n\tname: x\n");
+    write(
+        dir.path(),
+        "tabs.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n\tname: x\n",
+    );
     let (run, json) = analyze(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
     expect_finding(&json, "tabs.yaml", "yaml-syntax", 4, "tab");
@@ -479,8 +638,17 @@ fn duplicate_mapping_keys_are_errors() {
     );
     let (run, json) = analyze(dir.path(), &[]);
     assert_eq!(run.code, Some(1));
-    expect_finding(&json, "dup.yaml", "duplicate-key", 6, "\"name\" appears twice");
-    let d = about(&json, "dup.yaml").into_iter().find(|d| d["rule"] == "duplicate-key").unwrap();
+    expect_finding(
+        &json,
+        "dup.yaml",
+        "duplicate-key",
+        6,
+        "\"name\" appears twice",
+    );
+    let d = about(&json, "dup.yaml")
+        .into_iter()
+        .find(|d| d["rule"] == "duplicate-key")
+        .unwrap();
     assert_eq!(d["severity"], "error");
     assert_eq!(d["related"][0]["line"], 4);
     expect_good_counted(&json, 2);
@@ -516,9 +684,20 @@ fn symlink_loop_and_dangling_symlink_in_a_walked_directory() {
     assert_eq!(run.code, Some(0), "{json}");
     expect_finding(&json, "sub/up", "yaml-syntax", 1, "symbolic link loop");
     expect_finding(&json, "self", "yaml-syntax", 1, "symbolic link loop");
-    expect_finding(&json, "dangling.yaml", "yaml-syntax", 1, "broken symbolic link");
+    expect_finding(
+        &json,
+        "dangling.yaml",
+        "yaml-syntax",
+        1,
+        "broken symbolic link",
+    );
     assert!(about(&json, "README").is_empty());
-    assert!(diagnostics(&json).iter().all(|d| d["severity"] == "warning"), "{json}");
+    assert!(
+        diagnostics(&json)
+            .iter()
+            .all(|d| d["severity"] == "warning"),
+        "{json}"
+    );
     // The good Service is counted once, not once per path that loops back to it.
     expect_good_counted(&json, 1);
 }
@@ -547,7 +726,9 @@ fn an_unreadable_file() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::File::open(&path).is_ok() {
         // Root (and CAP_DAC_OVERRIDE) reads files whatever their mode: nothing to test here.
-        println!("note: running with permission to read a mode-000 file (root?); unreadable-file case skipped");
+        println!(
+            "note: running with permission to read a mode-000 file (root?); unreadable-file case skipped"
+        );
         return;
     }
     let (run, json) = analyze(dir.path(), &[]);
@@ -562,12 +743,19 @@ fn an_unreadable_file() {
 #[test]
 fn a_missing_directory_on_the_command_line_is_a_usage_error() {
     let dir = dir_with_good();
-    let run = meshlint(dir.path(), &["analyze", "does-not-exist", "good.yaml"], None);
+    let run = meshlint(
+        dir.path(),
+        &["analyze", "does-not-exist", "good.yaml"],
+        None,
+    );
     assert_eq!(run.code, Some(2));
     assert!(run.stdout.is_empty(), "{}", run.stdout_text());
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("does-not-exist") && stderr.contains("No such file"), "{stderr}");
+    assert!(
+        stderr.contains("does-not-exist") && stderr.contains("No such file"),
+        "{stderr}"
+    );
 }
 
 /// Values of every type, each of which some field does not expect.
@@ -608,7 +796,12 @@ fn seeds() -> Vec<(String, String)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -621,7 +814,12 @@ fn confused(text: &str, value: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let body = line.trim_start().trim_start_matches("- ");
-        let Some(colon) = body.find(": ").or_else(|| body.ends_with(':').then(|| body.len() - 1)) else { continue };
+        let Some(colon) = body
+            .find(": ")
+            .or_else(|| body.ends_with(':').then(|| body.len() - 1))
+        else {
+            continue;
+        };
         if body.starts_with('#') || body.starts_with("apiVersion") || body.starts_with("kind") {
             continue;
         }
@@ -657,8 +855,10 @@ fn type_confusion_in_every_field_never_panics() {
     let mut groups: Vec<Vec<(String, String)>> = Vec::new();
     for (name, text) in seeds() {
         for (v, value) in CONFUSIONS.iter().enumerate() {
-            let group =
-                confused(&text, value).into_iter().enumerate().map(|(i, t)| (format!("{name}-{v}-{i}.yaml"), t));
+            let group = confused(&text, value)
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| (format!("{name}-{v}-{i}.yaml"), t));
             groups.push(group.collect());
         }
     }
@@ -668,9 +868,20 @@ fn type_confusion_in_every_field_never_panics() {
     // other tests).
     let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     for group in &groups {
-        let inputs: Vec<(String, Vec<u8>)> = group.iter().map(|(n, t)| (n.clone(), t.clone().into_bytes())).collect();
-        let result = std::panic::catch_unwind(|| meshlint::engine::analyze_sources(inputs, &Default::default()));
-        let names = || group.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+        let inputs: Vec<(String, Vec<u8>)> = group
+            .iter()
+            .map(|(n, t)| (n.clone(), t.clone().into_bytes()))
+            .collect();
+        let result = std::panic::catch_unwind(|| {
+            meshlint::engine::analyze_sources(inputs, &Default::default())
+        });
+        let names = || {
+            group
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match result {
             Ok(Ok(analysis)) => {
                 assert_eq!(analysis.model.sources.len(), group.len());

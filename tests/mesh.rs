@@ -6,11 +6,20 @@ use meshlint::engine::{self, Analysis, Options};
 use meshlint::mesh::{GatewayRef, resolve_gateway_name};
 
 fn analyze(yaml: &str) -> Analysis {
-    let dir = std::env::temp_dir().join(format!("meshlint-mesh-{}-{}", std::process::id(), rand_suffix()));
+    let dir = std::env::temp_dir().join(format!(
+        "meshlint-mesh-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("mesh.yaml");
     std::fs::write(&file, yaml).unwrap();
-    let analysis = engine::analyze(&[file.to_string_lossy().into_owned()], &mut || Ok(Vec::new()), &Options::default()).unwrap();
+    let analysis = engine::analyze(
+        &[file.to_string_lossy().into_owned()],
+        &mut || Ok(Vec::new()),
+        &Options::default(),
+    )
+    .unwrap();
     std::fs::remove_dir_all(&dir).ok();
     analysis
 }
@@ -33,10 +42,23 @@ fn svc(name: &str, ns: &str, extra_meta: &str) -> String {
     )
 }
 
-fn selected(a: &Analysis, client: &str, host: &str, service_ns: &str) -> Option<(String, Vec<String>)> {
+fn selected(
+    a: &Analysis,
+    client: &str,
+    host: &str,
+    service_ns: &str,
+) -> Option<(String, Vec<String>)> {
     a.mesh
         .destination_rule_for(client, host, service_ns)
-        .map(|s| (s.namespace.clone(), s.rules.iter().map(|&i| a.model.destination_rules[i].name().to_string()).collect()))
+        .map(|s| {
+            (
+                s.namespace.clone(),
+                s.rules
+                    .iter()
+                    .map(|&i| a.model.destination_rules[i].name().to_string())
+                    .collect(),
+            )
+        })
 }
 
 #[test]
@@ -46,23 +68,42 @@ fn destination_rule_lookup_path() {
         dr("exact-in-service-ns", "shop", "reviews", ""),
         dr("wildcard-in-client-ns", "web", "*.svc.cluster.local", ""),
         dr("root-fallback", "istio-system", "*.local", ""),
-        dr("private", "shop", "reviews.shop.svc.cluster.local", "  exportTo: [\".\"]\n"),
+        dr(
+            "private",
+            "shop",
+            "reviews.shop.svc.cluster.local",
+            "  exportTo: [\".\"]\n",
+        ),
     ]
     .concat();
     let a = analyze(&yaml);
     let host = "reviews.shop.svc.cluster.local";
     // The client's own namespace wins, even with a wildcard against an exact host elsewhere.
-    assert_eq!(selected(&a, "web", host, "shop"), Some(("web".into(), vec!["wildcard-in-client-ns".into()])));
+    assert_eq!(
+        selected(&a, "web", host, "shop"),
+        Some(("web".into(), vec!["wildcard-in-client-ns".into()]))
+    );
     // In the service's namespace, exact host DRs merge in input order; the private one is
     // visible to its own namespace only.
     assert_eq!(
         selected(&a, "shop", host, "shop"),
-        Some(("shop".into(), vec!["exact-in-service-ns".into(), "private".into()]))
+        Some((
+            "shop".into(),
+            vec!["exact-in-service-ns".into(), "private".into()]
+        ))
     );
-    assert_eq!(selected(&a, "other", host, "shop"), Some(("shop".into(), vec!["exact-in-service-ns".into()])));
+    assert_eq!(
+        selected(&a, "other", host, "shop"),
+        Some(("shop".into(), vec!["exact-in-service-ns".into()]))
+    );
     // A host nobody in shop/other wrote a DR for falls back to the root namespace.
     assert_eq!(
-        selected(&a, "other", "ratings.bookinfo.svc.cluster.local", "bookinfo"),
+        selected(
+            &a,
+            "other",
+            "ratings.bookinfo.svc.cluster.local",
+            "bookinfo"
+        ),
         Some(("istio-system".into(), vec!["root-fallback".into()]))
     );
 }
@@ -81,11 +122,19 @@ fn more_specific_wildcards_win_and_subsets_merge_first_wins() {
         selected(&a, "shop", "orders.shop.svc.cluster.local", "shop"),
         Some(("shop".into(), vec!["narrow".into()]))
     );
-    let sel = a.mesh.destination_rule_for("shop", "cart.shop.svc.cluster.local", "shop").unwrap();
+    let sel = a
+        .mesh
+        .destination_rule_for("shop", "cart.shop.svc.cluster.local", "shop")
+        .unwrap();
     let subsets = a.mesh.subsets(&a.model, &sel);
-    let names: Vec<(&str, String)> =
-        subsets.iter().map(|(n, r)| (*n, a.model.destination_rules[r.dr].name().to_string())).collect();
-    assert_eq!(names, vec![("v1", "a".to_string()), ("v2", "b".to_string())]);
+    let names: Vec<(&str, String)> = subsets
+        .iter()
+        .map(|(n, r)| (*n, a.model.destination_rules[r.dr].name().to_string()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![("v1", "a".to_string()), ("v2", "b".to_string())]
+    );
 }
 
 #[test]
@@ -98,10 +147,23 @@ fn short_names_resolve_against_the_config_namespace() {
     let a = analyze(&yaml);
     assert_eq!(
         a.mesh.virtual_services[0].hosts,
-        ["reviews.web.svc.cluster.local", "reviews.bookinfo", "*.example.com"]
+        [
+            "reviews.web.svc.cluster.local",
+            "reviews.bookinfo",
+            "*.example.com"
+        ]
     );
-    assert!(a.mesh.visible_services("reviews.web.svc.cluster.local", "web").is_empty());
-    assert_eq!(a.mesh.visible_services("reviews.bookinfo.svc.cluster.local", "web").len(), 1);
+    assert!(
+        a.mesh
+            .visible_services("reviews.web.svc.cluster.local", "web")
+            .is_empty()
+    );
+    assert_eq!(
+        a.mesh
+            .visible_services("reviews.bookinfo.svc.cluster.local", "web")
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -116,8 +178,15 @@ fn service_export_to_annotation_and_service_entries() {
     assert_eq!(a.mesh.visible_services(hidden, "shop").len(), 1);
     assert!(a.mesh.visible_services(hidden, "web").is_empty());
     assert_eq!(a.mesh.visible_services("api.example.com", "web").len(), 1);
-    assert!(a.mesh.visible_services("api.example.com", "other").is_empty());
-    assert!(a.mesh.visible_services("example.com", "web").is_empty(), "*.example.com does not match example.com");
+    assert!(
+        a.mesh
+            .visible_services("api.example.com", "other")
+            .is_empty()
+    );
+    assert!(
+        a.mesh.visible_services("example.com", "web").is_empty(),
+        "*.example.com does not match example.com"
+    );
 }
 
 #[test]
@@ -127,24 +196,61 @@ fn label_selectors_and_injection() {
 ---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: shop}\nspec:\n  template:\n    metadata:\n      labels: {app: cart, version: v2, sidecar.istio.io/inject: \"false\"}\n    spec:\n      containers: [{name: c, image: x}]\n\
 ---\napiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: other, labels: {app: cart, version: v1}}\nspec:\n  containers: [{name: c, image: x}]\n";
     let a = analyze(yaml);
-    let sel = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
-    let names = |ids: Vec<meshlint::mesh::WorkloadId>| ids.into_iter().map(|i| a.mesh.workload(i).name.clone()).collect::<Vec<_>>();
-    assert_eq!(names(a.mesh.select("shop", &sel(&[("app", "cart")]))), ["a", "b"]);
-    assert_eq!(names(a.mesh.select("shop", &sel(&[("app", "cart"), ("version", "v1")]))), ["a"]);
+    let sel = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let names = |ids: Vec<meshlint::mesh::WorkloadId>| {
+        ids.into_iter()
+            .map(|i| a.mesh.workload(i).name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(a.mesh.select("shop", &sel(&[("app", "cart")]))),
+        ["a", "b"]
+    );
+    assert_eq!(
+        names(
+            a.mesh
+                .select("shop", &sel(&[("app", "cart"), ("version", "v1")]))
+        ),
+        ["a"]
+    );
     assert!(a.mesh.select("shop", &sel(&[("app", "nope")])).is_empty());
-    assert_eq!(names(a.mesh.select("other", &sel(&[("version", "v1")]))), ["c"]);
+    assert_eq!(
+        names(a.mesh.select("other", &sel(&[("version", "v1")]))),
+        ["c"]
+    );
     use meshlint::mesh::Injection;
     let inj: Vec<Injection> = a.mesh.workloads.iter().map(|w| w.injection).collect();
-    assert_eq!(inj, [Injection::Injected, Injection::NotInjected, Injection::Unknown]);
+    assert_eq!(
+        inj,
+        [
+            Injection::Injected,
+            Injection::NotInjected,
+            Injection::Unknown
+        ]
+    );
 }
 
 #[test]
 fn gateway_names_resolve_relative_to_the_virtual_service() {
-    let named = |ns: &str, n: &str| GatewayRef::Named { namespace: ns.into(), name: n.into() };
+    let named = |ns: &str, n: &str| GatewayRef::Named {
+        namespace: ns.into(),
+        name: n.into(),
+    };
     assert_eq!(resolve_gateway_name("mesh", "shop"), GatewayRef::Mesh);
     assert_eq!(resolve_gateway_name("gw", "shop"), named("shop", "gw"));
-    assert_eq!(resolve_gateway_name("istio-system/gw", "shop"), named("istio-system", "gw"));
-    assert_eq!(resolve_gateway_name("gw.istio-system.svc.cluster.local", "shop"), named("istio-system", "gw"));
+    assert_eq!(
+        resolve_gateway_name("istio-system/gw", "shop"),
+        named("istio-system", "gw")
+    );
+    assert_eq!(
+        resolve_gateway_name("gw.istio-system.svc.cluster.local", "shop"),
+        named("istio-system", "gw")
+    );
 }
 
 #[test]
@@ -157,14 +263,32 @@ fn sidecar_scope_and_egress_imports() {
     ]
     .concat();
     let a = analyze(&yaml);
-    let labels = |v: &str| [("app".to_string(), v.to_string())].into_iter().collect::<BTreeMap<_, _>>();
-    let plain = a.mesh.sidecar_for(&a.model, "shop", &labels("cart")).unwrap();
-    let special = a.mesh.sidecar_for(&a.model, "shop", &labels("special")).unwrap();
+    let labels = |v: &str| {
+        [("app".to_string(), v.to_string())]
+            .into_iter()
+            .collect::<BTreeMap<_, _>>()
+    };
+    let plain = a
+        .mesh
+        .sidecar_for(&a.model, "shop", &labels("cart"))
+        .unwrap();
+    let special = a
+        .mesh
+        .sidecar_for(&a.model, "shop", &labels("special"))
+        .unwrap();
     assert_eq!(a.model.sidecars[plain].name(), "default");
     assert_eq!(a.model.sidecars[special].name(), "special");
-    assert!(a.mesh.sidecar_for(&a.model, "bookinfo", &labels("x")).is_none());
-    let cart = a.mesh.visible_services("cart.shop.svc.cluster.local", "shop")[0];
-    let ratings = a.mesh.visible_services("ratings.bookinfo.svc.cluster.local", "shop")[0];
+    assert!(
+        a.mesh
+            .sidecar_for(&a.model, "bookinfo", &labels("x"))
+            .is_none()
+    );
+    let cart = a
+        .mesh
+        .visible_services("cart.shop.svc.cluster.local", "shop")[0];
+    let ratings = a
+        .mesh
+        .visible_services("ratings.bookinfo.svc.cluster.local", "shop")[0];
     assert!(a.mesh.sidecar_imports(&a.model, plain, cart));
     assert!(!a.mesh.sidecar_imports(&a.model, plain, ratings));
     assert!(a.mesh.sidecar_imports(&a.model, special, ratings));

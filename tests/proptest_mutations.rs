@@ -75,7 +75,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<Index>(), -4i8..=4).prop_map(|(i, d)| Mutation::Reindent(i, d)),
         (any::<Index>(), any::<Index>()).prop_map(|(i, v)| Mutation::ReplaceScalar(i, v)),
         (any::<Index>(), "\\PC{0,12}").prop_map(|(i, s)| Mutation::ReplaceScalarWith(i, s)),
-        (any::<Index>(), proptest::collection::vec(any::<u8>(), 1..8)).prop_map(|(i, b)| Mutation::InsertBytes(i, b)),
+        (any::<Index>(), proptest::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(i, b)| Mutation::InsertBytes(i, b)),
         any::<Index>().prop_map(Mutation::Truncate),
     ]
 }
@@ -86,7 +87,12 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     assert!(out.len() >= 10, "seeds missing from {}", dir.display());
@@ -118,9 +124,10 @@ fn apply(bytes: &[u8], mutation: &Mutation) -> Vec<u8> {
                 line.drain(..spaces.min(delta.unsigned_abs() as usize));
             }
         }
-        Mutation::ReplaceScalar(i, v) => {
-            replace_value(&mut lines[i.index(n)], VALUES[v.index(VALUES.len())].as_bytes())
-        }
+        Mutation::ReplaceScalar(i, v) => replace_value(
+            &mut lines[i.index(n)],
+            VALUES[v.index(VALUES.len())].as_bytes(),
+        ),
         Mutation::ReplaceScalarWith(i, s) => replace_value(&mut lines[i.index(n)], s.as_bytes()),
         Mutation::InsertBytes(at, inserted) => {
             let mut out = bytes.to_vec();
@@ -135,10 +142,14 @@ fn apply(bytes: &[u8], mutation: &Mutation) -> Vec<u8> {
 
 /// Replaces what follows `key: ` (or a `- ` item) on a line.
 fn replace_value(line: &mut Vec<u8>, value: &[u8]) {
-    let at = line.windows(2).position(|w| w == b": ").map(|p| p + 2).or_else(|| {
-        let indent = line.iter().take_while(|&&b| b == b' ').count();
-        line[indent..].starts_with(b"- ").then_some(indent + 2)
-    });
+    let at = line
+        .windows(2)
+        .position(|w| w == b": ")
+        .map(|p| p + 2)
+        .or_else(|| {
+            let indent = line.iter().take_while(|&&b| b == b' ').count();
+            line[indent..].starts_with(b"- ").then_some(indent + 2)
+        });
     if let Some(at) = at {
         line.truncate(at);
         line.extend_from_slice(value);
@@ -155,13 +166,19 @@ fn mutant() -> impl Strategy<Value = (String, Vec<u8>, Vec<Mutation>)> {
 }
 
 fn check_library(name: &str, bytes: Vec<u8>) -> Result<(), TestCaseError> {
-    let sources = vec![(name.to_string(), bytes), ("good.yaml".to_string(), GOOD.as_bytes().to_vec())];
+    let sources = vec![
+        (name.to_string(), bytes),
+        ("good.yaml".to_string(), GOOD.as_bytes().to_vec()),
+    ];
     let analysis = engine::analyze_sources(sources, &Options::default())
         .map_err(|e| TestCaseError::fail(format!("analysis failed: {e}")))?;
     let _ = meshlint::report::human::render(&analysis, false);
     let json: serde_json::Value = serde_json::from_str(&meshlint::report::json::render(&analysis))
         .map_err(|e| TestCaseError::fail(format!("JSON report does not parse: {e}")))?;
-    prop_assert!(json["summary"]["resources"].as_u64().unwrap_or(0) >= 1, "the good file was not analyzed");
+    prop_assert!(
+        json["summary"]["resources"].as_u64().unwrap_or(0) >= 1,
+        "the good file was not analyzed"
+    );
     prop_assert_eq!(json["summary"]["files"].as_u64(), Some(2));
     let sources = &analysis.model.sources;
     for d in &analysis.diagnostics {
@@ -169,7 +186,11 @@ fn check_library(name: &str, bytes: Vec<u8>) -> Result<(), TestCaseError> {
         for loc in locs {
             let text = &sources.get(loc.file).text;
             let (start, end) = (loc.span.start as usize, loc.span.end as usize);
-            prop_assert!(start <= end && end <= text.len(), "{}: span {start}..{end} outside the file", d.rule.name);
+            prop_assert!(
+                start <= end && end <= text.len(),
+                "{}: span {start}..{end} outside the file",
+                d.rule.name
+            );
             prop_assert!(
                 text.is_char_boundary(start) && text.is_char_boundary(end),
                 "{}: span {start}..{end} splits a character",

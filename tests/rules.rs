@@ -10,8 +10,12 @@ use meshlint::engine::{self, Analysis, Options};
 use meshlint::rules;
 
 fn fixture(rule: &str, which: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules").join(rule);
-    [dir.join(format!("{which}.yaml")), dir.join(which)].into_iter().find(|p| p.exists())
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/rules")
+        .join(rule);
+    [dir.join(format!("{which}.yaml")), dir.join(which)]
+        .into_iter()
+        .find(|p| p.exists())
 }
 
 fn options_for(path: &Path) -> Options {
@@ -25,14 +29,25 @@ fn options_for(path: &Path) -> Options {
 }
 
 fn run(path: &Path) -> Analysis {
-    let arg = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().to_string_lossy().into_owned();
+    let arg = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
     engine::analyze(&[arg], &mut || Ok(Vec::new()), &options_for(path)).expect("fixture loads")
 }
 
 fn only(analysis: Analysis, rule: &str) -> Analysis {
-    let diagnostics: Vec<Diagnostic> = analysis.diagnostics.into_iter().filter(|d| d.rule.name == rule).collect();
-    Analysis { diagnostics, ..analysis }
+    let diagnostics: Vec<Diagnostic> = analysis
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.rule.name == rule)
+        .collect();
+    Analysis {
+        diagnostics,
+        ..analysis
+    }
 }
 
 #[test]
@@ -40,13 +55,18 @@ fn every_rule_has_fixtures_that_pass_and_fail() {
     let mut missing = Vec::new();
     let mut failures = Vec::new();
     for rule in rules::ALL {
-        let (Some(bad), Some(good)) = (fixture(rule.name, "bad"), fixture(rule.name, "good")) else {
+        let (Some(bad), Some(good)) = (fixture(rule.name, "bad"), fixture(rule.name, "good"))
+        else {
             missing.push(rule.name);
             continue;
         };
         let found = only(run(&bad), rule.name);
         if found.diagnostics.is_empty() {
-            failures.push(format!("{}: bad fixture {} produced no finding", rule.name, bad.display()));
+            failures.push(format!(
+                "{}: bad fixture {} produced no finding",
+                rule.name,
+                bad.display()
+            ));
             continue;
         }
         let human = meshlint::report::human::render(&found, false);
@@ -62,20 +82,39 @@ fn every_rule_has_fixtures_that_pass_and_fail() {
                 "{}: good fixture {} produced {:?}",
                 rule.name,
                 good.display(),
-                clean.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+                clean
+                    .diagnostics
+                    .iter()
+                    .map(|d| &d.message)
+                    .collect::<Vec<_>>()
             ));
         }
     }
-    assert!(failures.is_empty(), "fixture failures:\n{}", failures.join("\n"));
-    assert!(missing.is_empty(), "rules without testdata/rules/<name>/{{bad,good}}.yaml: {missing:?}");
+    assert!(
+        failures.is_empty(),
+        "fixture failures:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        missing.is_empty(),
+        "rules without testdata/rules/<name>/{{bad,good}}.yaml: {missing:?}"
+    );
 }
 
 #[test]
 fn every_rule_has_a_doc_page_with_the_required_sections() {
     for rule in rules::ALL {
         for section in ["## What it does", "## Why", "## Example", "## Fix"] {
-            assert!(rule.doc.contains(section), "rules/{}.md lacks a \"{section}\" section", rule.name);
+            assert!(
+                rule.doc.contains(section),
+                "rules/{}.md lacks a \"{section}\" section",
+                rule.name
+            );
         }
-        assert!(rule.doc.starts_with(&format!("# {}", rule.name)), "rules/{}.md must start with its name", rule.name);
+        assert!(
+            rule.doc.starts_with(&format!("# {}", rule.name)),
+            "rules/{}.md must start with its name",
+            rule.name
+        );
     }
 }

@@ -88,12 +88,16 @@ pub fn load(
     // Reading is I/O bound and decoding is cheap; rayon keeps the order of `inputs`.
     let mut stdin_bytes = None;
     if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
-        stdin_bytes = Some(stdin().map_err(|e| InputError(format!("cannot read standard input: {e}")))?);
+        stdin_bytes =
+            Some(stdin().map_err(|e| InputError(format!("cannot read standard input: {e}")))?);
     }
     let read: Vec<(String, Result<Vec<u8>, Unreadable>)> = inputs
         .par_iter()
         .map(|input| match input {
-            Input::Stdin => ("<stdin>".to_string(), bounded(stdin_bytes.clone().unwrap_or_default(), &budgets)),
+            Input::Stdin => (
+                "<stdin>".to_string(),
+                bounded(stdin_bytes.clone().unwrap_or_default(), &budgets),
+            ),
             Input::File(path) => (display(path), read_bounded(path, budgets.max_file_bytes)),
             Input::WalkError(path, why) => (path.clone(), Err(why.clone())),
         })
@@ -107,7 +111,10 @@ pub fn load(
 /// file system. This is the entry point of the fuzz targets and of embedders.
 pub fn load_sources(sources: Vec<(String, Vec<u8>)>, options: &LoadOptions) -> Loaded {
     let budgets = options.budgets;
-    let read = sources.into_iter().map(|(path, bytes)| (path, bounded(bytes, &budgets))).collect();
+    let read = sources
+        .into_iter()
+        .map(|(path, bytes)| (path, bounded(bytes, &budgets)))
+        .collect();
     from_bytes(read, &budgets)
 }
 
@@ -126,13 +133,19 @@ fn bounded(bytes: Vec<u8>, budgets: &Budgets) -> Result<Vec<u8>, Unreadable> {
 /// diagnostic about it.
 fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budgets) -> Loaded {
     // Decoding and splitting into documents happen per file in parallel (order is kept).
-    let decoded: Vec<(String, Result<Decoded, Unreadable>)> =
-        read.into_par_iter().map(|(path, bytes)| (path, bytes.map(decode_and_split))).collect();
+    let decoded: Vec<(String, Result<Decoded, Unreadable>)> = read
+        .into_par_iter()
+        .map(|(path, bytes)| (path, bytes.map(decode_and_split)))
+        .collect();
     let mut loaded = Loaded::default();
     let mut texts = Vec::with_capacity(decoded.len());
     for (path, decoded) in decoded {
         match decoded {
-            Ok(Decoded { text, problem, chunks }) => {
+            Ok(Decoded {
+                text,
+                problem,
+                chunks,
+            }) => {
                 let id = loaded.sources.add(path, text);
                 match problem {
                     Some((offset, why)) => loaded.diagnostics.push(
@@ -144,7 +157,11 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
             }
             Err(why) => {
                 let id = loaded.sources.add(path, Arc::from(""));
-                let rule = if why.budget { &input_too_large::RULE } else { &yaml_syntax::RULE };
+                let rule = if why.budget {
+                    &input_too_large::RULE
+                } else {
+                    &yaml_syntax::RULE
+                };
                 loaded.diagnostics.push(
                     Diagnostic::new(rule, Loc::new(id, Span::empty(0)), why.message)
                         .severity(why.severity)
@@ -156,12 +173,23 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
 
     // Parse all documents in parallel.
     let mut jobs = Vec::new();
-    let file_nodes: Vec<yaml::FileNodes> = texts.iter().map(|_| yaml::FileNodes::default()).collect();
-    for (slot, (id, mut chunks)) in texts.iter_mut().map(|(id, chunks)| (*id, std::mem::take(chunks))).enumerate() {
+    let file_nodes: Vec<yaml::FileNodes> =
+        texts.iter().map(|_| yaml::FileNodes::default()).collect();
+    for (slot, (id, mut chunks)) in texts
+        .iter_mut()
+        .map(|(id, chunks)| (*id, std::mem::take(chunks)))
+        .enumerate()
+    {
         if chunks.len() > budgets.max_documents {
             loaded.diagnostics.push(Diagnostic::new(
                 &input_too_large::RULE,
-                Loc::new(id, Span::new(chunks[budgets.max_documents].start, chunks[budgets.max_documents].start)),
+                Loc::new(
+                    id,
+                    Span::new(
+                        chunks[budgets.max_documents].start,
+                        chunks[budgets.max_documents].start,
+                    ),
+                ),
                 format!(
                     "the file has {} documents, more than the budget of {}; the rest are skipped \
                      (raise it with --max-documents)",
@@ -171,14 +199,20 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
             ));
             chunks.truncate(budgets.max_documents);
         }
-        jobs.extend(chunks.into_iter().enumerate().map(|(i, chunk)| (slot, id, chunk, i as u32)));
+        jobs.extend(
+            chunks
+                .into_iter()
+                .enumerate()
+                .map(|(i, chunk)| (slot, id, chunk, i as u32)),
+        );
     }
     let sources = &loaded.sources;
     let parsed: Vec<(usize, FileId, Option<String>, yaml::Parsed)> = jobs
         .into_par_iter()
         .map(|(slot, id, chunk, index)| {
             let text = &sources.get(id).text;
-            let parsed = yaml::parse_chunk_counted(id, text, &chunk, index, budgets, &file_nodes[slot]);
+            let parsed =
+                yaml::parse_chunk_counted(id, text, &chunk, index, budgets, &file_nodes[slot]);
             (slot, id, chunk.helm_source, parsed)
         })
         .collect();
@@ -198,7 +232,11 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
             ));
         }
     }
-    let documents = parsed.iter().filter(|p| !over[p.0]).map(|p| p.3.documents.len()).sum();
+    let documents = parsed
+        .iter()
+        .filter(|p| !over[p.0])
+        .map(|p| p.3.documents.len())
+        .sum();
     loaded.documents.reserve_exact(documents);
     for (slot, file, helm_source, parsed) in parsed {
         if over[slot] {
@@ -220,14 +258,21 @@ fn yaml_diagnostic(file: FileId, error: yaml::YamlError) -> Diagnostic {
     let loc = Loc::new(file, error.span);
     match error.problem {
         yaml::YamlProblem::Syntax(reason) => {
-            let help = if reason.contains("is its `]` missing") || reason.contains("is its `}` missing") {
+            let help = if reason.contains("is its `]` missing")
+                || reason.contains("is its `}` missing")
+            {
                 "close the bracket where its items end"
             } else if reason.contains("tab") {
                 "replace the tab with spaces: YAML does not allow tabs in indentation"
             } else {
                 "check the indentation and quoting around this line (YAML needs spaces, not tabs, and consistent indentation)"
             };
-            Diagnostic::new(&yaml_syntax::RULE, loc, format!("invalid YAML: {reason}; this document is skipped")).help(help)
+            Diagnostic::new(
+                &yaml_syntax::RULE,
+                loc,
+                format!("invalid YAML: {reason}; this document is skipped"),
+            )
+            .help(help)
         }
         yaml::YamlProblem::Budget(reason) => {
             let help = if reason.contains("aliases") {
@@ -240,20 +285,28 @@ fn yaml_diagnostic(file: FileId, error: yaml::YamlError) -> Diagnostic {
         yaml::YamlProblem::DuplicateKey { key, first } => Diagnostic::new(
             &duplicate_key::RULE,
             loc,
-            format!("key \"{key}\" appears twice in this mapping; Kubernetes rejects duplicate keys"),
+            format!(
+                "key \"{key}\" appears twice in this mapping; Kubernetes rejects duplicate keys"
+            ),
         )
         .help(format!("keep one \"{key}\" and delete the other"))
-        .related(Loc::new(file, first), format!("\"{key}\" first defined here")),
+        .related(
+            Loc::new(file, first),
+            format!("\"{key}\" first defined here"),
+        ),
     }
 }
 
 fn display(path: &Path) -> String {
     let s = path.to_string_lossy();
-    s.strip_prefix("./").map(str::to_string).unwrap_or_else(|| s.into_owned())
+    s.strip_prefix("./")
+        .map(str::to_string)
+        .unwrap_or_else(|| s.into_owned())
 }
 
 fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, Unreadable> {
-    let cannot = |e: std::io::Error| Unreadable::error(format!("cannot read the file: {}", io_reason(&e)));
+    let cannot =
+        |e: std::io::Error| Unreadable::error(format!("cannot read the file: {}", io_reason(&e)));
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
         return Err(Unreadable::error("is a directory"));
@@ -269,7 +322,9 @@ fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, Unreadable> {
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // `take` bounds special files (pipes, /dev/zero) whose metadata says nothing of their size.
-    file.take(max as u64 + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    file.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
     if bytes.len() > max {
         return Err(Unreadable::budget(format!(
             "the file is larger than the budget of {max} bytes; it is skipped (raise it with --max-file-bytes)"
@@ -298,8 +353,16 @@ struct Decoded {
 
 fn decode_and_split(bytes: Vec<u8>) -> Decoded {
     let (text, problem) = decode(bytes);
-    let chunks = if problem.is_none() { yaml::split(&text) } else { Vec::new() };
-    Decoded { text, problem, chunks }
+    let chunks = if problem.is_none() {
+        yaml::split(&text)
+    } else {
+        Vec::new()
+    };
+    Decoded {
+        text,
+        problem,
+        chunks,
+    }
 }
 
 /// Turns bytes into text, detecting the encoding as YAML 1.2 (§5.2) does: a byte-order mark, or
@@ -321,8 +384,12 @@ type Transcoded = (String, Option<(usize, String)>);
 fn decode_text(bytes: &[u8]) -> Result<&str, Transcoded> {
     let b = bytes;
     match b {
-        [0, 0, 0xFE, 0xFF, rest @ ..] => return Err(decode_utf32(rest, u32::from_be_bytes, "UTF-32BE")),
-        [0xFF, 0xFE, 0, 0, rest @ ..] => return Err(decode_utf32(rest, u32::from_le_bytes, "UTF-32LE")),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => {
+            return Err(decode_utf32(rest, u32::from_be_bytes, "UTF-32BE"));
+        }
+        [0xFF, 0xFE, 0, 0, rest @ ..] => {
+            return Err(decode_utf32(rest, u32::from_le_bytes, "UTF-32LE"));
+        }
         [0, 0, 0, x, ..] if *x != 0 => return Err(decode_utf32(b, u32::from_be_bytes, "UTF-32BE")),
         [x, 0, 0, 0, ..] if *x != 0 => return Err(decode_utf32(b, u32::from_le_bytes, "UTF-32LE")),
         [0xFE, 0xFF, rest @ ..] => return Err(decode_utf16(rest, u16::from_be_bytes, "UTF-16BE")),
@@ -337,19 +404,35 @@ fn decode_text(bytes: &[u8]) -> Result<&str, Transcoded> {
     }
     let body = b.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(b);
     if let Some(nul) = body.iter().take(8192).position(|&b| b == 0) {
-        return Err((String::new(), Some((0, format!("binary file (NUL byte at offset {nul}), not YAML")))));
+        return Err((
+            String::new(),
+            Some((
+                0,
+                format!("binary file (NUL byte at offset {nul}), not YAML"),
+            )),
+        ));
     }
     match std::str::from_utf8(body) {
         Ok(text) => Ok(text),
         Err(e) => {
             let at = e.valid_up_to();
             let text = String::from_utf8_lossy(body).into_owned();
-            Err((text, Some((at, format!("the file is not valid UTF-8 (invalid byte at offset {at})")))))
+            Err((
+                text,
+                Some((
+                    at,
+                    format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
+                )),
+            ))
         }
     }
 }
 
-fn decode_utf16(rest: &[u8], word: fn([u8; 2]) -> u16, name: &str) -> (String, Option<(usize, String)>) {
+fn decode_utf16(
+    rest: &[u8],
+    word: fn([u8; 2]) -> u16,
+    name: &str,
+) -> (String, Option<(usize, String)>) {
     let units = rest.chunks_exact(2).map(|c| word([c[0], c[1]]));
     let mut text = String::with_capacity(rest.len() / 2);
     for unit in char::decode_utf16(units) {
@@ -358,18 +441,31 @@ fn decode_utf16(rest: &[u8], word: fn([u8; 2]) -> u16, name: &str) -> (String, O
             Ok(c) => text.push(c),
             Err(_) => {
                 let at = text.len();
-                return (text, Some((at, format!("invalid {name}: an unpaired surrogate"))));
+                return (
+                    text,
+                    Some((at, format!("invalid {name}: an unpaired surrogate"))),
+                );
             }
         }
     }
     if !rest.len().is_multiple_of(2) {
         let at = text.len();
-        return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
+        return (
+            text,
+            Some((
+                at,
+                format!("invalid {name}: the file ends in the middle of a character"),
+            )),
+        );
     }
     (text, None)
 }
 
-fn decode_utf32(rest: &[u8], word: fn([u8; 4]) -> u32, name: &str) -> (String, Option<(usize, String)>) {
+fn decode_utf32(
+    rest: &[u8],
+    word: fn([u8; 4]) -> u32,
+    name: &str,
+) -> (String, Option<(usize, String)>) {
     let mut text = String::with_capacity(rest.len() / 4);
     for c in rest.chunks_exact(4) {
         match char::from_u32(word([c[0], c[1], c[2], c[3]])) {
@@ -377,13 +473,22 @@ fn decode_utf32(rest: &[u8], word: fn([u8; 4]) -> u32, name: &str) -> (String, O
             Some(ch) => text.push(ch),
             None => {
                 let at = text.len();
-                return (text, Some((at, format!("invalid {name}: not a Unicode character"))));
+                return (
+                    text,
+                    Some((at, format!("invalid {name}: not a Unicode character"))),
+                );
             }
         }
     }
     if !rest.len().is_multiple_of(4) {
         let at = text.len();
-        return (text, Some((at, format!("invalid {name}: the file ends in the middle of a character"))));
+        return (
+            text,
+            Some((
+                at,
+                format!("invalid {name}: the file ends in the middle of a character"),
+            )),
+        );
     }
     (text, None)
 }
@@ -392,7 +497,12 @@ fn binary_in(text: String, name: &str) -> (String, Option<(usize, String)>) {
     let at = text.len();
     (
         String::new(),
-        Some((0, format!("binary file (a NUL character after {at} bytes of what looked like {name}), not YAML"))),
+        Some((
+            0,
+            format!(
+                "binary file (a NUL character after {at} bytes of what looked like {name}), not YAML"
+            ),
+        )),
     )
 }
 
@@ -407,7 +517,8 @@ fn expand(paths: &[String]) -> Result<Vec<Input>, InputError> {
             continue;
         }
         let path = Path::new(arg);
-        let cannot = |e: std::io::Error| InputError(format!("cannot read {arg}: {}", io_reason(&e)));
+        let cannot =
+            |e: std::io::Error| InputError(format!("cannot read {arg}: {}", io_reason(&e)));
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 for entry in walk(path) {
@@ -422,8 +533,12 @@ fn expand(paths: &[String]) -> Result<Vec<Input>, InputError> {
                 out.push(Input::File(path.to_path_buf()));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && is_glob(arg) => {
-                let matches = glob::glob(arg).map_err(|e| InputError(format!("bad glob {arg}: {e}")))?;
-                let found: Vec<PathBuf> = matches.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+                let matches =
+                    glob::glob(arg).map_err(|e| InputError(format!("bad glob {arg}: {e}")))?;
+                let found: Vec<PathBuf> = matches
+                    .filter_map(Result::ok)
+                    .filter(|p| p.is_file())
+                    .collect();
                 if found.is_empty() {
                     return Err(InputError(format!("no file matches {arg}")));
                 }
@@ -515,11 +630,15 @@ fn walk_problem(err: &ignore::Error, dir: &Path) -> Option<(String, Unreadable)>
                 if !is_yaml_name(path) {
                     return None;
                 }
-                let target = std::fs::read_link(path).map(|t| display(&t)).unwrap_or_default();
+                let target = std::fs::read_link(path)
+                    .map(|t| display(&t))
+                    .unwrap_or_default();
                 return Some((
                     display(path),
                     Unreadable {
-                        message: format!("broken symbolic link: its target {target} does not exist; it is skipped"),
+                        message: format!(
+                            "broken symbolic link: its target {target} does not exist; it is skipped"
+                        ),
                         budget: false,
                         severity: Severity::Warning,
                         help: "fix or delete the link, or exclude it with .meshlintignore",
@@ -531,8 +650,14 @@ fn walk_problem(err: &ignore::Error, dir: &Path) -> Option<(String, Unreadable)>
                 Some(io) => io.kind().to_string(),
                 None => err.to_string(),
             };
-            Some((display(path), Unreadable::error(format!("cannot visit: {reason}"))))
+            Some((
+                display(path),
+                Unreadable::error(format!("cannot visit: {reason}")),
+            ))
         }
-        other => Some((display(dir), Unreadable::error(format!("cannot visit: {other}")))),
+        other => Some((
+            display(dir),
+            Unreadable::error(format!("cannot visit: {other}")),
+        )),
     }
 }

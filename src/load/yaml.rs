@@ -38,7 +38,11 @@ pub enum Text {
 /// texts and tags live beside the nodes (`Document::owned`, `Document::tags`).
 #[derive(Debug, Clone)]
 pub enum Value {
-    Scalar { text: Text, style: Style, tag: Option<TagId> },
+    Scalar {
+        text: Text,
+        style: Style,
+        tag: Option<TagId>,
+    },
     Map(Box<[(NodeId, NodeId)]>),
     Seq(Box<[NodeId]>),
     Alias(NodeId),
@@ -161,7 +165,9 @@ impl Document {
 
     pub fn tag(&self, id: NodeId) -> Option<&str> {
         match self.value(id) {
-            Value::Scalar { tag: Some(tag), .. } => self.tags.get(tag.0.get() as usize - 1).map(|t| &**t),
+            Value::Scalar { tag: Some(tag), .. } => {
+                self.tags.get(tag.0.get() as usize - 1).map(|t| &**t)
+            }
             _ => None,
         }
     }
@@ -196,7 +202,10 @@ impl Document {
 
     /// The key and value nodes of `key` in mapping `map`.
     pub fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
-        self.entries(map).iter().copied().find(|&(k, _)| self.str(k) == Some(key))
+        self.entries(map)
+            .iter()
+            .copied()
+            .find(|&(k, _)| self.str(k) == Some(key))
     }
 
     /// Walks a path of keys and sequence indices from `from`.
@@ -260,7 +269,11 @@ pub fn resolve_plain(raw: &str) -> Scalar<'_> {
     let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         // Integers too long for i128 still are integers; they saturate and fail range checks.
-        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') { i128::MIN } else { i128::MAX }));
+        return Scalar::Int(raw.parse::<i128>().unwrap_or(if raw.starts_with('-') {
+            i128::MIN
+        } else {
+            i128::MAX
+        }));
     }
     if is_core_float(digits)
         && let Ok(f) = raw.parse::<f64>()
@@ -369,9 +382,18 @@ pub fn split(text: &str) -> Vec<Chunk> {
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
-        let is_marker = bare.starts_with("---") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
-        let is_end = bare.starts_with("...") && bare[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
-        let is_directive = bare.starts_with('%') && (directives_may_follow || directives_from.is_some());
+        let is_marker = bare.starts_with("---")
+            && bare[3..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t');
+        let is_end = bare.starts_with("...")
+            && bare[3..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t');
+        let is_directive =
+            bare.starts_with('%') && (directives_may_follow || directives_from.is_some());
         // Only needed before a document's content and around directives: a deeply indented
         // document must not cost a scan of every line's indentation.
         let needs_blank = !seen_content || directives_may_follow || directives_from.is_some();
@@ -382,7 +404,11 @@ pub fn split(text: &str) -> Vec<Chunk> {
         if is_marker {
             let at = directives_from.take().unwrap_or(pos);
             if at > start {
-                chunks.push(Chunk { start, end: at, helm_source: helm_source.take() });
+                chunks.push(Chunk {
+                    start,
+                    end: at,
+                    helm_source: helm_source.take(),
+                });
                 start = at;
                 seen_content = false;
             }
@@ -405,7 +431,11 @@ pub fn split(text: &str) -> Vec<Chunk> {
         pos += line.len();
     }
     if pos > start || chunks.is_empty() {
-        chunks.push(Chunk { start, end: pos, helm_source });
+        chunks.push(Chunk {
+            start,
+            end: pos,
+            helm_source,
+        });
     }
     chunks
 }
@@ -418,8 +448,21 @@ pub struct Parsed {
     pub errors: Vec<YamlError>,
 }
 
-pub fn parse_chunk(file: FileId, text: &Arc<str>, chunk: &Chunk, first_index: u32, budgets: &Budgets) -> Parsed {
-    parse_chunk_counted(file, text, chunk, first_index, budgets, &FileNodes::default())
+pub fn parse_chunk(
+    file: FileId,
+    text: &Arc<str>,
+    chunk: &Chunk,
+    first_index: u32,
+    budgets: &Budgets,
+) -> Parsed {
+    parse_chunk_counted(
+        file,
+        text,
+        chunk,
+        first_index,
+        budgets,
+        &FileNodes::default(),
+    )
 }
 
 /// Nodes built so far for one file, shared by the parallel parses of its documents. Once the
@@ -457,7 +500,10 @@ pub fn parse_chunk_counted(
     let mut builder = Builder::new(file, text, chunk, first_index, budgets, file_nodes, scratch);
     let kept = builder.run();
     let parsed = if kept {
-        Parsed { documents: std::mem::take(&mut builder.documents), errors: std::mem::take(&mut builder.errors) }
+        Parsed {
+            documents: std::mem::take(&mut builder.documents),
+            errors: std::mem::take(&mut builder.errors),
+        }
     } else {
         // Over the file's budget: the loader reports the file as a whole; nothing is kept.
         Parsed::default()
@@ -471,7 +517,10 @@ pub fn parse_chunk_counted(
 
 /// granit's messages end with " at byte N line L column C"; we print our own position.
 fn clean_parser_message(message: &str) -> String {
-    let cut = [" at byte ", " at char ", " at line "].iter().filter_map(|p| message.find(p)).min();
+    let cut = [" at byte ", " at char ", " at line "]
+        .iter()
+        .filter_map(|p| message.find(p))
+        .min();
     let core = cut.map_or(message, |i| &message[..i]);
     core.trim().to_string()
 }
@@ -480,7 +529,9 @@ fn clean_parser_message(message: &str) -> String {
 /// the one just before `at` (the parser reports the position after it).
 fn tab_near(src: &str, at: usize) -> Option<usize> {
     let line_start = src.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
-    let indent_end = src[line_start..].find(|c| c != ' ' && c != '\t').map_or(src.len(), |i| line_start + i);
+    let indent_end = src[line_start..]
+        .find(|c| c != ' ' && c != '\t')
+        .map_or(src.len(), |i| line_start + i);
     src[line_start..indent_end]
         .find('\t')
         .map(|i| line_start + i)
@@ -569,7 +620,9 @@ struct Builder<'a> {
 impl Drop for Builder<'_> {
     fn drop(&mut self) {
         // Every node counts, so the file's total is exact when all its parses have returned.
-        self.file_nodes.0.fetch_add(self.unreported, Ordering::Relaxed);
+        self.file_nodes
+            .0
+            .fetch_add(self.unreported, Ordering::Relaxed);
     }
 }
 
@@ -657,7 +710,9 @@ impl<'a> Builder<'a> {
                         | ErrorKind::TabAtBlockScalarStart => tab_near(src, at),
                         _ => None,
                     }
-                    .map_or(Span::empty(chunk.start + at), |tab| Span::new(chunk.start + tab, chunk.start + tab + 1));
+                    .map_or(Span::empty(chunk.start + at), |tab| {
+                        Span::new(chunk.start + tab, chunk.start + tab + 1)
+                    });
                     self.errors.push(YamlError { span, problem });
                     self.abandon_document();
                     break;
@@ -677,7 +732,10 @@ impl<'a> Builder<'a> {
     }
 
     fn fail(&mut self, problem_at: (Span, YamlProblem)) {
-        self.errors.push(YamlError { span: problem_at.0, problem: problem_at.1 });
+        self.errors.push(YamlError {
+            span: problem_at.0,
+            problem: problem_at.1,
+        });
         self.abandon_document();
     }
 
@@ -723,7 +781,12 @@ impl<'a> Builder<'a> {
         Text::Owned(u32::try_from(s.owned.len() - 1).unwrap_or(u32::MAX))
     }
 
-    fn event(&mut self, event: Event<'_>, span: Span, src: &str) -> Result<(), (Span, YamlProblem)> {
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        span: Span,
+        src: &str,
+    ) -> Result<(), (Span, YamlProblem)> {
         match event {
             Event::StreamStart | Event::StreamEnd => {}
             Event::DocumentStart(..) => {
@@ -763,7 +826,9 @@ impl<'a> Builder<'a> {
                     _ => Style::Folded,
                 };
                 let tag = tag.map(|t| {
-                    let name: Box<str> = t.core_suffix().map_or_else(|| t.original().into_boxed_str(), Into::into);
+                    let name: Box<str> = t
+                        .core_suffix()
+                        .map_or_else(|| t.original().into_boxed_str(), Into::into);
                     let tags = &mut self.scratch.tags;
                     tags.push(name);
                     let n = u32::try_from(tags.len()).unwrap_or(u32::MAX);
@@ -775,43 +840,76 @@ impl<'a> Builder<'a> {
             Event::SequenceStart(style, anchor, _) => {
                 let id = self.push_node(Value::Seq(Box::default()), span, anchor);
                 let start = self.scratch.children.len();
-                self.scratch.stack.push(Open { id, map: false, flow: style == StructureStyle::Flow, start });
+                self.scratch.stack.push(Open {
+                    id,
+                    map: false,
+                    flow: style == StructureStyle::Flow,
+                    start,
+                });
             }
             Event::MappingStart(style, anchor, _) => {
                 let id = self.push_node(Value::Map(Box::default()), span, anchor);
                 let start = self.scratch.children.len();
-                self.scratch.stack.push(Open { id, map: true, flow: style == StructureStyle::Flow, start });
+                self.scratch.stack.push(Open {
+                    id,
+                    map: true,
+                    flow: style == StructureStyle::Flow,
+                    start,
+                });
             }
             Event::SequenceEnd => {
-                if let Some(Open { id, map: false, start, .. }) = self.scratch.stack.pop() {
+                if let Some(Open {
+                    id,
+                    map: false,
+                    start,
+                    ..
+                }) = self.scratch.stack.pop()
+                {
                     let s = &mut self.scratch;
                     let items: Box<[NodeId]> = s.children[start..].into();
                     s.children.truncate(start);
-                    let size = items.iter().fold(1u64, |n, c| n.saturating_add(s.sizes[c.0 as usize]));
+                    let size = items
+                        .iter()
+                        .fold(1u64, |n, c| n.saturating_add(s.sizes[c.0 as usize]));
                     self.close(id, Value::Seq(items), span, size)?;
                 }
             }
             Event::MappingEnd => {
-                if let Some(Open { id, map: true, start, .. }) = self.scratch.stack.pop() {
+                if let Some(Open {
+                    id,
+                    map: true,
+                    start,
+                    ..
+                }) = self.scratch.stack.pop()
+                {
                     let s = &mut self.scratch;
-                    let entries: Vec<(NodeId, NodeId)> =
-                        s.children[start..].chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
+                    let entries: Vec<(NodeId, NodeId)> = s.children[start..]
+                        .chunks_exact(2)
+                        .map(|kv| (kv[0], kv[1]))
+                        .collect();
                     s.children.truncate(start);
                     let entries = self.check_keys(entries);
                     let s = &self.scratch;
                     let size = entries.iter().fold(1u64, |n, (k, v)| {
-                        n.saturating_add(s.sizes[k.0 as usize]).saturating_add(s.sizes[v.0 as usize])
+                        n.saturating_add(s.sizes[k.0 as usize])
+                            .saturating_add(s.sizes[v.0 as usize])
                     });
                     self.close(id, Value::Map(entries), span, size)?;
                 }
             }
             Event::Alias(anchor) => {
                 let Some(target) = self.scratch.anchors.get(&anchor).copied() else {
-                    return Err((span, YamlProblem::Syntax("alias to an unknown anchor".into())));
+                    return Err((
+                        span,
+                        YamlProblem::Syntax("alias to an unknown anchor".into()),
+                    ));
                 };
                 let size = self.scratch.sizes[target.0 as usize];
                 if size == 0 {
-                    return Err((span, YamlProblem::Syntax("alias refers to a collection that contains it".into())));
+                    return Err((
+                        span,
+                        YamlProblem::Syntax("alias refers to a collection that contains it".into()),
+                    ));
                 }
                 let id = self.push_node(Value::Alias(target), span, 0);
                 // push_node counted the alias as one node; it stands for `size`.
@@ -823,7 +921,13 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn close(&mut self, id: NodeId, value: Value, end: Span, size: u64) -> Result<(), (Span, YamlProblem)> {
+    fn close(
+        &mut self,
+        id: NodeId,
+        value: Value,
+        end: Span,
+        size: u64,
+    ) -> Result<(), (Span, YamlProblem)> {
         let node = &mut self.scratch.nodes[id.0 as usize];
         node.value = value;
         if end.end > node.span.start {
@@ -837,7 +941,8 @@ impl<'a> Builder<'a> {
     fn complete(&mut self, id: NodeId, size: u64) -> Result<(), (Span, YamlProblem)> {
         let s = &mut self.scratch;
         s.sizes[id.0 as usize] = size.max(1);
-        if size > self.budgets.max_expanded_nodes || self.expanded > self.budgets.max_expanded_nodes {
+        if size > self.budgets.max_expanded_nodes || self.expanded > self.budgets.max_expanded_nodes
+        {
             return Err((
                 s.nodes[id.0 as usize].span,
                 YamlProblem::Budget(format!(
@@ -864,8 +969,13 @@ impl<'a> Builder<'a> {
     }
 
     fn is_merge_key(&self, k: NodeId) -> bool {
-        matches!(&self.scratch.nodes[k.0 as usize].value, Value::Scalar { style: Style::Plain, .. })
-            && self.key_text(k) == Some("<<")
+        matches!(
+            &self.scratch.nodes[k.0 as usize].value,
+            Value::Scalar {
+                style: Style::Plain,
+                ..
+            }
+        ) && self.key_text(k) == Some("<<")
     }
 
     /// Reports duplicate keys and folds `<<` merge keys into the mapping (explicit keys win).
@@ -878,14 +988,22 @@ impl<'a> Builder<'a> {
             return entries.into_boxed_slice();
         }
         for (i, &(k, _)) in entries.iter().enumerate() {
-            let Some(key) = self.key_text(k) else { continue };
+            let Some(key) = self.key_text(k) else {
+                continue;
+            };
             // The nearest earlier occurrence, as the hashing path reports it.
-            let first = entries[..i].iter().rev().find(|&&(e, _)| self.key_text(e) == Some(key));
+            let first = entries[..i]
+                .iter()
+                .rev()
+                .find(|&&(e, _)| self.key_text(e) == Some(key));
             if let Some(&(first, _)) = first {
                 let s = &self.scratch.nodes;
                 self.errors.push(YamlError {
                     span: s[k.0 as usize].span,
-                    problem: YamlProblem::DuplicateKey { key: key.to_string(), first: s[first.0 as usize].span },
+                    problem: YamlProblem::DuplicateKey {
+                        key: key.to_string(),
+                        first: s[first.0 as usize].span,
+                    },
                 });
             }
         }
@@ -893,7 +1011,10 @@ impl<'a> Builder<'a> {
     }
 
     /// Folds `<<` merge keys into the mapping (explicit keys win) and reports duplicate keys.
-    fn merge_keys(&self, entries: Vec<(NodeId, NodeId)>) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
+    fn merge_keys(
+        &self,
+        entries: Vec<(NodeId, NodeId)>,
+    ) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
         let nodes = &self.scratch.nodes;
         let doc_view = |id: NodeId| self.resolve(id);
         let key_text = |id: NodeId| self.key_text(id);
@@ -904,7 +1025,13 @@ impl<'a> Builder<'a> {
         for (k, v) in entries {
             let key = key_text(k);
             let is_merge = key == Some("<<")
-                && matches!(&nodes[k.0 as usize].value, Value::Scalar { style: Style::Plain, .. });
+                && matches!(
+                    &nodes[k.0 as usize].value,
+                    Value::Scalar {
+                        style: Style::Plain,
+                        ..
+                    }
+                );
             if is_merge {
                 let v = doc_view(v);
                 match &nodes[v.0 as usize].value {
@@ -925,7 +1052,10 @@ impl<'a> Builder<'a> {
                 if let Some(first) = seen.insert(key, span) {
                     duplicates.push(YamlError {
                         span,
-                        problem: YamlProblem::DuplicateKey { key: key.to_string(), first },
+                        problem: YamlProblem::DuplicateKey {
+                            key: key.to_string(),
+                            first,
+                        },
                     });
                 }
             }
@@ -959,7 +1089,11 @@ impl<'a> Builder<'a> {
         let is_empty = match root {
             None => true,
             Some(r) => match &s.nodes[r.0 as usize].value {
-                Value::Scalar { text, style: Style::Plain, tag: None } => {
+                Value::Scalar {
+                    text,
+                    style: Style::Plain,
+                    tag: None,
+                } => {
                     matches!(text_str(self.text, &s.owned, text), "" | "null" | "~")
                 }
                 _ => false,
@@ -988,7 +1122,8 @@ impl<'a> Builder<'a> {
 fn borrowed_range(outer: &str, inner: &str) -> Option<usize> {
     let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
     let end = start.checked_add(inner.len())?;
-    (end <= outer.len() && std::ptr::eq(outer.get(start..end)?.as_ptr(), inner.as_ptr())).then_some(start)
+    (end <= outer.len() && std::ptr::eq(outer.get(start..end)?.as_ptr(), inner.as_ptr()))
+        .then_some(start)
 }
 
 #[cfg(test)]
@@ -1022,7 +1157,10 @@ mod tests {
         let d2 = &p.documents[1];
         let e = d2.get(d2.root.unwrap(), "e").unwrap();
         assert_eq!(d2.scalar(d2.get(e, "d").unwrap()), Some(Scalar::Int(1)));
-        assert_eq!(&d2.text[d2.span(e).start as usize..d2.span(e).end as usize], "*x");
+        assert_eq!(
+            &d2.text[d2.span(e).start as usize..d2.span(e).end as usize],
+            "*x"
+        );
     }
 
     #[test]
@@ -1035,7 +1173,10 @@ mod tests {
     #[test]
     fn duplicate_keys_and_merge_keys() {
         let p = parse("a: 1\na: 2\n");
-        assert!(matches!(p.errors[0].problem, YamlProblem::DuplicateKey { .. }));
+        assert!(matches!(
+            p.errors[0].problem,
+            YamlProblem::DuplicateKey { .. }
+        ));
         let p = parse("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
         let d = &p.documents[0];
         let m = d.get(d.root.unwrap(), "m").unwrap();
@@ -1047,7 +1188,10 @@ mod tests {
     fn billion_laughs_is_bounded() {
         let mut y = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
-            y.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", ")));
+            y.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                vec![format!("*a{}", i - 1); 10].join(", ")
+            ));
         }
         let p = parse(&y);
         assert!(matches!(p.errors[0].problem, YamlProblem::Budget(_)));
@@ -1055,16 +1199,21 @@ mod tests {
 
     #[test]
     fn helm_source_comments_and_empty_documents() {
-        let text = "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# only a comment\n---\nkind: B\n";
+        let text =
+            "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# only a comment\n---\nkind: B\n";
         let p = parse(text);
         assert_eq!(p.documents.len(), 2);
-        assert_eq!(p.documents[0].helm_source.as_deref(), Some("chart/templates/a.yaml"));
+        assert_eq!(
+            p.documents[0].helm_source.as_deref(),
+            Some("chart/templates/a.yaml")
+        );
         assert_eq!(p.documents[1].helm_source, None);
     }
 
     #[test]
     fn directives_stay_with_their_document() {
-        let p = parse("%YAML 1.2\n---\na: 1\n...\n%TAG !e! tag:example.com,2000:\n---\nb: !e!x 2\n");
+        let p =
+            parse("%YAML 1.2\n---\na: 1\n...\n%TAG !e! tag:example.com,2000:\n---\nb: !e!x 2\n");
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(p.documents.len(), 2);
         // A `%` line inside a document is not a directive: the parser reports it.
@@ -1086,8 +1235,18 @@ mod tests {
         assert_eq!(d.tag(get("c")), Some("!custom"));
         assert_eq!(d.str(get("d")), Some("one two\n"));
         assert_eq!(d.tag(get("e")), None);
-        assert!(matches!(d.node(get("e")).value, Value::Scalar { text: Text::Src(..), .. }));
-        assert_eq!(d.nodes.len(), d.nodes.capacity(), "documents keep exactly-sized arenas");
+        assert!(matches!(
+            d.node(get("e")).value,
+            Value::Scalar {
+                text: Text::Src(..),
+                ..
+            }
+        ));
+        assert_eq!(
+            d.nodes.len(),
+            d.nodes.capacity(),
+            "documents keep exactly-sized arenas"
+        );
     }
 
     #[test]
@@ -1103,10 +1262,13 @@ mod tests {
             .collect();
         assert_eq!(firsts, [(10, 0), (15, 10)]);
         // Large mappings take the hashing path and agree.
-        let big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect::<String>() + "k3: again\n";
+        let big: String =
+            (0..40).map(|i| format!("k{i}: {i}\n")).collect::<String>() + "k3: again\n";
         let p = parse(&big);
         assert_eq!(p.errors.len(), 1);
-        assert!(matches!(&p.errors[0].problem, YamlProblem::DuplicateKey { key, .. } if key == "k3"));
+        assert!(
+            matches!(&p.errors[0].problem, YamlProblem::DuplicateKey { key, .. } if key == "k3")
+        );
     }
 
     #[test]

@@ -16,14 +16,40 @@ use crate::model::networking::Destination;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Node {
     Mesh,
-    Gateway { namespace: String, name: String },
-    VirtualService { namespace: String, name: String },
-    Route { namespace: String, vs: String, kind: &'static str, index: usize, name: Option<String> },
-    Service { namespace: String, host: String, kind: &'static str },
-    Subset { namespace: String, host: String, subset: String, destination_rule: String },
-    Workload { namespace: String, name: String },
+    Gateway {
+        namespace: String,
+        name: String,
+    },
+    VirtualService {
+        namespace: String,
+        name: String,
+    },
+    Route {
+        namespace: String,
+        vs: String,
+        kind: &'static str,
+        index: usize,
+        name: Option<String>,
+    },
+    Service {
+        namespace: String,
+        host: String,
+        kind: &'static str,
+    },
+    Subset {
+        namespace: String,
+        host: String,
+        subset: String,
+        destination_rule: String,
+    },
+    Workload {
+        namespace: String,
+        name: String,
+    },
     /// A reference that resolves to nothing.
-    Missing { what: String },
+    Missing {
+        what: String,
+    },
 }
 
 impl Node {
@@ -45,12 +71,18 @@ impl Node {
             Node::Mesh => "mesh (all sidecars)".into(),
             Node::Gateway { name, .. } => format!("Gateway {name}"),
             Node::VirtualService { name, .. } => format!("VirtualService {name}"),
-            Node::Route { kind, index, name, .. } => match name {
+            Node::Route {
+                kind, index, name, ..
+            } => match name {
                 Some(n) => format!("{kind}[{index}] {n}"),
                 None => format!("{kind}[{index}]"),
             },
             Node::Service { host, kind, .. } => format!("{kind} {}", host::short(host)),
-            Node::Subset { subset, destination_rule, .. } => format!("subset {subset} ({destination_rule})"),
+            Node::Subset {
+                subset,
+                destination_rule,
+                ..
+            } => format!("subset {subset} ({destination_rule})"),
             Node::Workload { name, .. } => name.clone(),
             Node::Missing { what } => format!("missing: {what}"),
         }
@@ -66,10 +98,16 @@ pub struct Edge {
 
 impl Edge {
     fn ok(label: impl Into<String>) -> Edge {
-        Edge { label: label.into(), broken: None }
+        Edge {
+            label: label.into(),
+            broken: None,
+        }
     }
     fn broken(label: impl Into<String>, rule: &'static str) -> Edge {
-        Edge { label: label.into(), broken: Some(rule) }
+        Edge {
+            label: label.into(),
+            broken: Some(rule),
+        }
     }
 }
 
@@ -90,7 +128,11 @@ impl TrafficGraph {
     }
 
     fn edge(&mut self, from: NodeIndex, to: NodeIndex, edge: Edge) {
-        if !self.graph.edges_connecting(from, to).any(|e| *e.weight() == edge) {
+        if !self
+            .graph
+            .edges_connecting(from, to)
+            .any(|e| *e.weight() == edge)
+        {
             self.graph.add_edge(from, to, edge);
         }
     }
@@ -100,9 +142,17 @@ impl TrafficGraph {
         for (vi, vs) in model.virtual_services.iter().enumerate() {
             let info = &mesh.virtual_services[vi];
             let ns = vs.namespace().to_string();
-            let vs_node = g.node(Node::VirtualService { namespace: ns.clone(), name: vs.name().to_string() });
+            let vs_node = g.node(Node::VirtualService {
+                namespace: ns.clone(),
+                name: vs.name().to_string(),
+            });
             for (gw, _) in &info.gateways {
-                let hosts = info.hosts.iter().map(|h| host::short(h)).collect::<Vec<_>>().join(", ");
+                let hosts = info
+                    .hosts
+                    .iter()
+                    .map(|h| host::short(h))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 match gw {
                     GatewayRef::Mesh => {
                         let m = g.node(Node::Mesh);
@@ -110,11 +160,16 @@ impl TrafficGraph {
                     }
                     GatewayRef::Named { namespace, name } => {
                         let exists = mesh.gateway(gw).is_some() || mesh.k8s_gateway(gw).is_some();
-                        let gw_node = g.node(Node::Gateway { namespace: namespace.clone(), name: name.clone() });
+                        let gw_node = g.node(Node::Gateway {
+                            namespace: namespace.clone(),
+                            name: name.clone(),
+                        });
                         if exists {
                             g.edge(gw_node, vs_node, Edge::ok(hosts));
                         } else {
-                            let missing = g.node(Node::Missing { what: format!("Gateway {namespace}/{name}") });
+                            let missing = g.node(Node::Missing {
+                                what: format!("Gateway {namespace}/{name}"),
+                            });
                             g.edge(missing, vs_node, Edge::broken(hosts, "unknown-gateway"));
                         }
                     }
@@ -129,7 +184,9 @@ impl TrafficGraph {
                     let dests: Vec<(&Destination, Option<i64>)> = r
                         .route
                         .iter()
-                        .filter_map(|d| Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value))))
+                        .filter_map(|d| {
+                            Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value)))
+                        })
                         .collect();
                     ("http", i, r.name.as_ref().map(|n| n.value.clone()), dests)
                 })
@@ -137,7 +194,9 @@ impl TrafficGraph {
                     let dests = r
                         .route
                         .iter()
-                        .filter_map(|d| Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value))))
+                        .filter_map(|d| {
+                            Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value)))
+                        })
                         .collect();
                     ("tls", i, None, dests)
                 }))
@@ -145,13 +204,21 @@ impl TrafficGraph {
                     let dests = r
                         .route
                         .iter()
-                        .filter_map(|d| Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value))))
+                        .filter_map(|d| {
+                            Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value)))
+                        })
                         .collect();
                     ("tcp", i, None, dests)
                 }))
                 .collect::<Vec<_>>();
             for (kind, index, name, dests) in routes {
-                let route = g.node(Node::Route { namespace: ns.clone(), vs: vs.name().to_string(), kind, index, name });
+                let route = g.node(Node::Route {
+                    namespace: ns.clone(),
+                    vs: vs.name().to_string(),
+                    kind,
+                    index,
+                    name,
+                });
                 g.edge(vs_node, route, Edge::ok(""));
                 for (dest, weight) in dests {
                     g.add_destination(model, mesh, &ns, route, dest, weight);
@@ -175,7 +242,9 @@ impl TrafficGraph {
         let label = weight.map(|w| format!("{w}%")).unwrap_or_default();
         let services = mesh.visible_services(&fqdn, client_ns);
         let Some(&service) = services.first() else {
-            let missing = self.node(Node::Missing { what: format!("host {}", written.value) });
+            let missing = self.node(Node::Missing {
+                what: format!("host {}", written.value),
+            });
             self.edge(route, missing, Edge::broken(label, "unknown-host"));
             return;
         };
@@ -186,7 +255,10 @@ impl TrafficGraph {
                 let svc = mesh.service(service);
                 let selection = mesh.destination_rule_for(client_ns, &svc.host, &svc.namespace);
                 let found = selection.as_ref().and_then(|sel| {
-                    mesh.subsets(model, sel).into_iter().find(|(n, _)| *n == subset.value).map(|(_, r)| r)
+                    mesh.subsets(model, sel)
+                        .into_iter()
+                        .find(|(n, _)| *n == subset.value)
+                        .map(|(_, r)| r)
                 });
                 match found {
                     Some(r) => {
@@ -228,7 +300,11 @@ impl TrafficGraph {
             crate::mesh::ServiceSource::ServiceEntry(..) => "ServiceEntry",
         };
         let existed = self.index.len();
-        let node = self.node(Node::Service { namespace: svc.namespace.clone(), host: svc.host.clone(), kind });
+        let node = self.node(Node::Service {
+            namespace: svc.namespace.clone(),
+            host: svc.host.clone(),
+            kind,
+        });
         if self.index.len() > existed {
             for w in mesh.endpoints(id).unwrap_or_default() {
                 let wn = self.workload_node(mesh, w);
@@ -240,20 +316,28 @@ impl TrafficGraph {
 
     fn workload_node(&mut self, mesh: &Mesh, id: WorkloadId) -> NodeIndex {
         let w = mesh.workload(id);
-        self.node(Node::Workload { namespace: w.namespace.clone(), name: w.name.clone() })
+        self.node(Node::Workload {
+            namespace: w.namespace.clone(),
+            name: w.name.clone(),
+        })
     }
 
     /// Graphviz DOT: one cluster per namespace, broken edges red and dashed with their rule.
     pub fn to_dot(&self) -> String {
-        let mut out = String::from("digraph meshlint {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
-        let mut by_ns: std::collections::BTreeMap<Option<&str>, Vec<NodeIndex>> = Default::default();
+        let mut out = String::from(
+            "digraph meshlint {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+        );
+        let mut by_ns: std::collections::BTreeMap<Option<&str>, Vec<NodeIndex>> =
+            Default::default();
         for i in self.graph.node_indices() {
             by_ns.entry(self.graph[i].namespace()).or_default().push(i);
         }
         for (ns, nodes) in &by_ns {
             let indent = if ns.is_some() { "    " } else { "  " };
             if let Some(ns) = ns {
-                out.push_str(&format!("  subgraph \"cluster_{ns}\" {{\n    label=\"namespace {ns}\";\n"));
+                out.push_str(&format!(
+                    "  subgraph \"cluster_{ns}\" {{\n    label=\"namespace {ns}\";\n"
+                ));
             }
             for &i in nodes {
                 let node = &self.graph[i];
@@ -263,7 +347,11 @@ impl TrafficGraph {
                     Node::Workload { .. } => ", shape=ellipse",
                     _ => "",
                 };
-                out.push_str(&format!("{indent}n{} [label=\"{}\"{style}];\n", i.index(), escape(&node.label())));
+                out.push_str(&format!(
+                    "{indent}n{} [label=\"{}\"{style}];\n",
+                    i.index(),
+                    escape(&node.label())
+                ));
             }
             if ns.is_some() {
                 out.push_str("  }\n");
@@ -272,7 +360,10 @@ impl TrafficGraph {
         for e in self.graph.edge_references() {
             let w = e.weight();
             let (label, style) = match w.broken {
-                Some(rule) => (format!("{} ✗ {rule}", w.label).trim().to_string(), ", color=red, fontcolor=red, style=dashed"),
+                Some(rule) => (
+                    format!("{} ✗ {rule}", w.label).trim().to_string(),
+                    ", color=red, fontcolor=red, style=dashed",
+                ),
                 None => (w.label.clone(), ""),
             };
             out.push_str(&format!(
@@ -289,13 +380,17 @@ impl TrafficGraph {
     /// Mermaid flowchart: a subgraph per namespace, broken edges dotted and red.
     pub fn to_mermaid(&self) -> String {
         let mut out = String::from("flowchart LR\n");
-        let mut by_ns: std::collections::BTreeMap<Option<&str>, Vec<NodeIndex>> = Default::default();
+        let mut by_ns: std::collections::BTreeMap<Option<&str>, Vec<NodeIndex>> =
+            Default::default();
         for i in self.graph.node_indices() {
             by_ns.entry(self.graph[i].namespace()).or_default().push(i);
         }
         for (ns, nodes) in &by_ns {
             if let Some(ns) = ns {
-                out.push_str(&format!("  subgraph ns_{}[\"namespace {ns}\"]\n", ns.replace(['-', '.'], "_")));
+                out.push_str(&format!(
+                    "  subgraph ns_{}[\"namespace {ns}\"]\n",
+                    ns.replace(['-', '.'], "_")
+                ));
             }
             for &i in nodes {
                 let label = self.graph[i].label().replace('"', "'");
@@ -316,16 +411,25 @@ impl TrafficGraph {
             let (s, t) = (e.source().index(), e.target().index());
             match w.broken {
                 Some(rule) => {
-                    out.push_str(&format!("  n{s} -.->|\"{} ✗ {rule}\"| n{t}\n", w.label.replace('"', "'")));
+                    out.push_str(&format!(
+                        "  n{s} -.->|\"{} ✗ {rule}\"| n{t}\n",
+                        w.label.replace('"', "'")
+                    ));
                     broken_links.push(k);
                 }
                 None if w.label.is_empty() => out.push_str(&format!("  n{s} --> n{t}\n")),
-                None => out.push_str(&format!("  n{s} -->|\"{}\"| n{t}\n", w.label.replace('"', "'"))),
+                None => out.push_str(&format!(
+                    "  n{s} -->|\"{}\"| n{t}\n",
+                    w.label.replace('"', "'")
+                )),
             }
         }
         for (i, node) in self.graph.node_indices().map(|i| (i, &self.graph[i])) {
             if matches!(node, Node::Missing { .. }) {
-                out.push_str(&format!("  style n{} stroke:#d00,color:#d00,stroke-dasharray: 5 5\n", i.index()));
+                out.push_str(&format!(
+                    "  style n{} stroke:#d00,color:#d00,stroke-dasharray: 5 5\n",
+                    i.index()
+                ));
             }
         }
         for k in broken_links {
@@ -358,12 +462,20 @@ impl TrafficGraph {
             nodes: self
                 .graph
                 .node_indices()
-                .map(|i| JNode { id: i.index(), label: self.graph[i].label(), node: &self.graph[i] })
+                .map(|i| JNode {
+                    id: i.index(),
+                    label: self.graph[i].label(),
+                    node: &self.graph[i],
+                })
                 .collect(),
             edges: self
                 .graph
                 .edge_references()
-                .map(|e| JEdge { from: e.source().index(), to: e.target().index(), edge: e.weight() })
+                .map(|e| JEdge {
+                    from: e.source().index(),
+                    to: e.target().index(),
+                    edge: e.weight(),
+                })
                 .collect(),
         };
         serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"

@@ -10,7 +10,12 @@ pub fn resolve(host: &str, config_ns: &str) -> String {
     if host.starts_with('*') || host.contains('.') {
         return host.to_ascii_lowercase();
     }
-    format!("{}.{}.svc.{}", host.to_ascii_lowercase(), config_ns, CLUSTER_DOMAIN)
+    format!(
+        "{}.{}.svc.{}",
+        host.to_ascii_lowercase(),
+        config_ns,
+        CLUSTER_DOMAIN
+    )
 }
 
 pub fn is_wildcard(host: &str) -> bool {
@@ -105,7 +110,13 @@ mod tests {
         assert!(!subset_of("*.foo.com", "a.foo.com"));
         assert!(more_specific("a.foo.com", "*.foo.com"));
         assert!(more_specific("*.a.foo.com", "*.foo.com"));
-        assert_eq!(wildcard_parents("a.b.c").collect::<Vec<_>>(), ["*.b.c", "*.c", "*"]);
-        assert_eq!(service_namespace("reviews.shop.svc.cluster.local"), Some("shop"));
+        assert_eq!(
+            wildcard_parents("a.b.c").collect::<Vec<_>>(),
+            ["*.b.c", "*.c", "*"]
+        );
+        assert_eq!(
+            service_namespace("reviews.shop.svc.cluster.local"),
+            Some("shop")
+        );
     }
 }

@@ -20,7 +20,12 @@ use crate::source::Loc;
 pub use ports::Protocol;
 
 /// Namespaces `istioctl analyze` never reports on (Kubernetes' own and kind's storage).
-pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease", "local-path-storage"];
+pub const SYSTEM_NAMESPACES: &[&str] = &[
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "local-path-storage",
+];
 
 /// Index into `Mesh::services`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,7 +52,11 @@ pub enum ExportTo {
 
 impl ExportTo {
     /// Reads an `exportTo` list; an absent or empty list takes the mesh default.
-    pub fn parse<'a>(values: impl IntoIterator<Item = &'a str>, own_ns: &str, default: &[String]) -> ExportTo {
+    pub fn parse<'a>(
+        values: impl IntoIterator<Item = &'a str>,
+        own_ns: &str,
+        default: &[String],
+    ) -> ExportTo {
         let mut values: Vec<&str> = values.into_iter().collect();
         if values.is_empty() {
             values = default.iter().map(String::as_str).collect();
@@ -58,7 +67,13 @@ impl ExportTo {
         let mut out: Vec<String> = values
             .into_iter()
             .filter(|v| *v != "~")
-            .map(|v| if v == "." { own_ns.to_string() } else { v.to_string() })
+            .map(|v| {
+                if v == "." {
+                    own_ns.to_string()
+                } else {
+                    v.to_string()
+                }
+            })
             .collect();
         out.sort();
         out.dedup();
@@ -276,13 +291,19 @@ pub struct Mesh {
 }
 
 fn plain(labels: &BTreeMap<String, Spanned<String>>) -> BTreeMap<String, String> {
-    labels.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()
+    labels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect()
 }
 
 impl Mesh {
     pub fn build(model: &Model) -> Mesh {
         let mesh_config = &model.mesh_config;
-        let mut mesh = Mesh { root_namespace: mesh_config.root_namespace.clone(), ..Mesh::default() };
+        let mut mesh = Mesh {
+            root_namespace: mesh_config.root_namespace.clone(),
+            ..Mesh::default()
+        };
         mesh.index_namespaces(model);
         mesh.index_workloads(model);
         mesh.index_services(model);
@@ -290,7 +311,10 @@ impl Mesh {
         mesh.index_virtual_services(model);
         mesh.index_gateways(model);
         for (i, sc) in model.sidecars.iter().enumerate() {
-            mesh.sidecars_by_ns.entry(sc.meta.namespace.clone()).or_default().push(i);
+            mesh.sidecars_by_ns
+                .entry(sc.meta.namespace.clone())
+                .or_default()
+                .push(i);
         }
         mesh
     }
@@ -313,13 +337,26 @@ impl Mesh {
             .chain(model.service_entries.iter().map(|r| &r.meta.namespace));
         for ns in mentioned {
             if !self.namespaces.contains_key(ns) {
-                self.namespaces.insert(ns.clone(), NamespaceInfo { name: ns.clone(), ..Default::default() });
+                self.namespaces.insert(
+                    ns.clone(),
+                    NamespaceInfo {
+                        name: ns.clone(),
+                        ..Default::default()
+                    },
+                );
             }
         }
     }
 
-    fn injection(&self, namespace: &str, labels: &BTreeMap<String, String>, annotations: &BTreeMap<String, String>) -> Injection {
-        let pod_says = labels.get("sidecar.istio.io/inject").or_else(|| annotations.get("sidecar.istio.io/inject"));
+    fn injection(
+        &self,
+        namespace: &str,
+        labels: &BTreeMap<String, String>,
+        annotations: &BTreeMap<String, String>,
+    ) -> Injection {
+        let pod_says = labels
+            .get("sidecar.istio.io/inject")
+            .or_else(|| annotations.get("sidecar.istio.io/inject"));
         match pod_says.map(String::as_str) {
             Some("false") => return Injection::NotInjected,
             Some("true") => return Injection::Injected,
@@ -342,10 +379,19 @@ impl Mesh {
     fn add_workload(&mut self, info: WorkloadInfo) {
         let id = WorkloadId(self.workloads.len() as u32);
         for (k, v) in &info.labels {
-            self.labels.entry((info.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
-            self.labels_any_namespace.entry((k.clone(), v.clone())).or_default().push(id);
+            self.labels
+                .entry((info.namespace.clone(), k.clone(), v.clone()))
+                .or_default()
+                .push(id);
+            self.labels_any_namespace
+                .entry((k.clone(), v.clone()))
+                .or_default()
+                .push(id);
         }
-        self.workloads_by_ns.entry(info.namespace.clone()).or_default().push(id);
+        self.workloads_by_ns
+            .entry(info.namespace.clone())
+            .or_default()
+            .push(id);
         self.workloads.push(info);
     }
 
@@ -355,7 +401,9 @@ impl Mesh {
             let annotations = plain(&w.spec.pod_annotations);
             // Gateway deployments run a proxy without injection labels; istio-proxy image says so.
             let runs_proxy_image = w.spec.spec.containers.iter().any(|c| {
-                c.image.as_ref().is_some_and(|i| i.value.contains("proxyv2"))
+                c.image
+                    .as_ref()
+                    .is_some_and(|i| i.value.contains("proxyv2"))
             });
             let injection = if runs_proxy_image {
                 Injection::Injected
@@ -378,7 +426,11 @@ impl Mesh {
                 name: we.name().to_string(),
                 namespace: we.meta.namespace.clone(),
                 labels: plain(&we.spec.labels),
-                service_account: we.spec.service_account.as_ref().map_or("default".into(), |s| s.value.clone()),
+                service_account: we
+                    .spec
+                    .service_account
+                    .as_ref()
+                    .map_or("default".into(), |s| s.value.clone()),
                 injection: Injection::Injected,
                 loc: we.loc(),
             });
@@ -393,19 +445,36 @@ impl Mesh {
                 .meta
                 .annotations
                 .get("networking.istio.io/exportTo")
-                .map(|a| a.value.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .map(|a| {
+                    a.value
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default();
             let spec = &svc.spec.spec;
             let ports = spec.ports.iter().filter_map(ports::k8s_port).collect();
-            let external_name = spec.service_type.as_ref().is_some_and(|t| t.value == "ExternalName");
+            let external_name = spec
+                .service_type
+                .as_ref()
+                .is_some_and(|t| t.value == "ExternalName");
             let info = ServiceInfo {
                 source: ServiceSource::Kubernetes(i),
                 host: host::resolve(svc.name(), ns),
                 name: svc.name().to_string(),
                 namespace: ns.clone(),
                 ports,
-                export_to: ExportTo::parse(export_values.iter().map(String::as_str), ns, default_export),
-                selector: if external_name { None } else { spec.selector.as_ref().map(plain) },
+                export_to: ExportTo::parse(
+                    export_values.iter().map(String::as_str),
+                    ns,
+                    default_export,
+                ),
+                selector: if external_name {
+                    None
+                } else {
+                    spec.selector.as_ref().map(plain)
+                },
                 external: external_name,
                 loc: svc.loc(),
             };
@@ -430,7 +499,11 @@ impl Mesh {
                     ports: ports.clone(),
                     export_to: export_to.clone(),
                     selector: selector.clone(),
-                    external: se.spec.location.as_ref().is_some_and(|l| l.value == "MESH_EXTERNAL"),
+                    external: se
+                        .spec
+                        .location
+                        .as_ref()
+                        .is_some_and(|l| l.value == "MESH_EXTERNAL"),
                     loc: written.loc,
                 };
                 self.add_service(info);
@@ -441,7 +514,10 @@ impl Mesh {
                     name: format!("{}[{e}]", se.name()),
                     namespace: ns.clone(),
                     labels: plain(&endpoint.labels),
-                    service_account: endpoint.service_account.as_ref().map_or("default".into(), |s| s.value.clone()),
+                    service_account: endpoint
+                        .service_account
+                        .as_ref()
+                        .map_or("default".into(), |s| s.value.clone()),
                     injection: Injection::Unknown,
                     loc: endpoint.at,
                 });
@@ -452,14 +528,26 @@ impl Mesh {
     fn add_service(&mut self, info: ServiceInfo) {
         let id = ServiceId(self.services.len() as u32);
         if matches!(info.source, ServiceSource::Kubernetes(_)) {
-            self.k8s_services_by_ns.entry(info.namespace.clone()).or_default().push(id);
+            self.k8s_services_by_ns
+                .entry(info.namespace.clone())
+                .or_default()
+                .push(id);
         }
         if host::is_wildcard(&info.host) {
-            self.wildcard_services.entry(info.host.clone()).or_default().push(id);
+            self.wildcard_services
+                .entry(info.host.clone())
+                .or_default()
+                .push(id);
         } else {
-            self.services_by_host.entry(info.host.clone()).or_default().push(id);
+            self.services_by_host
+                .entry(info.host.clone())
+                .or_default()
+                .push(id);
         }
-        self.services_by_ns.entry(info.namespace.clone()).or_default().push(id);
+        self.services_by_ns
+            .entry(info.namespace.clone())
+            .or_default()
+            .push(id);
         self.services.push(info);
     }
 
@@ -467,22 +555,37 @@ impl Mesh {
         let default_export = &model.mesh_config.default_destination_rule_export_to;
         for (i, dr) in model.destination_rules.iter().enumerate() {
             let ns = &dr.meta.namespace;
-            let host = dr.spec.host.as_ref().map(|h| host::resolve(&h.value, ns)).unwrap_or_default();
+            let host = dr
+                .spec
+                .host
+                .as_ref()
+                .map(|h| host::resolve(&h.value, ns))
+                .unwrap_or_default();
             let has_selector = dr.spec.workload_selector.is_some();
-            let export_to =
-                ExportTo::parse(dr.spec.export_to.iter().flatten().map(|s| s.value.as_str()), ns, default_export);
+            let export_to = ExportTo::parse(
+                dr.spec.export_to.iter().flatten().map(|s| s.value.as_str()),
+                ns,
+                default_export,
+            );
             if !host.is_empty() {
                 self.drs_by_host.entry(host.clone()).or_default().push(i);
                 if !has_selector {
                     let key = (ns.clone(), host.clone());
                     let list = self.drs_by_ns_host.entry(key).or_default();
                     if list.is_empty() && host::is_wildcard(&host) {
-                        self.dr_wildcards_by_ns.entry(ns.clone()).or_default().push(host.clone());
+                        self.dr_wildcards_by_ns
+                            .entry(ns.clone())
+                            .or_default()
+                            .push(host.clone());
                     }
                     list.push(i);
                 }
             }
-            self.destination_rules.push(DrInfo { host, export_to, has_selector });
+            self.destination_rules.push(DrInfo {
+                host,
+                export_to,
+                has_selector,
+            });
         }
     }
 
@@ -490,16 +593,26 @@ impl Mesh {
         let default_export = &model.mesh_config.default_virtual_service_export_to;
         for (i, vs) in model.virtual_services.iter().enumerate() {
             let ns = &vs.meta.namespace;
-            let hosts: Vec<String> = vs.spec.hosts.iter().map(|h| host::resolve(&h.value, ns)).collect();
+            let hosts: Vec<String> = vs
+                .spec
+                .hosts
+                .iter()
+                .map(|h| host::resolve(&h.value, ns))
+                .collect();
             let gateways = if vs.spec.gateways.is_empty() {
                 vec![(GatewayRef::Mesh, None)]
             } else {
-                vs.spec.gateways.iter().map(|g| (resolve_gateway_name(&g.value, ns), Some(g.loc))).collect()
+                vs.spec
+                    .gateways
+                    .iter()
+                    .map(|g| (resolve_gateway_name(&g.value, ns), Some(g.loc)))
+                    .collect()
             };
             for h in &hosts {
                 self.vs_by_host.entry(h.clone()).or_default().push(i);
             }
-            self.vs_by_name.insert((ns.clone(), vs.name().to_string()), i);
+            self.vs_by_name
+                .insert((ns.clone(), vs.name().to_string()), i);
             self.virtual_services.push(VsInfo {
                 is_delegate: hosts.is_empty(),
                 hosts,
@@ -516,7 +629,8 @@ impl Mesh {
     fn index_gateways(&mut self, model: &Model) {
         for (i, gw) in model.gateways.iter().enumerate() {
             let ns = &gw.meta.namespace;
-            self.gateways_by_name.insert((ns.clone(), gw.name().to_string()), i);
+            self.gateways_by_name
+                .insert((ns.clone(), gw.name().to_string()), i);
             let servers = gw
                 .spec
                 .servers
@@ -526,18 +640,27 @@ impl Mesh {
             self.gateway_hosts.push(servers);
             // Istio gateways select their pods in any namespace (unless scoped by pilot flags).
             let selector = plain(&gw.spec.selector);
-            let picked = if selector.is_empty() { Vec::new() } else { self.select_any_namespace(&selector) };
+            let picked = if selector.is_empty() {
+                Vec::new()
+            } else {
+                self.select_any_namespace(&selector)
+            };
             self.gateway_workloads.push(picked);
         }
         for (i, gw) in model.k8s_gateways.iter().enumerate() {
-            self.k8s_gateways_by_name.insert((gw.meta.namespace.clone(), gw.name().to_string()), i);
+            self.k8s_gateways_by_name
+                .insert((gw.meta.namespace.clone(), gw.name().to_string()), i);
             let hosts = gw
                 .spec
                 .listeners
                 .iter()
                 .map(|l| match &l.hostname {
                     Some(h) if !h.value.is_empty() => parse_server_host(h, &gw.meta.namespace),
-                    _ => ServerHost { namespace: None, host: "*".to_string(), loc: l.at },
+                    _ => ServerHost {
+                        namespace: None,
+                        host: "*".to_string(),
+                        loc: l.at,
+                    },
                 })
                 .collect();
             self.k8s_gateway_hosts.push(hosts);
@@ -545,7 +668,8 @@ impl Mesh {
     }
 
     fn count(&self) {
-        self.lookups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.lookups
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// How many index lookups were made so far (for the linear-growth regression test).
@@ -560,11 +684,18 @@ impl Mesh {
     pub fn select(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
         self.count();
         if selector.is_empty() {
-            return self.workloads_by_ns.get(namespace).cloned().unwrap_or_default();
+            return self
+                .workloads_by_ns
+                .get(namespace)
+                .cloned()
+                .unwrap_or_default();
         }
         let mut postings: Vec<&Vec<WorkloadId>> = Vec::with_capacity(selector.len());
         for (k, v) in selector {
-            match self.labels.get(&(namespace.to_string(), k.clone(), v.clone())) {
+            match self
+                .labels
+                .get(&(namespace.to_string(), k.clone(), v.clone()))
+            {
                 Some(p) => postings.push(p),
                 None => return Vec::new(),
             }
@@ -605,10 +736,9 @@ impl Mesh {
             .flatten()
             .copied()
             .filter(|&s| {
-                self.service(s)
-                    .selector
-                    .as_ref()
-                    .is_some_and(|sel| !sel.is_empty() && sel.iter().all(|(k, v)| w.labels.get(k) == Some(v)))
+                self.service(s).selector.as_ref().is_some_and(|sel| {
+                    !sel.is_empty() && sel.iter().all(|(k, v)| w.labels.get(k) == Some(v))
+                })
             })
             .collect()
     }
@@ -618,12 +748,16 @@ impl Mesh {
     /// deployments and `kubectl get pod` dumps of them are written. Sidecar-injected application
     /// pods have other containers and are not gateways.
     pub fn is_gateway_workload(&self, model: &Model, id: WorkloadId) -> bool {
-        let WorkloadSource::Pod(i) = self.workload(id).source else { return false };
+        let WorkloadSource::Pod(i) = self.workload(id).source else {
+            return false;
+        };
         let containers = &model.workloads[i].spec.spec.containers;
         !containers.is_empty()
             && containers.iter().all(|c| {
                 c.name.as_ref().is_some_and(|n| n.value == "istio-proxy")
-                    || c.image.as_ref().is_some_and(|img| img.value.contains("proxyv2"))
+                    || c.image
+                        .as_ref()
+                        .is_some_and(|img| img.value.contains("proxyv2"))
             })
     }
 
@@ -736,7 +870,12 @@ impl Mesh {
     /// namespace (exported DRs), then the root namespace (exported DRs). In each namespace the
     /// most specific host wins (exact over wildcard, longer wildcard over shorter); the first
     /// namespace with a match wins; DRs of that namespace for that exact host merge.
-    pub fn destination_rule_for(&self, client_ns: &str, service_host: &str, service_ns: &str) -> Option<DrSelection> {
+    pub fn destination_rule_for(
+        &self,
+        client_ns: &str,
+        service_host: &str,
+        service_ns: &str,
+    ) -> Option<DrSelection> {
         self.count();
         let mut namespaces = vec![client_ns];
         if service_ns != client_ns {
@@ -754,7 +893,13 @@ impl Mesh {
         None
     }
 
-    fn most_specific_dr(&self, ns: &str, service_host: &str, client_ns: &str, own: bool) -> Option<DrSelection> {
+    fn most_specific_dr(
+        &self,
+        ns: &str,
+        service_host: &str,
+        client_ns: &str,
+        own: bool,
+    ) -> Option<DrSelection> {
         let visible = |list: &Vec<DrIdx>| -> Vec<DrIdx> {
             list.iter()
                 .copied()
@@ -763,14 +908,29 @@ impl Mesh {
         };
         // Candidate hosts from most to least specific: the host itself, then its wildcard parents
         // (only when the namespace has wildcard DestinationRules for them to match).
-        let wildcards = self.dr_wildcards_by_ns.contains_key(ns) && !host::is_wildcard(service_host);
-        let candidates = std::iter::once(service_host.to_string())
-            .chain(if wildcards { Some(host::wildcard_parents(service_host)) } else { None }.into_iter().flatten());
+        let wildcards =
+            self.dr_wildcards_by_ns.contains_key(ns) && !host::is_wildcard(service_host);
+        let candidates = std::iter::once(service_host.to_string()).chain(
+            if wildcards {
+                Some(host::wildcard_parents(service_host))
+            } else {
+                None
+            }
+            .into_iter()
+            .flatten(),
+        );
         for candidate in candidates {
-            if let Some(list) = self.drs_by_ns_host.get(&(ns.to_string(), candidate.clone())) {
+            if let Some(list) = self
+                .drs_by_ns_host
+                .get(&(ns.to_string(), candidate.clone()))
+            {
                 let rules = visible(list);
                 if !rules.is_empty() {
-                    return Some(DrSelection { rules, host: candidate, namespace: ns.to_string() });
+                    return Some(DrSelection {
+                        rules,
+                        host: candidate,
+                        namespace: ns.to_string(),
+                    });
                 }
             }
         }
@@ -778,20 +938,30 @@ impl Mesh {
         if host::is_wildcard(service_host) {
             let mut best: Option<(&String, Vec<DrIdx>)> = None;
             for w in self.dr_wildcards_by_ns.get(ns).into_iter().flatten() {
-                if host::subset_of(service_host, w) && best.as_ref().is_none_or(|(b, _)| host::more_specific(w, b)) {
+                if host::subset_of(service_host, w)
+                    && best.as_ref().is_none_or(|(b, _)| host::more_specific(w, b))
+                {
                     let rules = visible(&self.drs_by_ns_host[&(ns.to_string(), w.clone())]);
                     if !rules.is_empty() {
                         best = Some((w, rules));
                     }
                 }
             }
-            return best.map(|(h, rules)| DrSelection { rules, host: h.clone(), namespace: ns.to_string() });
+            return best.map(|(h, rules)| DrSelection {
+                rules,
+                host: h.clone(),
+                namespace: ns.to_string(),
+            });
         }
         None
     }
 
     /// The subsets of a DR selection, merged in order: the first definition of a name wins.
-    pub fn subsets<'m>(&self, model: &'m Model, selection: &DrSelection) -> Vec<(&'m str, SubsetRef)> {
+    pub fn subsets<'m>(
+        &self,
+        model: &'m Model,
+        selection: &DrSelection,
+    ) -> Vec<(&'m str, SubsetRef)> {
         let mut out: Vec<(&'m str, SubsetRef)> = Vec::new();
         for &dr in &selection.rules {
             for (index, subset) in model.destination_rules[dr].spec.subsets.iter().enumerate() {
@@ -828,7 +998,9 @@ impl Mesh {
 
     pub fn virtual_service_by_name(&self, namespace: &str, name: &str) -> Option<VsIdx> {
         self.count();
-        self.vs_by_name.get(&(namespace.to_string(), name.to_string())).copied()
+        self.vs_by_name
+            .get(&(namespace.to_string(), name.to_string()))
+            .copied()
     }
 
     /// The Istio Gateway a reference names, if it exists in the inputs.
@@ -836,9 +1008,10 @@ impl Mesh {
         self.count();
         match reference {
             GatewayRef::Mesh => None,
-            GatewayRef::Named { namespace, name } => {
-                self.gateways_by_name.get(&(namespace.clone(), name.clone())).copied()
-            }
+            GatewayRef::Named { namespace, name } => self
+                .gateways_by_name
+                .get(&(namespace.clone(), name.clone()))
+                .copied(),
         }
     }
 
@@ -846,15 +1019,20 @@ impl Mesh {
     pub fn k8s_gateway(&self, reference: &GatewayRef) -> Option<usize> {
         match reference {
             GatewayRef::Mesh => None,
-            GatewayRef::Named { namespace, name } => {
-                self.k8s_gateways_by_name.get(&(namespace.clone(), name.clone())).copied()
-            }
+            GatewayRef::Named { namespace, name } => self
+                .k8s_gateways_by_name
+                .get(&(namespace.clone(), name.clone()))
+                .copied(),
         }
     }
 
     /// Gateway names visible for suggestions: `ns/name` of every Istio Gateway.
     pub fn gateway_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.gateways_by_name.keys().map(|(ns, n)| format!("{ns}/{n}")).collect();
+        let mut names: Vec<String> = self
+            .gateways_by_name
+            .keys()
+            .map(|(ns, n)| format!("{ns}/{n}"))
+            .collect();
         names.sort();
         names
     }
@@ -871,11 +1049,25 @@ impl Mesh {
     /// (`gateway.go`): for every server host visible from `vs_ns` that matches `vs_host`, the more
     /// specific of the two names. Routes of VirtualServices yielding the same name on one route
     /// table are merged into one virtual host. Linear in the server's hosts.
-    pub fn server_vhosts(&self, server_hosts: &[ServerHost], vs_ns: &str, vs_host: &str) -> Vec<String> {
+    pub fn server_vhosts(
+        &self,
+        server_hosts: &[ServerHost],
+        vs_ns: &str,
+        vs_host: &str,
+    ) -> Vec<String> {
         let mut out: Vec<String> = server_hosts
             .iter()
-            .filter(|sh| sh.namespace.as_deref().is_none_or(|ns| ns == vs_ns) && host::matches(&sh.host, vs_host))
-            .map(|sh| if host::subset_of(vs_host, &sh.host) { vs_host.to_string() } else { sh.host.clone() })
+            .filter(|sh| {
+                sh.namespace.as_deref().is_none_or(|ns| ns == vs_ns)
+                    && host::matches(&sh.host, vs_host)
+            })
+            .map(|sh| {
+                if host::subset_of(vs_host, &sh.host) {
+                    vs_host.to_string()
+                } else {
+                    sh.host.clone()
+                }
+            })
             .collect();
         out.sort();
         out.dedup();
@@ -887,23 +1079,43 @@ impl Mesh {
     /// The Sidecar that applies to a workload (`doGetSidecarScope`): a Sidecar of its namespace
     /// whose selector matches, else the namespace's Sidecar without selector, else the root
     /// namespace's Sidecar without selector. `None` means the default scope (`*/*`).
-    pub fn sidecar_for(&self, model: &Model, namespace: &str, labels: &BTreeMap<String, String>) -> Option<SidecarIdx> {
+    pub fn sidecar_for(
+        &self,
+        model: &Model,
+        namespace: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Option<SidecarIdx> {
         self.count();
         let in_ns = |ns: &str| {
-            self.sidecars_by_ns.get(ns).into_iter().flatten().map(|&i| (i, &model.sidecars[i])).collect::<Vec<_>>()
+            self.sidecars_by_ns
+                .get(ns)
+                .into_iter()
+                .flatten()
+                .map(|&i| (i, &model.sidecars[i]))
+                .collect::<Vec<_>>()
         };
         let selected = in_ns(namespace).into_iter().find(|(_, s)| {
             s.spec.workload_selector.as_ref().is_some_and(|sel| {
-                !sel.labels.is_empty() && sel.labels.iter().all(|(k, v)| labels.get(k) == Some(&v.value))
+                !sel.labels.is_empty()
+                    && sel
+                        .labels
+                        .iter()
+                        .all(|(k, v)| labels.get(k) == Some(&v.value))
             })
         });
         if let Some((i, _)) = selected {
             return Some(i);
         }
-        if let Some((i, _)) = in_ns(namespace).into_iter().find(|(_, s)| s.spec.workload_selector.is_none()) {
+        if let Some((i, _)) = in_ns(namespace)
+            .into_iter()
+            .find(|(_, s)| s.spec.workload_selector.is_none())
+        {
             return Some(i);
         }
-        in_ns(&self.root_namespace).into_iter().find(|(_, s)| s.spec.workload_selector.is_none()).map(|(i, _)| i)
+        in_ns(&self.root_namespace)
+            .into_iter()
+            .find(|(_, s)| s.spec.workload_selector.is_none())
+            .map(|(i, _)| i)
     }
 
     /// Whether a Sidecar's egress imports `service` (hosts `ns/dnsName`, `.` = own namespace,
@@ -917,14 +1129,19 @@ impl Mesh {
             return true;
         }
         egress.iter().flat_map(|e| &e.hosts).any(|h| {
-            let Some((ns, dns)) = h.value.split_once('/') else { return false };
+            let Some((ns, dns)) = h.value.split_once('/') else {
+                return false;
+            };
             let ns_ok = match ns {
                 "*" => true,
                 "." => svc.namespace == *own,
                 "~" => false,
                 other => svc.namespace == other,
             };
-            ns_ok && (dns == "*" || host::matches(&host::resolve(dns, &svc.namespace), &svc.host) || dns == svc.host)
+            ns_ok
+                && (dns == "*"
+                    || host::matches(&host::resolve(dns, &svc.namespace), &svc.host)
+                    || dns == svc.host)
         })
     }
 }
@@ -932,8 +1149,14 @@ impl Mesh {
 /// Workloads in every posting list (each sorted, as ids are pushed in increasing order).
 fn intersect(mut postings: Vec<&Vec<WorkloadId>>) -> Vec<WorkloadId> {
     postings.sort_by_key(|p| p.len());
-    let Some((first, rest)) = postings.split_first() else { return Vec::new() };
-    first.iter().copied().filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok())).collect()
+    let Some((first, rest)) = postings.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .copied()
+        .filter(|id| rest.iter().all(|p| p.binary_search(id).is_ok()))
+        .collect()
 }
 
 /// Resolves a `gateways:` entry of a VirtualService in `vs_ns` (`resolveGatewayName`):
@@ -944,14 +1167,23 @@ pub fn resolve_gateway_name(name: &str, vs_ns: &str) -> GatewayRef {
     }
     if let Some((ns, n)) = name.split_once('/') {
         let ns = if ns == "." { vs_ns } else { ns };
-        return GatewayRef::Named { namespace: ns.to_string(), name: n.to_string() };
+        return GatewayRef::Named {
+            namespace: ns.to_string(),
+            name: n.to_string(),
+        };
     }
     if let Some((n, rest)) = name.split_once('.') {
         // `name.namespace[.svc.cluster.local]`
         let ns = rest.split('.').next().unwrap_or(vs_ns);
-        return GatewayRef::Named { namespace: ns.to_string(), name: n.to_string() };
+        return GatewayRef::Named {
+            namespace: ns.to_string(),
+            name: n.to_string(),
+        };
     }
-    GatewayRef::Named { namespace: vs_ns.to_string(), name: name.to_string() }
+    GatewayRef::Named {
+        namespace: vs_ns.to_string(),
+        name: name.to_string(),
+    }
 }
 
 /// A Gateway server host: `ns/host`, `./host`, `*/host` or a bare host (any namespace).
@@ -962,7 +1194,11 @@ pub fn parse_server_host(written: &Spanned<String>, gateway_ns: &str) -> ServerH
         Some((ns, h)) => (Some(ns.to_string()), h),
         None => (None, written.value.as_str()),
     };
-    ServerHost { namespace, host: h.to_ascii_lowercase(), loc: written.loc }
+    ServerHost {
+        namespace,
+        host: h.to_ascii_lowercase(),
+        loc: written.loc,
+    }
 }
 
 /// Convenience accessors used by passes.

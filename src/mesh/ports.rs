@@ -51,7 +51,10 @@ impl Protocol {
     }
 
     pub fn is_http(self) -> bool {
-        matches!(self, Protocol::Http | Protocol::Http2 | Protocol::Grpc | Protocol::GrpcWeb)
+        matches!(
+            self,
+            Protocol::Http | Protocol::Http2 | Protocol::Grpc | Protocol::GrpcWeb
+        )
     }
 }
 
@@ -78,7 +81,13 @@ pub fn declared_protocol(
         Some("kubernetes.io/wss") => Protocol::Https,
         Some(app) => Protocol::from_port_name(app),
         None => match name {
-            Some(n) if n.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case("http_proxy")) => Protocol::Http,
+            Some(n)
+                if n.split('-')
+                    .next()
+                    .is_some_and(|p| p.eq_ignore_ascii_case("http_proxy")) =>
+            {
+                Protocol::Http
+            }
             Some(n) => Protocol::from_port_name(n),
             None => Protocol::Unknown,
         },
@@ -105,13 +114,23 @@ pub fn k8s_port(p: &K8sServicePort) -> Option<PortInfo> {
         Some(IntOrString::String(s)) => (None, Some(s.clone())),
         None => (Some(number), None),
     };
-    Some(PortInfo { number, name, target_port, target_port_name, protocol, loc: p.at })
+    Some(PortInfo {
+        number,
+        name,
+        target_port,
+        target_port_name,
+        protocol,
+        loc: p.at,
+    })
 }
 
 pub fn se_port(p: &ServicePort) -> Option<PortInfo> {
     let number = p.number.as_ref()?.value;
     let name = p.name.as_ref().map(|n| n.value.clone()).unwrap_or_default();
-    let protocol = p.protocol.as_ref().map_or(Protocol::Unknown, |pr| Protocol::parse(&pr.value));
+    let protocol = p
+        .protocol
+        .as_ref()
+        .map_or(Protocol::Unknown, |pr| Protocol::parse(&pr.value));
     Some(PortInfo {
         number,
         name,
@@ -128,14 +147,36 @@ mod tests {
 
     #[test]
     fn declared_protocols() {
-        assert_eq!(declared_protocol(80, Some("http-web"), None, None), Some(Protocol::Http));
-        assert_eq!(declared_protocol(80, Some("grpc-web-x"), None, None), Some(Protocol::GrpcWeb));
+        assert_eq!(
+            declared_protocol(80, Some("http-web"), None, None),
+            Some(Protocol::Http)
+        );
+        assert_eq!(
+            declared_protocol(80, Some("grpc-web-x"), None, None),
+            Some(Protocol::GrpcWeb)
+        );
         assert_eq!(declared_protocol(80, Some("web"), None, None), None);
         assert_eq!(declared_protocol(80, None, None, None), None);
-        assert_eq!(declared_protocol(80, Some("web"), Some("UDP"), None), Some(Protocol::Udp));
-        assert_eq!(declared_protocol(80, Some("web"), None, Some("kubernetes.io/h2c")), Some(Protocol::Http2));
-        assert_eq!(declared_protocol(80, Some("http"), None, Some("hbone")), None, "appProtocol wins");
-        assert_eq!(declared_protocol(3306, None, None, None), Some(Protocol::Tcp));
-        assert_eq!(declared_protocol(9000, Some("http_proxy"), None, None), Some(Protocol::Http));
+        assert_eq!(
+            declared_protocol(80, Some("web"), Some("UDP"), None),
+            Some(Protocol::Udp)
+        );
+        assert_eq!(
+            declared_protocol(80, Some("web"), None, Some("kubernetes.io/h2c")),
+            Some(Protocol::Http2)
+        );
+        assert_eq!(
+            declared_protocol(80, Some("http"), None, Some("hbone")),
+            None,
+            "appProtocol wins"
+        );
+        assert_eq!(
+            declared_protocol(3306, None, None, None),
+            Some(Protocol::Tcp)
+        );
+        assert_eq!(
+            declared_protocol(9000, Some("http_proxy"), None, None),
+            Some(Protocol::Http)
+        );
     }
 }

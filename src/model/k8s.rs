@@ -135,11 +135,19 @@ impl Workload {
                     .and_then(|s| doc.get(s, "jobTemplate"))
                     .and_then(|j| doc.get(j, "spec"))
                     .and_then(|s| doc.get(s, "template"));
-                (t.and_then(|t| doc.get(t, "metadata")), t.and_then(|t| doc.get(t, "spec")), t)
+                (
+                    t.and_then(|t| doc.get(t, "metadata")),
+                    t.and_then(|t| doc.get(t, "spec")),
+                    t,
+                )
             }
             _ => {
                 let t = spec.and_then(|s| doc.get(s, "template"));
-                (t.and_then(|t| doc.get(t, "metadata")), t.and_then(|t| doc.get(t, "spec")), t)
+                (
+                    t.and_then(|t| doc.get(t, "metadata")),
+                    t.and_then(|t| doc.get(t, "spec")),
+                    t,
+                )
             }
         };
         let map_at = |m: Option<NodeId>, key: &str| {
@@ -150,13 +158,18 @@ impl Workload {
         Workload {
             pod_labels: map_at(template_meta, "labels"),
             pod_annotations: map_at(template_meta, "annotations"),
-            spec: pod_spec.and_then(|s| PodSpec::from_node(doc, s, None)).unwrap_or_default(),
+            spec: pod_spec
+                .and_then(|s| PodSpec::from_node(doc, s, None))
+                .unwrap_or_default(),
             selector: if kind == "Pod" {
                 None
             } else {
-                spec.and_then(|s| doc.get(s, "selector")).and_then(|s| LabelSelector::from_node(doc, s, None))
+                spec.and_then(|s| doc.get(s, "selector"))
+                    .and_then(|s| LabelSelector::from_node(doc, s, None))
             },
-            replicas: spec.and_then(|s| doc.get(s, "replicas")).and_then(|r| Spanned::<i64>::from_node(doc, r, None)),
+            replicas: spec
+                .and_then(|s| doc.get(s, "replicas"))
+                .and_then(|r| Spanned::<i64>::from_node(doc, r, None)),
             template_at: template_node.map(|t| crate::model::node::loc(doc, t)),
         }
     }

@@ -35,7 +35,10 @@ impl KindId {
         &KINDS[self.0 as usize]
     }
     pub fn by_name(group: &str, kind: &str) -> Option<KindId> {
-        KINDS.iter().position(|k| k.group == group && k.kind == kind).map(|i| KindId(i as u16))
+        KINDS
+            .iter()
+            .position(|k| k.group == group && k.kind == kind)
+            .map(|i| KindId(i as u16))
     }
 }
 
@@ -46,18 +49,46 @@ const APPS_REMOVED: &[&str] = &["v1beta1", "v1beta2"];
 
 macro_rules! kind {
     ($group:literal, $kind:literal, $versions:expr, $namespaced:literal) => {
-        KindInfo { group: $group, kind: $kind, versions: $versions, namespaced: $namespaced, legacy: None, removed_versions: &[] }
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: $versions,
+            namespaced: $namespaced,
+            legacy: None,
+            removed_versions: &[],
+        }
     };
     ($group:literal, $kind:literal, $versions:expr, $namespaced:literal, removed $removed:expr) => {
-        KindInfo { group: $group, kind: $kind, versions: $versions, namespaced: $namespaced, legacy: None, removed_versions: $removed }
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: $versions,
+            namespaced: $namespaced,
+            legacy: None,
+            removed_versions: $removed,
+        }
     };
     (legacy $group:literal, $kind:literal, $namespaced:literal, $instead:literal) => {
-        KindInfo { group: $group, kind: $kind, versions: &[], namespaced: $namespaced, legacy: Some($instead), removed_versions: &[] }
+        KindInfo {
+            group: $group,
+            kind: $kind,
+            versions: &[],
+            namespaced: $namespaced,
+            legacy: Some($instead),
+            removed_versions: &[],
+        }
     };
 }
 
 pub static KINDS: &[KindInfo] = &[
-    KindInfo { group: "", kind: "(unknown)", versions: &[], namespaced: true, legacy: None, removed_versions: &[] },
+    KindInfo {
+        group: "",
+        kind: "(unknown)",
+        versions: &[],
+        namespaced: true,
+        legacy: None,
+        removed_versions: &[],
+    },
     kind!("", "Namespace", &["v1"], false),
     kind!("", "Service", &["v1"], true),
     kind!("", "ServiceAccount", &["v1"], true),
@@ -69,7 +100,13 @@ pub static KINDS: &[KindInfo] = &[
     kind!("apps", "DaemonSet", &["v1"], true, removed APPS_REMOVED),
     kind!("apps", "ReplicaSet", &["v1"], true, removed APPS_REMOVED),
     kind!("batch", "Job", &["v1"], true),
-    kind!("batch", "CronJob", &["v1"], true, removed &["v1beta1", "v2alpha1"]),
+    kind!(
+        "batch",
+        "CronJob",
+        &["v1"],
+        true,
+        removed & ["v1beta1", "v2alpha1"]
+    ),
     kind!("networking.istio.io", "Gateway", NET, true),
     kind!("networking.istio.io", "VirtualService", NET, true),
     kind!("networking.istio.io", "DestinationRule", NET, true),
@@ -100,8 +137,7 @@ pub static KINDS: &[KindInfo] = &[
 ];
 
 /// Mixer's `config.istio.io` kinds were removed in Istio 1.8.
-const MIXER_REPLACEMENT: &str =
-    "the Telemetry API (telemetry.istio.io/v1) or a WasmPlugin (extensions.istio.io); Mixer was removed in Istio 1.8";
+const MIXER_REPLACEMENT: &str = "the Telemetry API (telemetry.istio.io/v1) or a WasmPlugin (extensions.istio.io); Mixer was removed in Istio 1.8";
 
 pub enum Resolved {
     Known(KindId),
@@ -116,7 +152,9 @@ pub fn resolve(group: &str, version: &str, kind: &str) -> Resolved {
         Some(id) if id.info().legacy.is_some() => Resolved::Legacy(id),
         Some(id) if id.info().versions.contains(&version) => Resolved::Known(id),
         Some(id) => Resolved::UnservedVersion(id),
-        None if group == "extensions" && matches!(kind, "Deployment" | "DaemonSet" | "ReplicaSet") => {
+        None if group == "extensions"
+            && matches!(kind, "Deployment" | "DaemonSet" | "ReplicaSet") =>
+        {
             KindId::by_name("apps", kind).map_or(Resolved::Unknown, Resolved::UnservedVersion)
         }
         None if group == "config.istio.io" => Resolved::Legacy(KindId::OPAQUE),
@@ -125,7 +163,13 @@ pub fn resolve(group: &str, version: &str, kind: &str) -> Resolved {
 }
 
 /// Reports removed kinds and versions that the API server would not accept.
-pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &Meta, out: &mut Vec<Diagnostic>) {
+pub fn check_version(
+    resolved: &Resolved,
+    doc: &Document,
+    root: NodeId,
+    meta: &Meta,
+    out: &mut Vec<Diagnostic>,
+) {
     let api_version = &meta.api_version;
     let kind = doc.get_str(root, "kind").unwrap_or("");
     let mut resource = crate::model::resource_ref(meta);
@@ -153,9 +197,16 @@ pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &M
         Resolved::UnservedVersion(id) => {
             let info = id.info();
             let version = api_version.value.rsplit('/').next().unwrap_or("");
-            let group_of = |g: &str| if g.is_empty() { String::new() } else { format!("{g}/") };
+            let group_of = |g: &str| {
+                if g.is_empty() {
+                    String::new()
+                } else {
+                    format!("{g}/")
+                }
+            };
             let current = format!("{}{}", group_of(info.group), info.versions[0]);
-            let removed = info.removed_versions.contains(&version) || api_version.value.starts_with("extensions/");
+            let removed = info.removed_versions.contains(&version)
+                || api_version.value.starts_with("extensions/");
             if removed {
                 out.push(
                     Diagnostic::new(
@@ -167,7 +218,10 @@ pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &M
                             removed_in(info.group, &api_version.value)
                         ),
                     )
-                    .help(format!("use apiVersion: {current}{}", selector_note(info, doc, root)))
+                    .help(format!(
+                        "use apiVersion: {current}{}",
+                        selector_note(info, doc, root)
+                    ))
                     .resource(resource),
                 );
             } else {
@@ -179,7 +233,11 @@ pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &M
                     )
                     .help(format!(
                         "use one of: {}",
-                        info.versions.iter().map(|v| format!("{}{v}", group_of(info.group))).collect::<Vec<_>>().join(", ")
+                        info.versions
+                            .iter()
+                            .map(|v| format!("{}{v}", group_of(info.group)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ))
                     .resource(resource),
                 );
@@ -192,7 +250,9 @@ pub fn check_version(resolved: &Resolved, doc: &Document, root: NodeId, meta: &M
 /// The Kubernetes release that stopped serving a removed version, for the message.
 fn removed_in(group: &str, api_version: &str) -> &'static str {
     match (group, api_version) {
-        ("apps", "extensions/v1beta1" | "apps/v1beta1" | "apps/v1beta2") => "was removed in Kubernetes 1.16",
+        ("apps", "extensions/v1beta1" | "apps/v1beta1" | "apps/v1beta2") => {
+            "was removed in Kubernetes 1.16"
+        }
         ("batch", "batch/v1beta1") => "was removed in Kubernetes 1.25",
         ("batch", "batch/v2alpha1") => "was removed in Kubernetes 1.21",
         _ => "is no longer served by Kubernetes",
@@ -202,7 +262,10 @@ fn removed_in(group: &str, api_version: &str) -> &'static str {
 /// apps/v1 controllers require `spec.selector` (the old versions defaulted it to the template's
 /// labels), so the version bump alone is not enough.
 fn selector_note(info: &KindInfo, doc: &Document, root: NodeId) -> &'static str {
-    let has_selector = doc.get(root, "spec").and_then(|s| doc.get(s, "selector")).is_some();
+    let has_selector = doc
+        .get(root, "spec")
+        .and_then(|s| doc.get(s, "selector"))
+        .is_some();
     if info.group == "apps" && !has_selector {
         ", and add spec.selector.matchLabels with the pod template's labels (apps/v1 requires it)"
     } else {

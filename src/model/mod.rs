@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, ResourceRef};
-use crate::load::yaml::{Document, NodeId, PathSeg};
 use crate::load::Loaded;
+use crate::load::yaml::{Document, NodeId, PathSeg};
 use crate::source::{Loc, SourceDb};
 pub use kinds::{KindId, KindInfo};
 pub use mesh_config::MeshConfig;
@@ -75,7 +75,11 @@ impl<T> Res<T> {
     }
     /// The location to report when nothing more precise exists: the name, else the object.
     pub fn loc(&self) -> Loc {
-        if self.meta.name.value.is_empty() { self.origin.at } else { self.meta.name.loc }
+        if self.meta.name.value.is_empty() {
+            self.origin.at
+        } else {
+            self.meta.name.loc
+        }
     }
 }
 
@@ -152,7 +156,10 @@ pub struct ModelOptions {
 
 impl Default for ModelOptions {
     fn default() -> Self {
-        ModelOptions { default_namespace: "default".into(), mesh_config: None }
+        ModelOptions {
+            default_namespace: "default".into(),
+            mesh_config: None,
+        }
     }
 }
 
@@ -195,15 +202,29 @@ struct DocResult {
 
 impl Model {
     /// Builds the typed model from loaded documents; schema diagnostics go to `diagnostics`.
-    pub fn build(loaded: Loaded, options: &ModelOptions, diagnostics: &mut Vec<Diagnostic>) -> Model {
-        let Loaded { sources, documents, diagnostics: load_diagnostics } = loaded;
+    pub fn build(
+        loaded: Loaded,
+        options: &ModelOptions,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Model {
+        let Loaded {
+            sources,
+            documents,
+            diagnostics: load_diagnostics,
+        } = loaded;
         diagnostics.extend(load_diagnostics);
         let results: Vec<DocResult> = documents
             .par_iter()
             .enumerate()
             .map(|(i, doc)| read_document(i as u32, doc, &options.default_namespace))
             .collect();
-        let mut model = Model { stats: Stats { files: sources.len(), ..Stats::default() }, ..Model::default() };
+        let mut model = Model {
+            stats: Stats {
+                files: sources.len(),
+                ..Stats::default()
+            },
+            ..Model::default()
+        };
         for result in results {
             model.stats.skipped_documents += result.skipped;
             diagnostics.extend(result.diagnostics);
@@ -276,7 +297,8 @@ fn read_document(index: u32, doc: &Document, default_namespace: &str) -> DocResu
     if kind == "List" || kind.ends_with("List") && api_version == "v1" {
         if let Some(items) = doc.get(root, "items") {
             for &item in doc.items(items) {
-                if doc.get_str(item, "apiVersion").is_some() && doc.get_str(item, "kind").is_some() {
+                if doc.get_str(item, "apiVersion").is_some() && doc.get_str(item, "kind").is_some()
+                {
                     read_object(index, doc, item, default_namespace, &mut out);
                 } else {
                     out.skipped += 1;
@@ -289,11 +311,19 @@ fn read_document(index: u32, doc: &Document, default_namespace: &str) -> DocResu
     out
 }
 
-fn read_object(index: u32, doc: &Document, root: NodeId, default_namespace: &str, out: &mut DocResult) {
+fn read_object(
+    index: u32,
+    doc: &Document,
+    root: NodeId,
+    default_namespace: &str,
+    out: &mut DocResult,
+) {
     let at = Loc::new(doc.file, doc.span(root));
     let api_version_node = doc.get_entry(root, "apiVersion");
     let kind_node = doc.get_entry(root, "kind");
-    let (Some((avk, avv)), Some((_, kv))) = (api_version_node, kind_node) else { return };
+    let (Some((avk, avv)), Some((_, kv))) = (api_version_node, kind_node) else {
+        return;
+    };
     let api_version = doc.str(avv).unwrap_or("");
     let kind = doc.str(kv).unwrap_or("");
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
@@ -306,7 +336,11 @@ fn read_object(index: u32, doc: &Document, root: NodeId, default_namespace: &str
         kinds::Resolved::UnservedVersion(id) => id,
     };
     let meta = read_meta(doc, root, kind_id, default_namespace, (avk, avv));
-    let origin = Origin { doc: index, node: root, at };
+    let origin = Origin {
+        doc: index,
+        node: root,
+        at,
+    };
 
     // Schema checks cover every field, typed or not.
     kinds::check_version(&resolved, doc, root, &meta, &mut out.diagnostics);
@@ -317,7 +351,8 @@ fn read_object(index: u32, doc: &Document, root: NodeId, default_namespace: &str
     let spec = doc.get(root, "spec");
     macro_rules! spec {
         ($ty:ty) => {
-            spec.and_then(|s| <$ty>::from_node(doc, s, None)).unwrap_or_default()
+            spec.and_then(|s| <$ty>::from_node(doc, s, None))
+                .unwrap_or_default()
         };
     }
     macro_rules! object {
@@ -326,44 +361,140 @@ fn read_object(index: u32, doc: &Document, root: NodeId, default_namespace: &str
         };
     }
     let object = match kind_id.info().kind {
-        _ if kind_id == KindId::OPAQUE => Object::Opaque(Res { meta, spec: (), origin }),
-        _ if kind_id.info().legacy.is_some() => Object::Legacy(Res { meta, spec: (), origin }),
-        "Namespace" => Object::Namespace(Res { meta, spec: object!(k8s::Namespace), origin }),
-        "Service" => Object::Service(Res { meta, spec: object!(k8s::Service), origin }),
-        "ServiceAccount" => Object::ServiceAccount(Res { meta, spec: object!(k8s::ServiceAccount), origin }),
+        _ if kind_id == KindId::OPAQUE => Object::Opaque(Res {
+            meta,
+            spec: (),
+            origin,
+        }),
+        _ if kind_id.info().legacy.is_some() => Object::Legacy(Res {
+            meta,
+            spec: (),
+            origin,
+        }),
+        "Namespace" => Object::Namespace(Res {
+            meta,
+            spec: object!(k8s::Namespace),
+            origin,
+        }),
+        "Service" => Object::Service(Res {
+            meta,
+            spec: object!(k8s::Service),
+            origin,
+        }),
+        "ServiceAccount" => Object::ServiceAccount(Res {
+            meta,
+            spec: object!(k8s::ServiceAccount),
+            origin,
+        }),
         "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob" => {
             let spec = k8s::Workload::from_object(doc, root, kind_id.info().kind);
             Object::Workload(Res { meta, spec, origin })
         }
-        "ConfigMap" => Object::ConfigMap(Res { meta, spec: object!(k8s::ConfigMap), origin }),
-        "Secret" => Object::Secret(Res { meta, spec: object!(k8s::Secret), origin }),
-        "Gateway" if kind_id.info().group == "networking.istio.io" => {
-            Object::Gateway(Res { meta, spec: spec!(networking::Gateway), origin })
-        }
-        "Gateway" => Object::K8sGateway(Res { meta, spec: spec!(other::K8sGateway), origin }),
-        "VirtualService" => Object::VirtualService(Res { meta, spec: spec!(networking::VirtualService), origin }),
-        "DestinationRule" => Object::DestinationRule(Res { meta, spec: spec!(networking::DestinationRule), origin }),
-        "ServiceEntry" => Object::ServiceEntry(Res { meta, spec: spec!(networking::ServiceEntry), origin }),
-        "Sidecar" => Object::Sidecar(Res { meta, spec: spec!(networking::Sidecar), origin }),
-        "WorkloadEntry" => Object::WorkloadEntry(Res { meta, spec: spec!(networking::WorkloadEntry), origin }),
-        "WorkloadGroup" => Object::WorkloadGroup(Res { meta, spec: spec!(networking::WorkloadGroup), origin }),
-        "EnvoyFilter" => Object::EnvoyFilter(Res { meta, spec: spec!(networking::EnvoyFilter), origin }),
-        "ProxyConfig" => Object::ProxyConfig(Res { meta, spec: spec!(networking::ProxyConfig), origin }),
-        "PeerAuthentication" => {
-            Object::PeerAuthentication(Res { meta, spec: spec!(security::PeerAuthentication), origin })
-        }
-        "RequestAuthentication" => {
-            Object::RequestAuthentication(Res { meta, spec: spec!(security::RequestAuthentication), origin })
-        }
-        "AuthorizationPolicy" => {
-            Object::AuthorizationPolicy(Res { meta, spec: spec!(security::AuthorizationPolicy), origin })
-        }
-        "Telemetry" => Object::Telemetry(Res { meta, spec: spec!(other::Telemetry), origin }),
-        "WasmPlugin" => Object::WasmPlugin(Res { meta, spec: spec!(other::WasmPlugin), origin }),
-        "HTTPRoute" => Object::HttpRoute(Res { meta, spec: spec!(other::HttpRoute), origin }),
-        "GRPCRoute" => Object::GrpcRoute(Res { meta, spec: spec!(other::GrpcRoute), origin }),
-        "ReferenceGrant" => Object::ReferenceGrant(Res { meta, spec: spec!(other::ReferenceGrant), origin }),
-        _ => Object::Opaque(Res { meta, spec: (), origin }),
+        "ConfigMap" => Object::ConfigMap(Res {
+            meta,
+            spec: object!(k8s::ConfigMap),
+            origin,
+        }),
+        "Secret" => Object::Secret(Res {
+            meta,
+            spec: object!(k8s::Secret),
+            origin,
+        }),
+        "Gateway" if kind_id.info().group == "networking.istio.io" => Object::Gateway(Res {
+            meta,
+            spec: spec!(networking::Gateway),
+            origin,
+        }),
+        "Gateway" => Object::K8sGateway(Res {
+            meta,
+            spec: spec!(other::K8sGateway),
+            origin,
+        }),
+        "VirtualService" => Object::VirtualService(Res {
+            meta,
+            spec: spec!(networking::VirtualService),
+            origin,
+        }),
+        "DestinationRule" => Object::DestinationRule(Res {
+            meta,
+            spec: spec!(networking::DestinationRule),
+            origin,
+        }),
+        "ServiceEntry" => Object::ServiceEntry(Res {
+            meta,
+            spec: spec!(networking::ServiceEntry),
+            origin,
+        }),
+        "Sidecar" => Object::Sidecar(Res {
+            meta,
+            spec: spec!(networking::Sidecar),
+            origin,
+        }),
+        "WorkloadEntry" => Object::WorkloadEntry(Res {
+            meta,
+            spec: spec!(networking::WorkloadEntry),
+            origin,
+        }),
+        "WorkloadGroup" => Object::WorkloadGroup(Res {
+            meta,
+            spec: spec!(networking::WorkloadGroup),
+            origin,
+        }),
+        "EnvoyFilter" => Object::EnvoyFilter(Res {
+            meta,
+            spec: spec!(networking::EnvoyFilter),
+            origin,
+        }),
+        "ProxyConfig" => Object::ProxyConfig(Res {
+            meta,
+            spec: spec!(networking::ProxyConfig),
+            origin,
+        }),
+        "PeerAuthentication" => Object::PeerAuthentication(Res {
+            meta,
+            spec: spec!(security::PeerAuthentication),
+            origin,
+        }),
+        "RequestAuthentication" => Object::RequestAuthentication(Res {
+            meta,
+            spec: spec!(security::RequestAuthentication),
+            origin,
+        }),
+        "AuthorizationPolicy" => Object::AuthorizationPolicy(Res {
+            meta,
+            spec: spec!(security::AuthorizationPolicy),
+            origin,
+        }),
+        "Telemetry" => Object::Telemetry(Res {
+            meta,
+            spec: spec!(other::Telemetry),
+            origin,
+        }),
+        "WasmPlugin" => Object::WasmPlugin(Res {
+            meta,
+            spec: spec!(other::WasmPlugin),
+            origin,
+        }),
+        "HTTPRoute" => Object::HttpRoute(Res {
+            meta,
+            spec: spec!(other::HttpRoute),
+            origin,
+        }),
+        "GRPCRoute" => Object::GrpcRoute(Res {
+            meta,
+            spec: spec!(other::GrpcRoute),
+            origin,
+        }),
+        "ReferenceGrant" => Object::ReferenceGrant(Res {
+            meta,
+            spec: spec!(other::ReferenceGrant),
+            origin,
+        }),
+        _ => Object::Opaque(Res {
+            meta,
+            spec: (),
+            origin,
+        }),
     };
     out.objects.push(object);
 }
@@ -393,8 +524,14 @@ fn read_meta(
         kind,
         api_version: S::from_node(doc, avv, Some(avk)).unwrap_or_default(),
         name: field("name").unwrap_or_else(|| {
-            let at = metadata.map_or(Loc::new(doc.file, doc.span(root)), |m| Loc::new(doc.file, doc.span(m)));
-            S { value: String::new(), loc: at, key: at }
+            let at = metadata.map_or(Loc::new(doc.file, doc.span(root)), |m| {
+                Loc::new(doc.file, doc.span(m))
+            });
+            S {
+                value: String::new(),
+                loc: at,
+                key: at,
+            }
         }),
         namespace: match (&namespace, namespaced) {
             (_, false) => String::new(),

@@ -133,7 +133,11 @@ impl<T: FromNode> FromNode for Vec<T> {
         // slots (4 is the smallest capacity Rust gives a Vec of items under 1 KiB).
         let items = doc.items(id);
         let mut out = Vec::with_capacity(items.len());
-        out.extend(items.iter().filter_map(|&item| T::from_node(doc, item, None)));
+        out.extend(
+            items
+                .iter()
+                .filter_map(|&item| T::from_node(doc, item, None)),
+        );
         Some(out)
     }
 }

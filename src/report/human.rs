@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode,
-    SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::diag::{Diagnostic, Severity};
@@ -43,10 +43,23 @@ struct Window {
 
 impl Window {
     /// The window of `text` (the file's text as shown) around `spans`, byte ranges of the file.
-    fn new(sources: &SourceDb, file: crate::source::FileId, text: Arc<str>, spans: &[(usize, usize)]) -> Window {
+    fn new(
+        sources: &SourceDb,
+        file: crate::source::FileId,
+        text: Arc<str>,
+        spans: &[(usize, usize)],
+    ) -> Window {
         let f = sources.get(file);
-        let whole = |text: Arc<str>| Window { start: 0, line: 0, end: text.len(), text };
-        let (Some(lo), Some(hi)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
+        let whole = |text: Arc<str>| Window {
+            start: 0,
+            line: 0,
+            end: text.len(),
+            text,
+        };
+        let (Some(lo), Some(hi)) = (
+            spans.iter().map(|s| s.0).min(),
+            spans.iter().map(|s| s.1).max(),
+        ) else {
             return whole(text);
         };
         // The shown text has the file's line breaks at the same offsets (`printable_source`
@@ -59,8 +72,15 @@ impl Window {
         let (last, _) = f.line_col(hi as u32);
         let line = first.saturating_sub(1 + MARGIN_LINES);
         let start = lines.line_start(line + 1).unwrap_or(0);
-        let end = lines.line_start(last + MARGIN_LINES + 2).unwrap_or(text.len());
-        Window { text, start, line, end }
+        let end = lines
+            .line_start(last + MARGIN_LINES + 2)
+            .unwrap_or(text.len());
+        Window {
+            text,
+            start,
+            line,
+            end,
+        }
     }
 }
 
@@ -72,22 +92,30 @@ impl SourceCode for Window {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let (s, e) = (span.offset(), span.offset() + span.len());
-        let inside = s >= self.start && e <= self.end && before < MARGIN_LINES && after < MARGIN_LINES;
+        let inside =
+            s >= self.start && e <= self.end && before < MARGIN_LINES && after < MARGIN_LINES;
         if !inside || (self.start == 0 && self.end == self.text.len()) {
             return SourceCode::read_span(&*self.text, span, before, after);
         }
         let window: &'a str = &self.text[self.start..self.end];
-        let inner = SourceCode::read_span(window, &SourceSpan::new((s - self.start).into(), span.len()), before, after)?;
+        let inner = SourceCode::read_span(
+            window,
+            &SourceSpan::new((s - self.start).into(), span.len()),
+            before,
+            after,
+        )?;
         Ok(Box::new(MietteSpanContents::new(
             inner.data(),
-            SourceSpan::new((inner.span().offset() + self.start).into(), inner.span().len()),
+            SourceSpan::new(
+                (inner.span().offset() + self.start).into(),
+                inner.span().len(),
+            ),
             inner.line() + self.line,
             inner.column(),
             inner.line_count() + self.line,
         )))
     }
 }
-
 
 impl fmt::Debug for Snippet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -111,7 +139,9 @@ impl miette::Diagnostic for Snippet {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -123,7 +153,9 @@ impl miette::Diagnostic for Snippet {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -141,7 +173,9 @@ fn source_span(sources: &SourceDb, loc: Loc) -> SourceSpan {
 /// Labels far apart in one file would make miette print everything between them.
 fn lines_apart(sources: &SourceDb, a: Loc, b: Loc) -> usize {
     let file = sources.get(a.file);
-    file.line_col(a.span.start).0.abs_diff(file.line_col(b.span.start).0)
+    file.line_col(a.span.start)
+        .0
+        .abs_diff(file.line_col(b.span.start).0)
 }
 
 /// Lines longer than this are not printed in a snippet: a minified or generated line of megabytes
@@ -153,9 +187,17 @@ fn too_long_to_show(sources: &SourceDb, loc: Loc) -> bool {
     let text = sources.get(loc.file).text.as_bytes();
     let start = (loc.span.start as usize).min(text.len());
     let end = (loc.span.end as usize).clamp(start, text.len());
-    let line_start = text[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| end + i);
-    text[line_start..line_end].split(|&b| b == b'\n').any(|line| line.len() > MAX_SHOWN_LINE_BYTES)
+    let line_start = text[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = text[end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| end + i);
+    text[line_start..line_end]
+        .split(|&b| b == b'\n')
+        .any(|line| line.len() > MAX_SHOWN_LINE_BYTES)
 }
 
 /// `path:line:column`, for findings shown without a snippet.
@@ -186,7 +228,8 @@ fn is_unsafe(c: char) -> bool {
 /// so every span still points at the same bytes. A CR before LF is kept (miette handles CRLF).
 fn printable_source(text: &Arc<str>) -> Arc<str> {
     let bytes = text.as_bytes();
-    let unsafe_at = |i: usize, c: char| is_unsafe(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n'));
+    let unsafe_at =
+        |i: usize, c: char| is_unsafe(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n'));
     if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
         return Arc::clone(text);
     }
@@ -202,10 +245,23 @@ fn printable_source(text: &Arc<str>) -> Arc<str> {
     Arc::from(out)
 }
 
-fn named(sources: &SourceDb, texts: &[Arc<str>], loc: Loc, labels: &[LabeledSpan]) -> NamedSource<Window> {
+fn named(
+    sources: &SourceDb,
+    texts: &[Arc<str>],
+    loc: Loc,
+    labels: &[LabeledSpan],
+) -> NamedSource<Window> {
     let file = sources.get(loc.file);
-    let spans: Vec<(usize, usize)> = labels.iter().map(|l| (l.offset(), l.offset() + l.len())).collect();
-    let window = Window::new(sources, loc.file, Arc::clone(&texts[loc.file.0 as usize]), &spans);
+    let spans: Vec<(usize, usize)> = labels
+        .iter()
+        .map(|l| (l.offset(), l.offset() + l.len()))
+        .collect();
+    let window = Window::new(
+        sources,
+        loc.file,
+        Arc::clone(&texts[loc.file.0 as usize]),
+        &spans,
+    );
     NamedSource::new(printable(&file.path), window).with_language("yaml")
 }
 
@@ -217,10 +273,17 @@ fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
     let mut related = Vec::new();
     for r in &d.related {
         if r.loc.file == d.loc.file && lines_apart(sources, r.loc, d.loc) <= 8 {
-            labels.push(LabeledSpan::new_with_span(Some(printable(&r.message)), source_span(sources, r.loc)));
+            labels.push(LabeledSpan::new_with_span(
+                Some(printable(&r.message)),
+                source_span(sources, r.loc),
+            ));
         } else if too_long_to_show(sources, r.loc) {
             related.push(Snippet {
-                message: printable(&format!("{} (at {}; the line is too long to show)", r.message, position(sources, r.loc))),
+                message: printable(&format!(
+                    "{} (at {}; the line is too long to show)",
+                    r.message,
+                    position(sources, r.loc)
+                )),
                 code: "see also".to_string(),
                 severity: miette::Severity::Advice,
                 help: None,
@@ -229,7 +292,10 @@ fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
                 related: Vec::new(),
             });
         } else {
-            let labels = vec![LabeledSpan::new_primary_with_span(Some(printable(&r.message)), source_span(sources, r.loc))];
+            let labels = vec![LabeledSpan::new_primary_with_span(
+                Some(printable(&r.message)),
+                source_span(sources, r.loc),
+            )];
             related.push(Snippet {
                 message: printable(&r.message),
                 code: "see also".to_string(),
@@ -250,11 +316,18 @@ fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
         _ => d.message.clone(),
     };
     // The primary span and the related ones shown beside it, in the same snippet.
-    let mut in_snippet = std::iter::once(d.loc)
-        .chain(d.related.iter().map(|r| r.loc).filter(|&l| l.file == d.loc.file && lines_apart(sources, l, d.loc) <= 8));
+    let mut in_snippet = std::iter::once(d.loc).chain(
+        d.related
+            .iter()
+            .map(|r| r.loc)
+            .filter(|&l| l.file == d.loc.file && lines_apart(sources, l, d.loc) <= 8),
+    );
     let source = if in_snippet.any(|l| too_long_to_show(sources, l)) {
         // Say where, without the line.
-        message.push_str(&format!(" (at {}; the line is too long to show)", position(sources, d.loc)));
+        message.push_str(&format!(
+            " (at {}; the line is too long to show)",
+            position(sources, d.loc)
+        ));
         labels.clear();
         None
     } else {
@@ -277,8 +350,14 @@ fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
 
 /// Renders every finding and the summary line. `color` follows the terminal and `NO_COLOR`.
 pub fn render(analysis: &Analysis, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     super::index_lines(analysis);
     let sources = &analysis.model.sources;
     // Only files with findings are shown: make those printable (in parallel), share the rest.
@@ -296,7 +375,13 @@ pub fn render(analysis: &Analysis, color: bool) -> String {
             .files()
             .par_iter()
             .zip(shown.par_iter())
-            .map(|(f, &shown)| if shown { printable_source(&f.text) } else { Arc::clone(&f.text) })
+            .map(|(f, &shown)| {
+                if shown {
+                    printable_source(&f.text)
+                } else {
+                    Arc::clone(&f.text)
+                }
+            })
             .collect()
     };
     let mut out = String::new();
@@ -314,10 +399,23 @@ pub fn render(analysis: &Analysis, color: bool) -> String {
 pub fn summary(analysis: &Analysis) -> String {
     let stats = analysis.model.stats;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let (e, w, i) = (analysis.count(Severity::Error), analysis.count(Severity::Warning), analysis.count(Severity::Info));
-    let mark = if e > 0 { "✖" } else if w > 0 { "⚠" } else { "✔" };
+    let (e, w, i) = (
+        analysis.count(Severity::Error),
+        analysis.count(Severity::Warning),
+        analysis.count(Severity::Info),
+    );
+    let mark = if e > 0 {
+        "✖"
+    } else if w > 0 {
+        "⚠"
+    } else {
+        "✔"
+    };
     let skipped = if stats.skipped_documents > 0 {
-        format!(", {} without apiVersion/kind skipped", plural(stats.skipped_documents, "document"))
+        format!(
+            ", {} without apiVersion/kind skipped",
+            plural(stats.skipped_documents, "document")
+        )
     } else {
         String::new()
     };
@@ -336,7 +434,14 @@ mod tests {
     use super::*;
 
     fn contents(c: &dyn SpanContents<'_>) -> (Vec<u8>, usize, usize, usize, usize, usize) {
-        (c.data().to_vec(), c.span().offset(), c.span().len(), c.line(), c.column(), c.line_count())
+        (
+            c.data().to_vec(),
+            c.span().offset(),
+            c.span().len(),
+            c.line(),
+            c.column(),
+            c.line_count(),
+        )
     }
 
     #[test]
@@ -354,20 +459,33 @@ mod tests {
         let file = sources.add("w.yaml".into(), Arc::from(text.as_str()));
         let whole: &str = &text;
         let mut checked = 0;
-        for lo in (0..text.len()).step_by(7).filter(|&i| text.is_char_boundary(i)) {
+        for lo in (0..text.len())
+            .step_by(7)
+            .filter(|&i| text.is_char_boundary(i))
+        {
             for hi in [lo, lo + 1, lo + 5, lo + 40, lo + 90] {
                 if hi > text.len() || !text.is_char_boundary(hi) {
                     continue;
                 }
                 let window = Window::new(&sources, file, Arc::from(whole), &[(lo, hi)]);
                 if lo > text.len() / 2 {
-                    assert!(window.start > 0 && window.end - window.start < text.len() / 2, "the window is narrow");
+                    assert!(
+                        window.start > 0 && window.end - window.start < text.len() / 2,
+                        "the window is narrow"
+                    );
                 }
                 for context in 0..=2 {
                     let span = SourceSpan::new(lo.into(), hi - lo);
-                    let expected = SourceCode::read_span(whole, &span, context, context).map(|c| contents(&*c));
-                    let got = window.read_span(&span, context, context).map(|c| contents(&*c));
-                    assert_eq!(got.ok(), expected.ok(), "span {lo}..{hi}, context {context}");
+                    let expected = SourceCode::read_span(whole, &span, context, context)
+                        .map(|c| contents(&*c));
+                    let got = window
+                        .read_span(&span, context, context)
+                        .map(|c| contents(&*c));
+                    assert_eq!(
+                        got.ok(),
+                        expected.ok(),
+                        "span {lo}..{hi}, context {context}"
+                    );
                     checked += 1;
                 }
             }

@@ -64,7 +64,11 @@ pub fn helm_source(documents: &[crate::load::Document], loc: Loc) -> Option<&str
     doc.helm_source.as_deref()
 }
 
-fn diagnostic<'a>(sources: &'a SourceDb, documents: &'a [crate::load::Document], d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+fn diagnostic<'a>(
+    sources: &'a SourceDb,
+    documents: &'a [crate::load::Document],
+    d: &'a Diagnostic,
+) -> JsonDiagnostic<'a> {
     let (file, line, column) = position(sources, d.loc);
     let (end_line, end_column) = sources.get(d.loc.file).line_col(d.loc.span.end);
     JsonDiagnostic {
@@ -85,7 +89,12 @@ fn diagnostic<'a>(sources: &'a SourceDb, documents: &'a [crate::load::Document],
             .iter()
             .map(|r| {
                 let (file, line, column) = position(sources, r.loc);
-                JsonRelated { file, line, column, message: &r.message }
+                JsonRelated {
+                    file,
+                    line,
+                    column,
+                    message: &r.message,
+                }
             })
             .collect(),
     }
@@ -96,7 +105,11 @@ pub fn render(analysis: &Analysis) -> String {
     let sources = &analysis.model.sources;
     let stats = analysis.model.stats;
     let report = Report {
-        diagnostics: analysis.diagnostics.iter().map(|d| diagnostic(sources, &analysis.model.documents, d)).collect(),
+        diagnostics: analysis
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(sources, &analysis.model.documents, d))
+            .collect(),
         summary: Summary {
             files: stats.files,
             resources: stats.resources,
@@ -106,7 +119,8 @@ pub fn render(analysis: &Analysis) -> String {
             infos: analysis.count(Severity::Info),
         },
     };
-    let mut out = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut out =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
     escape_controls(out)
 }
@@ -119,6 +133,12 @@ fn escape_controls(json: String) -> String {
         return json;
     }
     json.chars()
-        .map(|c| if c.is_control() && c != '\n' { format!("\\u{:04x}", c as u32) } else { c.to_string() })
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
         .collect()
 }

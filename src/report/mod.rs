@@ -21,7 +21,10 @@ pub fn index_lines(analysis: &crate::engine::Analysis) {
     files.sort_unstable();
     files.dedup();
     let sources = &analysis.model.sources;
-    files.par_iter().filter(|&&f| (f.0 as usize) < sources.len()).for_each(|&f| {
-        sources.get(f).lines();
-    });
+    files
+        .par_iter()
+        .filter(|&&f| (f.0 as usize) < sources.len())
+        .for_each(|&f| {
+            sources.get(f).lines();
+        });
 }

@@ -74,7 +74,11 @@ registry! {
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
-    let exact: Vec<_> = ALL.iter().copied().filter(|r| r.name == name_or_code).collect();
+    let exact: Vec<_> = ALL
+        .iter()
+        .copied()
+        .filter(|r| r.name == name_or_code)
+        .collect();
     if !exact.is_empty() {
         return exact;
     }
