@@ -449,14 +449,7 @@ fn decode_utf16(
         }
     }
     if !rest.len().is_multiple_of(2) {
-        let at = text.len();
-        return (
-            text,
-            Some((
-                at,
-                format!("invalid {name}: the file ends in the middle of a character"),
-            )),
-        );
+        return ends_mid_character(text, name);
     }
     (text, None)
 }
@@ -481,16 +474,15 @@ fn decode_utf32(
         }
     }
     if !rest.len().is_multiple_of(4) {
-        let at = text.len();
-        return (
-            text,
-            Some((
-                at,
-                format!("invalid {name}: the file ends in the middle of a character"),
-            )),
-        );
+        return ends_mid_character(text, name);
     }
     (text, None)
+}
+
+fn ends_mid_character(text: String, name: &str) -> (String, Option<(usize, String)>) {
+    let at = text.len();
+    let why = format!("invalid {name}: the file ends in the middle of a character");
+    (text, Some((at, why)))
 }
 
 fn binary_in(text: String, name: &str) -> (String, Option<(usize, String)>) {

@@ -8,6 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
+use crate::mesh::routes::{self, RouteKind};
 use crate::mesh::{GatewayRef, Mesh, ServiceId, WorkloadId, host};
 use crate::model::Model;
 use crate::model::networking::Destination;
@@ -175,53 +176,34 @@ impl TrafficGraph {
                     }
                 }
             }
-            let routes = vs
+            // Route nodes for every rule (a redirect has no destination but is a route), then
+            // the destinations of each rule from the shared walk over routes.
+            let rules = vs
                 .spec
                 .http
                 .iter()
                 .enumerate()
-                .map(|(i, r)| {
-                    let dests: Vec<(&Destination, Option<i64>)> = r
-                        .route
-                        .iter()
-                        .filter_map(|d| {
-                            Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value)))
-                        })
-                        .collect();
-                    ("http", i, r.name.as_ref().map(|n| n.value.clone()), dests)
-                })
-                .chain(vs.spec.tls.iter().enumerate().map(|(i, r)| {
-                    let dests = r
-                        .route
-                        .iter()
-                        .filter_map(|d| {
-                            Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value)))
-                        })
-                        .collect();
-                    ("tls", i, None, dests)
-                }))
-                .chain(vs.spec.tcp.iter().enumerate().map(|(i, r)| {
-                    let dests = r
-                        .route
-                        .iter()
-                        .filter_map(|d| {
-                            Some((d.destination.as_ref()?, d.weight.as_ref().map(|w| w.value)))
-                        })
-                        .collect();
-                    ("tcp", i, None, dests)
-                }))
+                .map(|(i, r)| (RouteKind::Http, i, r.name.as_ref().map(|n| n.value.clone())))
+                .chain((0..vs.spec.tls.len()).map(|i| (RouteKind::Tls, i, None)))
+                .chain((0..vs.spec.tcp.len()).map(|i| (RouteKind::Tcp, i, None)))
                 .collect::<Vec<_>>();
-            for (kind, index, name, dests) in routes {
+            let destinations = routes::destinations(&vs.spec);
+            let mut destinations = destinations
+                .iter()
+                .filter(|d| !d.role.is_mirror())
+                .peekable();
+            for (kind, index, name) in rules {
                 let route = g.node(Node::Route {
                     namespace: ns.clone(),
                     vs: vs.name().to_string(),
-                    kind,
+                    kind: kind.key(),
                     index,
                     name,
                 });
                 g.edge(vs_node, route, Edge::ok(""));
-                for (dest, weight) in dests {
-                    g.add_destination(model, mesh, &ns, route, dest, weight);
+                while let Some(d) = destinations.next_if(|d| d.kind == kind && d.rule == index) {
+                    let weight = d.weight.map(|w| w.value);
+                    g.add_destination(model, mesh, &ns, route, d.destination, weight);
                 }
             }
         }

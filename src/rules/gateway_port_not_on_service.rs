@@ -23,10 +23,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .flat_map(|&w| cx.mesh.services_selecting(w))
             .collect();
-        if services.is_empty() {
+        let Some(&first_service) = services.first() else {
             // The Service in front of the gateway is not in the inputs: nothing to compare with.
             continue;
-        }
+        };
         // Ports a server may listen on and still be reached through the Service: a Service port
         // (Istio translates it to its targetPort) or a targetPort (the pod port itself).
         let mut reachable: BTreeSet<u32> = BTreeSet::new();
@@ -77,7 +77,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if reachable.contains(&number.value) {
                 continue;
             }
-            let first = cx.mesh.service(*services.iter().next().expect("not empty"));
+            let first = cx.mesh.service(first_service);
             out.push(
                 Diagnostic::new(
                     &RULE,

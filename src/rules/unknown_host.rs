@@ -133,8 +133,8 @@ impl Suggester {
         scopes: &[String],
     ) -> Suggestion {
         if !host::is_wildcard(resolved) && !resolved.ends_with(host::CLUSTER_DOMAIN) {
-            for suffix in [".svc.cluster.local", ".cluster.local"] {
-                let fqdn = format!("{resolved}{suffix}");
+            for suffix in [".svc.", "."] {
+                let fqdn = format!("{resolved}{suffix}{}", host::CLUSTER_DOMAIN);
                 if mesh.lookup_host(&fqdn, ns, scopes).is_known() {
                     return Suggestion::Fqdn(fqdn);
                 }
