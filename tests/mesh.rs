@@ -1,7 +1,5 @@
 //! The index resolves names exactly as Istio does (reference §6 of istio-semantics-and-peers.md).
 
-use std::collections::BTreeMap;
-
 use meshlint::engine::{self, Analysis, Options};
 use meshlint::mesh::{GatewayRef, resolve_gateway_name};
 
@@ -200,7 +198,7 @@ fn label_selectors_and_injection() {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect::<BTreeMap<_, _>>()
+            .collect::<meshlint::mesh::Labels>()
     };
     let names = |ids: Vec<meshlint::mesh::WorkloadId>| {
         ids.into_iter()
@@ -266,7 +264,7 @@ fn sidecar_scope_and_egress_imports() {
     let labels = |v: &str| {
         [("app".to_string(), v.to_string())]
             .into_iter()
-            .collect::<BTreeMap<_, _>>()
+            .collect::<meshlint::mesh::Labels>()
     };
     let plain = a
         .mesh

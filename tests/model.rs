@@ -140,7 +140,10 @@ fn namespaced_kinds_default_their_namespace_and_cluster_scoped_kinds_have_none()
     assert!(model.virtual_services[1].meta.namespace_loc.is_some());
     let ns = &model.namespaces[0];
     assert_eq!(ns.namespace(), "", "Namespace is cluster-scoped");
-    assert_eq!(ns.meta.labels["istio-injection"].value, "enabled");
+    assert_eq!(
+        ns.meta.labels.get("istio-injection").unwrap().value,
+        "enabled"
+    );
 
     // `-n` changes the default.
     let scratch = Scratch::new("ns-flag");
@@ -383,7 +386,14 @@ spec:
         .unwrap();
     assert_eq!(namespaces.from.as_ref().unwrap().value, "Selector");
     assert_eq!(
-        namespaces.selector.as_ref().unwrap().match_labels["shared"].value,
+        namespaces
+            .selector
+            .as_ref()
+            .unwrap()
+            .match_labels
+            .get("shared")
+            .unwrap()
+            .value,
         "true"
     );
 
@@ -529,7 +539,7 @@ spec:
     let redirect = http[0].redirect.as_ref().unwrap();
     assert_eq!(redirect.redirect_code.as_ref().unwrap().value, 308);
     let request = http[0].headers.as_ref().unwrap().request.as_ref().unwrap();
-    assert_eq!(request.set["x-a"].value, "1");
+    assert_eq!(request.set.get("x-a").unwrap().value, "1");
     assert_eq!(request.remove[0].value, "x-b");
     assert_eq!(
         http[1]
@@ -600,7 +610,14 @@ spec:
 
     let sidecar = &model.sidecars[0].spec;
     assert_eq!(
-        sidecar.workload_selector.as_ref().unwrap().labels["app"].value,
+        sidecar
+            .workload_selector
+            .as_ref()
+            .unwrap()
+            .labels
+            .get("app")
+            .unwrap()
+            .value,
         "r"
     );
     let ingress = &sidecar.ingress[0];

@@ -27,13 +27,14 @@
 //! VirtualService's match must be a subset of its root route's match, or Istio drops the delegate
 //! route.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 use ipnet::IpNet;
 use regex::Regex;
 
 use crate::mesh::{GatewayRef, host, resolve_gateway_name};
+use crate::model::Map;
 use crate::model::networking::{HttpMatch, L4Match, StringMatch, TlsMatch};
 
 /// A regular expression as written, with its compiled form (RE2 full match). `None` when it does
@@ -276,12 +277,12 @@ pub struct HttpCondition {
     pub method: Option<StrMatch>,
     pub authority: Option<StrMatch>,
     /// Header name (lower-cased) → condition.
-    pub headers: BTreeMap<String, StrMatch>,
+    pub headers: Map<StrMatch>,
     /// Header name (lower-cased) → values the request must not carry.
-    pub without_headers: BTreeMap<String, StrMatch>,
-    pub query_params: BTreeMap<String, StrMatch>,
+    pub without_headers: Map<StrMatch>,
+    pub query_params: Map<StrMatch>,
     pub port: Option<u32>,
-    pub source_labels: BTreeMap<String, String>,
+    pub source_labels: Map<String>,
     pub source_namespace: Option<String>,
     /// The proxies the condition applies to: `match.gateways` resolved, else the
     /// VirtualService's own gateways.
@@ -300,13 +301,13 @@ pub struct HttpRequest<'a> {
     pub authority: &'a str,
     pub scheme: &'a str,
     /// Header name (lower-cased) → value.
-    pub headers: &'a BTreeMap<String, String>,
+    pub headers: &'a Map<String>,
     /// Query parameters in order (the first occurrence of a name is the one matched).
     pub query: &'a [(String, String)],
     /// The port the request arrived on (the listener port).
     pub port: u32,
     /// Labels and namespace of the proxy that routes the request (client sidecar or gateway).
-    pub source_labels: &'a BTreeMap<String, String>,
+    pub source_labels: &'a Map<String>,
     pub source_namespace: &'a str,
     /// The gateway the request is routed by (`Mesh` for sidecars).
     pub gateway: &'a GatewayRef,
@@ -324,7 +325,7 @@ impl HttpCondition {
 
     /// Normalises one `match` entry of a VirtualService in namespace `vs_ns` bound to `vs_gateways`.
     pub fn from_match(m: &HttpMatch, vs_ns: &str, vs_gateways: &[GatewayRef]) -> HttpCondition {
-        let map = |m: &BTreeMap<String, StringMatch>, lower: bool| -> BTreeMap<String, StrMatch> {
+        let map = |m: &Map<StringMatch>, lower: bool| -> Map<StrMatch> {
             m.iter()
                 .map(|(k, v)| {
                     (
@@ -349,7 +350,7 @@ impl HttpCondition {
         };
         // `sourceMatchHTTP`: with `match.gateways`, source labels and namespace are not checked.
         let (source_labels, source_namespace) = if explicit_gateways {
-            (BTreeMap::new(), None)
+            (Map::new(), None)
         } else {
             (
                 m.source_labels.clone(),
@@ -419,7 +420,7 @@ impl HttpCondition {
             (Some(a), None) => a.matches_everything(),
             (Some(a), Some(b)) => str_covers(a, false, b, false),
         };
-        let all_of = |mine: &BTreeMap<String, StrMatch>, theirs: &BTreeMap<String, StrMatch>| {
+        let all_of = |mine: &Map<StrMatch>, theirs: &Map<StrMatch>| {
             mine.iter().all(|(k, a)| {
                 theirs
                     .get(k)
@@ -569,7 +570,7 @@ pub struct L4Condition {
     pub port: Option<u32>,
     /// TCP only.
     pub source_subnet: Option<String>,
-    pub source_labels: BTreeMap<String, String>,
+    pub source_labels: Map<String>,
     pub source_namespace: Option<String>,
     pub gateways: BTreeSet<GatewayRef>,
     pub explicit_gateways: bool,
@@ -1010,7 +1011,7 @@ mod tests {
         let any = HttpCondition::any(&mesh());
         let slash = uri("prefix:/");
         let specific = HttpCondition {
-            headers: [("end-user".into(), s("exact:jason"))].into(),
+            headers: Map::from_iter([("end-user".into(), s("exact:jason"))]),
             ..uri("exact:/reviews/0")
         };
         assert!(any.covers(&specific) && slash.covers(&specific) && slash.covers(&any));
@@ -1031,16 +1032,15 @@ mod tests {
     #[test]
     fn every_condition_of_the_earlier_match_must_be_implied() {
         let earlier = HttpCondition {
-            headers: [("x-user".into(), s("prefix:a"))].into(),
+            headers: Map::from_iter([("x-user".into(), s("prefix:a"))]),
             method: Some(s("exact:GET")),
             ..uri("prefix:/api")
         };
         let later = HttpCondition {
-            headers: [
+            headers: Map::from_iter([
                 ("x-user".into(), s("exact:alice")),
                 ("x-other".into(), s("present")),
-            ]
-            .into(),
+            ]),
             method: Some(s("exact:GET")),
             ..uri("exact:/api/v1")
         };
@@ -1054,19 +1054,19 @@ mod tests {
             "the later route also takes POST"
         );
         let no_header = HttpCondition {
-            headers: BTreeMap::new(),
+            headers: Map::new(),
             ..later.clone()
         };
         assert!(!earlier.covers(&no_header));
         // withoutHeaders: implied by a wider exclusion or by a disjoint required value.
         let without = HttpCondition {
-            without_headers: [("x-user".into(), s("exact:bob"))].into(),
+            without_headers: Map::from_iter([("x-user".into(), s("exact:bob"))]),
             ..uri("prefix:/")
         };
         assert!(without.covers(&later), "alice is not bob");
         assert!(!without.covers(&uri("prefix:/a")));
         let wider = HttpCondition {
-            without_headers: [("x-user".into(), s("prefix:b"))].into(),
+            without_headers: Map::from_iter([("x-user".into(), s("prefix:b"))]),
             ..uri("prefix:/a")
         };
         assert!(without.covers(&wider));
@@ -1098,21 +1098,20 @@ mod tests {
         };
         assert!(on_gateway.covers(&later_on_gateway));
         let labelled = HttpCondition {
-            source_labels: [("app".into(), "a".into())].into(),
+            source_labels: Map::from_iter([("app".into(), "a".into())]),
             ..uri("prefix:/")
         };
         assert!(!labelled.covers(&uri("exact:/x")));
         assert!(labelled.covers(&HttpCondition {
-            source_labels: [("app".into(), "a".into()), ("v".into(), "1".into())].into(),
+            source_labels: Map::from_iter([("app".into(), "a".into()), ("v".into(), "1".into())]),
             ..uri("exact:/x")
         }));
     }
 
     #[test]
     fn request_evaluation() {
-        let headers: BTreeMap<String, String> =
-            [("end-user".to_string(), "jason".to_string())].into();
-        let labels = BTreeMap::new();
+        let headers: Map<String> = Map::from_iter([("end-user".to_string(), "jason".to_string())]);
+        let labels = Map::new();
         let req = HttpRequest {
             path: "/reviews/0",
             method: "GET",
@@ -1126,8 +1125,8 @@ mod tests {
             gateway: &GatewayRef::Mesh,
         };
         let c = HttpCondition {
-            headers: [("end-user".into(), s("exact:jason"))].into(),
-            query_params: [("v".into(), s("regex:[0-9]"))].into(),
+            headers: Map::from_iter([("end-user".into(), s("exact:jason"))]),
+            query_params: Map::from_iter([("v".into(), s("regex:[0-9]"))]),
             ..uri("prefix:/reviews")
         };
         assert!(c.matches(&req));
@@ -1140,7 +1139,7 @@ mod tests {
         );
         assert!(
             !HttpCondition {
-                without_headers: [("end-user".into(), s("present"))].into(),
+                without_headers: Map::from_iter([("end-user".into(), s("present"))]),
                 ..c.clone()
             }
             .matches(&req)
@@ -1155,7 +1154,7 @@ mod tests {
         );
         assert!(
             !HttpCondition {
-                headers: [("x".into(), s("present"))].into(),
+                headers: Map::from_iter([("x".into(), s("present"))]),
                 ..c
             }
             .matches(&req)

@@ -14,7 +14,7 @@ pub mod routes;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::networking::{DestinationRule, Gateway, VirtualService};
-use crate::model::node::Spanned;
+use crate::model::node::{Map, Spanned};
 use crate::model::{Model, Res};
 use crate::source::Loc;
 pub use ports::Protocol;
@@ -103,7 +103,7 @@ pub struct NamespaceInfo {
     pub name: String,
     /// Index into `Model::namespaces`, when the Namespace is in the inputs.
     pub res: Option<usize>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +122,7 @@ pub struct WorkloadInfo {
     pub source: WorkloadSource,
     pub name: String,
     pub namespace: String,
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     pub service_account: String,
     pub injection: Injection,
     pub loc: Loc,
@@ -161,7 +161,7 @@ pub struct ServiceInfo {
     pub export_to: ExportTo,
     /// Label selector for endpoints; `None` when endpoints are not selected by labels
     /// (a Service without selector, a ServiceEntry with inline endpoints or DNS resolution).
-    pub selector: Option<BTreeMap<String, String>>,
+    pub selector: Option<Labels>,
     /// `MESH_EXTERNAL` ServiceEntry.
     pub external: bool,
     pub loc: Loc,
@@ -290,7 +290,10 @@ pub struct Mesh {
     lookups: std::sync::atomic::AtomicU64,
 }
 
-fn plain(labels: &BTreeMap<String, Spanned<String>>) -> BTreeMap<String, String> {
+/// Labels, selectors and annotations of the index: sorted by key, exactly sized.
+pub type Labels = Map<String>;
+
+fn plain(labels: &Map<Spanned<String>>) -> Labels {
     labels
         .iter()
         .map(|(k, v)| (k.clone(), v.value.clone()))
@@ -348,12 +351,7 @@ impl Mesh {
         }
     }
 
-    fn injection(
-        &self,
-        namespace: &str,
-        labels: &BTreeMap<String, String>,
-        annotations: &BTreeMap<String, String>,
-    ) -> Injection {
+    fn injection(&self, namespace: &str, labels: &Labels, annotations: &Labels) -> Injection {
         let pod_says = labels
             .get("sidecar.istio.io/inject")
             .or_else(|| annotations.get("sidecar.istio.io/inject"));
@@ -681,7 +679,7 @@ impl Mesh {
 
     /// Workloads of `namespace` whose labels include every pair of `selector`. An empty selector
     /// selects every workload of the namespace.
-    pub fn select(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
+    pub fn select(&self, namespace: &str, selector: &Labels) -> Vec<WorkloadId> {
         self.count();
         if selector.is_empty() {
             return self
@@ -705,7 +703,7 @@ impl Mesh {
 
     /// One lookup per label of the selector, whatever the number of namespaces (every gateway
     /// selects this way, and there is usually one gateway per namespace).
-    fn select_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
+    fn select_any_namespace(&self, selector: &Labels) -> Vec<WorkloadId> {
         self.count();
         if selector.is_empty() {
             return (0..self.workloads.len() as u32).map(WorkloadId).collect();
@@ -721,7 +719,7 @@ impl Mesh {
     }
 
     /// Workloads a selector picks in any namespace (gateway selectors).
-    pub fn select_in_any_namespace(&self, selector: &BTreeMap<String, String>) -> Vec<WorkloadId> {
+    pub fn select_in_any_namespace(&self, selector: &Labels) -> Vec<WorkloadId> {
         self.select_any_namespace(selector)
     }
 
@@ -1083,7 +1081,7 @@ impl Mesh {
         &self,
         model: &Model,
         namespace: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &Labels,
     ) -> Option<SidecarIdx> {
         self.count();
         let in_ns = |ns: &str| {

@@ -1,9 +1,7 @@
 //! Kubernetes kinds: only what the mesh needs (the rest of a pod spec is left to Kubernetes).
 
-use std::collections::BTreeMap;
-
 use crate::load::yaml::{Document, NodeId};
-use crate::model::node::{FromNode, IntOrString, Raw, Spanned};
+use crate::model::node::{FromNode, IntOrString, Map, Raw, Spanned};
 use crate::node_struct;
 
 type S = Spanned<String>;
@@ -21,7 +19,7 @@ node_struct! {
 node_struct! {
     pub struct ServiceSpec {
         "type" => service_type: Option<S>,
-        "selector" => selector: Option<BTreeMap<String, S>>,
+        "selector" => selector: Option<Map<S>>,
         "ports" => ports: Vec<K8sServicePort>,
         "clusterIP" => cluster_ip: Option<S>,
         "externalName" => external_name: Option<S>,
@@ -45,7 +43,7 @@ node_struct! {
 
 node_struct! {
     pub struct ConfigMap {
-        "data" => data: BTreeMap<String, S>,
+        "data" => data: Map<S>,
     }
 }
 
@@ -54,8 +52,8 @@ node_struct! {
     /// only their keys (`tls.crt`, `tls.key`, `ca.crt`) and where each value is written.
     pub struct Secret {
         "type" => secret_type: Option<S>,
-        "data" => data: BTreeMap<String, Raw>,
-        "stringData" => string_data: BTreeMap<String, Raw>,
+        "data" => data: Map<Raw>,
+        "stringData" => string_data: Map<Raw>,
     }
 }
 
@@ -96,7 +94,7 @@ node_struct! {
 
 node_struct! {
     pub struct LabelSelector {
-        "matchLabels" => match_labels: BTreeMap<String, S>,
+        "matchLabels" => match_labels: Map<S>,
         "matchExpressions" => match_expressions: Vec<Raw>,
     }
 }
@@ -106,8 +104,8 @@ node_struct! {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Workload {
     /// Labels of the pods (the template's, or the Pod's own).
-    pub pod_labels: BTreeMap<String, S>,
-    pub pod_annotations: BTreeMap<String, S>,
+    pub pod_labels: Map<S>,
+    pub pod_annotations: Map<S>,
     pub spec: PodSpec,
     /// The controller's `spec.selector` (absent for a Pod).
     pub selector: Option<LabelSelector>,
@@ -152,7 +150,7 @@ impl Workload {
         };
         let map_at = |m: Option<NodeId>, key: &str| {
             m.and_then(|m| doc.get_entry(m, key))
-                .and_then(|(k, v)| BTreeMap::<String, S>::from_node(doc, v, Some(k)))
+                .and_then(|(k, v)| Map::<S>::from_node(doc, v, Some(k)))
                 .unwrap_or_default()
         };
         Workload {

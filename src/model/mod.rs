@@ -10,8 +10,6 @@ pub mod other;
 pub mod schema;
 pub mod security;
 
-use std::collections::BTreeMap;
-
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, ResourceRef};
@@ -20,7 +18,7 @@ use crate::load::yaml::{Document, NodeId, PathSeg};
 use crate::source::{Loc, SourceDb};
 pub use kinds::{KindId, KindInfo};
 pub use mesh_config::MeshConfig;
-pub use node::{FromNode, Raw, Spanned};
+pub use node::{FromNode, Map, Raw, Spanned};
 
 type S = Spanned<String>;
 
@@ -36,8 +34,8 @@ pub struct Meta {
     pub namespace: String,
     /// Where `metadata.namespace` is written, if it is.
     pub namespace_loc: Option<Loc>,
-    pub labels: BTreeMap<String, S>,
-    pub annotations: BTreeMap<String, S>,
+    pub labels: Map<S>,
+    pub annotations: Map<S>,
     pub creation_timestamp: Option<S>,
 }
 
@@ -515,7 +513,7 @@ fn read_meta(
     let map = |key: &str| {
         metadata
             .and_then(|m| doc.get_entry(m, key))
-            .and_then(|(k, v)| BTreeMap::<String, S>::from_node(doc, v, Some(k)))
+            .and_then(|(k, v)| Map::<S>::from_node(doc, v, Some(k)))
             .unwrap_or_default()
     };
     let namespace = field("namespace");

@@ -1,8 +1,6 @@
 //! `networking.istio.io` kinds (v1alpha3, v1beta1 and v1 share one shape).
 
-use std::collections::BTreeMap;
-
-use crate::model::node::{Raw, Spanned};
+use crate::model::node::{Map, Raw, Spanned};
 use crate::model::security::PolicyTargetReference;
 use crate::node_struct;
 
@@ -50,13 +48,13 @@ node_struct! {
         "scheme" => scheme: Option<StringMatch>,
         "method" => method: Option<StringMatch>,
         "authority" => authority: Option<StringMatch>,
-        "headers" => headers: BTreeMap<String, StringMatch>,
+        "headers" => headers: Map<StringMatch>,
         "port" => port: Option<Spanned<u32>>,
-        "sourceLabels" => source_labels: BTreeMap<String, String>,
+        "sourceLabels" => source_labels: Map<String>,
         "gateways" => gateways: Vec<S>,
-        "queryParams" => query_params: BTreeMap<String, StringMatch>,
+        "queryParams" => query_params: Map<StringMatch>,
         "ignoreUriCase" => ignore_uri_case: Option<bool>,
-        "withoutHeaders" => without_headers: BTreeMap<String, StringMatch>,
+        "withoutHeaders" => without_headers: Map<StringMatch>,
         "sourceNamespace" => source_namespace: Option<S>,
         "statPrefix" => stat_prefix: Option<S>,
     }
@@ -161,7 +159,7 @@ node_struct! {
         "sniHosts" => sni_hosts: Vec<S>,
         "destinationSubnets" => destination_subnets: Vec<S>,
         "port" => port: Option<Spanned<u32>>,
-        "sourceLabels" => source_labels: BTreeMap<String, String>,
+        "sourceLabels" => source_labels: Map<String>,
         "gateways" => gateways: Vec<S>,
         "sourceNamespace" => source_namespace: Option<S>,
     }
@@ -179,7 +177,7 @@ node_struct! {
         "destinationSubnets" => destination_subnets: Vec<S>,
         "port" => port: Option<Spanned<u32>>,
         "sourceSubnet" => source_subnet: Option<S>,
-        "sourceLabels" => source_labels: BTreeMap<String, String>,
+        "sourceLabels" => source_labels: Map<String>,
         "gateways" => gateways: Vec<S>,
         "sourceNamespace" => source_namespace: Option<S>,
     }
@@ -205,7 +203,7 @@ node_struct! {
 node_struct! {
     pub struct Subset {
         "name" => name: Option<S>,
-        "labels" => labels: BTreeMap<String, S>,
+        "labels" => labels: Map<S>,
         "trafficPolicy" => traffic_policy: Option<TrafficPolicy>,
     }
 }
@@ -250,21 +248,21 @@ node_struct! {
 node_struct! {
     /// `istio.type.v1beta1.WorkloadSelector` (DestinationRule, security and telemetry kinds).
     pub struct WorkloadSelector {
-        "matchLabels" => match_labels: BTreeMap<String, S>,
+        "matchLabels" => match_labels: Map<S>,
     }
 }
 
 node_struct! {
     /// `networking.v1alpha3.WorkloadSelector` (Sidecar, ServiceEntry, EnvoyFilter): `labels`, not `matchLabels`.
     pub struct LabelsSelector {
-        "labels" => labels: BTreeMap<String, S>,
+        "labels" => labels: Map<S>,
     }
 }
 
 node_struct! {
     pub struct Gateway {
         "servers" => servers: Vec<Server>,
-        "selector" => selector: BTreeMap<String, S>,
+        "selector" => selector: Map<S>,
     }
 }
 
@@ -337,8 +335,8 @@ node_struct! {
 node_struct! {
     pub struct WorkloadEntry {
         "address" => address: Option<S>,
-        "ports" => ports: BTreeMap<String, Spanned<u32>>,
-        "labels" => labels: BTreeMap<String, S>,
+        "ports" => ports: Map<Spanned<u32>>,
+        "labels" => labels: Map<S>,
         "network" => network: Option<S>,
         "locality" => locality: Option<S>,
         "weight" => weight: Option<Spanned<u32>>,
@@ -393,7 +391,7 @@ node_struct! {
     pub struct ProxyConfig {
         "selector" => selector: Option<WorkloadSelector>,
         "concurrency" => concurrency: Option<Spanned<i64>>,
-        "environmentVariables" => environment_variables: BTreeMap<String, S>,
+        "environmentVariables" => environment_variables: Map<S>,
         "image" => image: Option<ProxyImage>,
     }
 }
@@ -450,8 +448,8 @@ node_struct! {
 
 node_struct! {
     pub struct HeaderOperations {
-        "set" => set: BTreeMap<String, S>,
-        "add" => add: BTreeMap<String, S>,
+        "set" => set: Map<S>,
+        "add" => add: Map<S>,
         "remove" => remove: Vec<S>,
     }
 }
@@ -610,8 +608,8 @@ node_struct! {
 
 node_struct! {
     pub struct WorkloadGroupMeta {
-        "labels" => labels: BTreeMap<String, S>,
-        "annotations" => annotations: BTreeMap<String, S>,
+        "labels" => labels: Map<S>,
+        "annotations" => annotations: Map<S>,
     }
 }
 

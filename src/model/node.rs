@@ -1,8 +1,6 @@
 //! Typed views over the YAML arena. Conversion is lenient: a value of the wrong type becomes
 //! `None`/empty here (the schema validator reports it), so the typed model never fails.
 
-use std::collections::BTreeMap;
-
 use crate::load::yaml::{Document, NodeId, Scalar};
 use crate::source::Loc;
 
@@ -148,16 +146,37 @@ impl<T: FromNode> FromNode for Box<T> {
     }
 }
 
-/// String-keyed maps (labels, annotations, matchLabels, headers).
-impl<T: FromNode> FromNode for BTreeMap<String, T> {
+/// A string-keyed map (labels, annotations, selectors, headers): a vector sorted by key, exactly
+/// sized. Manifests hold a handful of entries per map, for which a `BTreeMap` would allocate a whole
+/// 11-slot node (≈ 700 bytes for `Spanned<String>` values); lookups are binary searches.
+pub type Map<V> = litemap::LiteMap<String, V>;
+
+/// String-keyed maps. A key written twice keeps its last value, as Kubernetes' decoder does
+/// (`duplicate-key` reports it).
+impl<T: FromNode> FromNode for Map<T> {
     fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
-        let mut out = BTreeMap::new();
-        for &(k, v) in doc.entries(id) {
+        let entries = doc.entries(id);
+        let mut out: Vec<(String, T)> = Vec::with_capacity(entries.len());
+        for &(k, v) in entries {
             if let (Some(key), Some(value)) = (doc.str(k), T::from_node(doc, v, Some(k))) {
-                out.insert(key.to_string(), value);
+                out.push((key.to_string(), value));
             }
         }
-        Some(out)
+        // Stable, so the last of equal keys stays last; `dedup_by` keeps the first of a run, so
+        // it is handed the later value first.
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        let len = out.len();
+        out.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        if out.len() != len {
+            out.shrink_to_fit();
+        }
+        Some(Map::from_sorted_store_unchecked(out))
     }
 }
 
@@ -247,7 +266,7 @@ impl<T: HasShape> HasShape for Vec<T> {
         Shape::List(T::shape)
     }
 }
-impl<T: HasShape> HasShape for BTreeMap<String, T> {
+impl<T: HasShape> HasShape for Map<T> {
     fn shape() -> Shape {
         Shape::Map(T::shape)
     }
@@ -305,4 +324,39 @@ macro_rules! node_struct {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::load::yaml::{Budgets, parse_chunk, split};
+    use crate::source::FileId;
+
+    fn labels(text: &str) -> Map<Spanned<String>> {
+        let text: Arc<str> = Arc::from(text);
+        let chunk = &split(&text)[0];
+        let parsed = parse_chunk(FileId(0), &text, chunk, 0, &Budgets::default());
+        let doc = &parsed.documents[0];
+        Map::from_node(doc, doc.root.unwrap(), None).unwrap()
+    }
+
+    #[test]
+    fn map_is_sorted_exactly_sized_and_keeps_the_last_duplicate() {
+        let map = labels("b: 1\na: 2\nc: 3\na: 4\n");
+        let entries: Vec<(&str, &str)> = map
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(entries, [("a", "4"), ("b", "1"), ("c", "3")]);
+        assert_eq!(map.get("a").unwrap().loc.span.start, 18);
+        assert_eq!(map.into_tuple_vec().capacity(), 3);
+    }
+
+    #[test]
+    fn map_skips_entries_that_are_not_strings() {
+        let map = labels("a: [1]\nb: x\n? [k]\n: y\n");
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["b"]);
+    }
 }

@@ -3,10 +3,8 @@
 //! The Gateway API structs follow the standard channel's CRDs (kubernetes-sigs/gateway-api
 //! `config/crd/standard`), v1; the experimental fields meshlint does not read stay `Raw`.
 
-use std::collections::BTreeMap;
-
 use crate::model::networking::WorkloadSelector;
-use crate::model::node::{Raw, Spanned};
+use crate::model::node::{Map, Raw, Spanned};
 use crate::model::security::PolicyTargetReference;
 use crate::node_struct;
 
@@ -46,7 +44,7 @@ node_struct! {
         "providers" => providers: Vec<ProviderRef>,
         "randomSamplingPercentage" => random_sampling_percentage: Option<Spanned<f64>>,
         "disableSpanReporting" => disable_span_reporting: Option<Spanned<bool>>,
-        "customTags" => custom_tags: BTreeMap<String, Raw>,
+        "customTags" => custom_tags: Map<Raw>,
         "useRequestIdForTraceSampling" => use_request_id_for_trace_sampling: Option<Spanned<bool>>,
         "enableIstioTags" => enable_istio_tags: Option<Spanned<bool>>,
         "disableContextPropagation" => disable_context_propagation: Option<Spanned<bool>>,
@@ -65,7 +63,7 @@ node_struct! {
     pub struct MetricsOverride {
         "match" => match_: Option<MetricSelector>,
         "disabled" => disabled: Option<Spanned<bool>>,
-        "tagOverrides" => tag_overrides: BTreeMap<String, TagOverride>,
+        "tagOverrides" => tag_overrides: Map<TagOverride>,
     }
 }
 
@@ -193,7 +191,7 @@ node_struct! {
         /// `Terminate` (default) or `Passthrough`.
         "mode" => mode: Option<S>,
         "certificateRefs" => certificate_refs: Vec<ObjectReference>,
-        "options" => options: BTreeMap<String, S>,
+        "options" => options: Map<S>,
     }
 }
 

@@ -1,9 +1,7 @@
 //! `security.istio.io` kinds.
 
-use std::collections::BTreeMap;
-
 use crate::model::networking::WorkloadSelector;
-use crate::model::node::Spanned;
+use crate::model::node::{Map, Spanned};
 use crate::node_struct;
 
 type S = Spanned<String>;
@@ -12,7 +10,7 @@ node_struct! {
     pub struct PeerAuthentication {
         "selector" => selector: Option<WorkloadSelector>,
         "mtls" => mtls: Option<MutualTls>,
-        "portLevelMtls" => port_level_mtls: BTreeMap<String, MutualTls>,
+        "portLevelMtls" => port_level_mtls: Map<MutualTls>,
     }
 }
 

@@ -1,7 +1,5 @@
-use std::collections::BTreeMap;
-
 use crate::diag::{self, Diagnostic, Severity};
-use crate::mesh::WorkloadId;
+use crate::mesh::{Labels, WorkloadId};
 use crate::rules::{Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -13,7 +11,7 @@ pub const RULE: Rule = Rule {
     check: Some(check),
 };
 
-fn labels_text(labels: &BTreeMap<String, String>) -> String {
+fn labels_text(labels: &Labels) -> String {
     labels
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
@@ -35,7 +33,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if gw.spec.selector.is_empty() || !cx.mesh.gateway_workloads[g].is_empty() {
             continue;
         }
-        let selector: BTreeMap<String, String> = gw
+        let selector: Labels = gw
             .spec
             .selector
             .iter()

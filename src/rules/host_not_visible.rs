@@ -4,11 +4,10 @@
 //! a VirtualService host outside it is not selected at all (`SelectVirtualServices`), and traffic
 //! to it takes the outbound traffic policy instead (passthrough or 502 blackhole).
 
-use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::mesh::routes::destinations;
-use crate::mesh::{Mesh, ServiceId, SidecarIdx};
+use crate::mesh::{Labels, Mesh, ServiceId, SidecarIdx};
 use crate::model::Model;
 use crate::rules::{Context, Rule};
 
@@ -40,7 +39,7 @@ fn imported(mesh: &Mesh, model: &Model, sidecar: SidecarIdx, services: &[Service
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);
-    let no_labels = BTreeMap::new();
+    let no_labels = Labels::new();
     for (i, vs) in model.virtual_services.iter().enumerate() {
         if !mesh.virtual_services[i].binds_mesh() {
             continue; // Gateways always use the default scope.
