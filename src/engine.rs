@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::diag::{self, Diagnostic, Severity};
 use crate::load::{self, InputError, LoadOptions};
 use crate::mesh::Mesh;
-use crate::model::{Model, ModelOptions};
+use crate::model::{self, Model, ModelOptions, ReadDocument};
 use crate::rules::{self, Context};
 
 /// Options of one analysis run.
@@ -75,7 +75,10 @@ pub fn analyze(
     options: &Options,
 ) -> Result<Analysis, InputError> {
     let started = Instant::now();
-    let loaded = load::load(paths, stdin, &options.load)?;
+    let namespace = options.default_namespace.as_str();
+    let loaded = load::load_with(paths, stdin, &options.load, &|doc| {
+        model::read_document(doc, namespace)
+    })?;
     analyze_loaded(loaded, started, options)
 }
 
@@ -86,12 +89,15 @@ pub fn analyze_sources(
     options: &Options,
 ) -> Result<Analysis, InputError> {
     let started = Instant::now();
-    let loaded = load::load_sources(sources, &options.load);
+    let namespace = options.default_namespace.as_str();
+    let loaded = load::load_sources_with(sources, &options.load, &|doc| {
+        model::read_document(doc, namespace)
+    });
     analyze_loaded(loaded, started, options)
 }
 
 fn analyze_loaded(
-    loaded: load::Loaded,
+    loaded: load::Loaded<ReadDocument>,
     started: Instant,
     options: &Options,
 ) -> Result<Analysis, InputError> {

@@ -36,7 +36,7 @@ fn build(paths: &[String], options: ModelOptions) -> (Model, Vec<Diagnostic>) {
     let loaded =
         load::load(paths, &mut || Ok(Vec::new()), &LoadOptions::default()).expect("inputs load");
     let mut diagnostics = Vec::new();
-    let model = Model::build(loaded, &options, &mut diagnostics);
+    let model = Model::from_documents(loaded, &options, &mut diagnostics);
     (model, diagnostics)
 }
 

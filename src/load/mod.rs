@@ -20,12 +20,23 @@ pub struct LoadOptions {
     pub budgets: Budgets,
 }
 
-/// Everything the loader produced.
-#[derive(Debug, Default)]
-pub struct Loaded {
+/// Everything the loader produced: the sources, and what became of each document, in file and
+/// document order. `D` is the document itself, or what a reader made of it (`load_with`).
+#[derive(Debug)]
+pub struct Loaded<D = Document> {
     pub sources: SourceDb,
-    pub documents: Vec<Document>,
+    pub documents: Vec<D>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<D> Default for Loaded<D> {
+    fn default() -> Self {
+        Loaded {
+            sources: SourceDb::default(),
+            documents: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
 }
 
 /// A problem with the command line's paths: the run cannot be done (exit 2).
@@ -82,6 +93,19 @@ pub fn load(
     stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>,
     options: &LoadOptions,
 ) -> Result<Loaded, InputError> {
+    load_with(paths, stdin, options, &|document| document)
+}
+
+/// Reads every input and hands each parsed document to `read` on the thread that parsed it, while
+/// its arena is hot in the cache; the arena is dropped as soon as `read` lets go of it. This is
+/// how the analysis keeps its peak memory near the size of the typed model rather than the model
+/// plus the YAML of every file.
+pub fn load_with<D: Send>(
+    paths: &[String],
+    stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>,
+    options: &LoadOptions,
+    reader: &(dyn Fn(Document) -> D + Sync),
+) -> Result<Loaded<D>, InputError> {
     let inputs = expand(paths)?;
     let budgets = options.budgets;
 
@@ -103,19 +127,28 @@ pub fn load(
         })
         .collect();
 
-    Ok(from_bytes(read, &budgets))
+    Ok(from_bytes(read, &budgets, reader))
 }
 
 /// Analyzes sources already in memory: `(path shown in reports, bytes)`, in that order. The bytes
 /// go through the same decoding, budgets and parsing as files read from disk; nothing touches the
 /// file system. This is the entry point of the fuzz targets and of embedders.
 pub fn load_sources(sources: Vec<(String, Vec<u8>)>, options: &LoadOptions) -> Loaded {
+    load_sources_with(sources, options, &|document| document)
+}
+
+/// `load_sources`, handing each document to `read` as `load_with` does.
+pub fn load_sources_with<D: Send>(
+    sources: Vec<(String, Vec<u8>)>,
+    options: &LoadOptions,
+    reader: &(dyn Fn(Document) -> D + Sync),
+) -> Loaded<D> {
     let budgets = options.budgets;
     let read = sources
         .into_iter()
         .map(|(path, bytes)| (path, bounded(bytes, &budgets)))
         .collect();
-    from_bytes(read, &budgets)
+    from_bytes(read, &budgets, reader)
 }
 
 /// Bytes that did not come from a file's metadata (stdin, memory) checked against the file budget.
@@ -131,7 +164,11 @@ fn bounded(bytes: Vec<u8>, budgets: &Budgets) -> Result<Vec<u8>, Unreadable> {
 
 /// Decodes and parses what was read: every input becomes a source file, and every problem a
 /// diagnostic about it.
-fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budgets) -> Loaded {
+fn from_bytes<D: Send>(
+    read: Vec<(String, Result<Vec<u8>, Unreadable>)>,
+    budgets: &Budgets,
+    reader: &(dyn Fn(Document) -> D + Sync),
+) -> Loaded<D> {
     // Decoding and splitting into documents happen per file in parallel (order is kept).
     let decoded: Vec<(String, Result<Decoded, Unreadable>)> = read
         .into_par_iter()
@@ -207,13 +244,14 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
         );
     }
     let sources = &loaded.sources;
-    let parsed: Vec<(usize, FileId, Option<String>, yaml::Parsed)> = jobs
+    let parsed: Vec<(usize, FileId, Option<String>, Vec<D>, Vec<yaml::YamlError>)> = jobs
         .into_par_iter()
         .map(|(slot, id, chunk, index)| {
             let text = &sources.get(id).text;
             let parsed =
                 yaml::parse_chunk_counted(id, text, &chunk, index, budgets, &file_nodes[slot]);
-            (slot, id, chunk.helm_source, parsed)
+            let documents = parsed.documents.into_iter().map(reader).collect();
+            (slot, id, chunk.helm_source, documents, parsed.errors)
         })
         .collect();
     let texts: Vec<FileId> = texts.into_iter().map(|(id, _)| id).collect();
@@ -235,15 +273,15 @@ fn from_bytes(read: Vec<(String, Result<Vec<u8>, Unreadable>)>, budgets: &Budget
     let documents = parsed
         .iter()
         .filter(|p| !over[p.0])
-        .map(|p| p.3.documents.len())
+        .map(|p| p.3.len())
         .sum();
     loaded.documents.reserve_exact(documents);
-    for (slot, file, helm_source, parsed) in parsed {
+    for (slot, file, helm_source, documents, errors) in parsed {
         if over[slot] {
             continue;
         }
-        loaded.documents.extend(parsed.documents);
-        for error in parsed.errors {
+        loaded.documents.extend(documents);
+        for error in errors {
             let mut d = yaml_diagnostic(file, error);
             if let Some(template) = &helm_source {
                 d.message.push_str(&format!(" (helm template {template})"));

@@ -407,10 +407,11 @@ fn find_config_map(model: &Model) -> Option<usize> {
         .filter(|&i| {
             // Any `mesh` key counts, so a value that is not a string is reported, not skipped.
             let res = &model.config_maps[i];
-            let doc = model.document(res);
-            doc.get(res.origin.node, "data")
-                .and_then(|d| doc.get(d, "mesh"))
-                .is_some()
+            model.yaml(res).is_some_and(|doc| {
+                doc.get(res.origin.node, "data")
+                    .and_then(|d| doc.get(d, "mesh"))
+                    .is_some()
+            })
         })
         .collect();
     let pick = |pred: &dyn Fn(&str, &str) -> bool| {
@@ -434,7 +435,9 @@ fn find_config_map(model: &Model) -> Option<usize> {
 
 fn from_config_map(model: &Model, index: usize, diagnostics: &mut Vec<Diagnostic>) -> MeshConfig {
     let res = &model.config_maps[index];
-    let doc = model.document(res);
+    let Some(doc) = model.yaml(res) else {
+        return MeshConfig::default();
+    };
     let Some(mesh) = doc
         .get(res.origin.node, "data")
         .and_then(|d| doc.get(d, "mesh"))

@@ -1,5 +1,9 @@
-//! `model`: documents become typed resources. Every typed field keeps its location, and any other
-//! field stays reachable through the document arena (`Res::node`).
+//! `model`: documents become typed resources. Every typed field keeps its location.
+//!
+//! Each document is read on the thread that parsed it (`read_document`, handed to
+//! `load::load_with`), and its YAML arena is dropped right after: the model keeps typed data and
+//! where each document is (`DocInfo`), not the YAML. Fields the model does not type are validated
+//! by the schema while the arena is at hand.
 
 pub mod k8s;
 pub mod kinds;
@@ -14,8 +18,8 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, ResourceRef};
 use crate::load::Loaded;
-use crate::load::yaml::{Document, NodeId, PathSeg};
-use crate::source::{Loc, SourceDb};
+use crate::load::yaml::{Document, NodeId};
+use crate::source::{FileId, Loc, SourceDb, Span};
 pub use kinds::{KindId, KindInfo};
 pub use mesh_config::MeshConfig;
 pub use node::{FromNode, Map, Raw, Spanned};
@@ -44,10 +48,25 @@ pub struct Meta {
 pub struct Origin {
     /// Index into `Model::documents`.
     pub doc: u32,
-    /// The object's mapping (for `kind: List` items, the item).
+    /// The object's mapping (for `kind: List` items, the item), in the document's arena when the
+    /// model kept it (`DocInfo::yaml`).
     pub node: NodeId,
     /// Where the object starts.
     pub at: Loc,
+}
+
+/// What the model keeps of a document once it is read.
+#[derive(Debug, Clone)]
+pub struct DocInfo {
+    pub file: FileId,
+    /// Position of the document in its file (0-based).
+    pub index: u32,
+    pub span: Span,
+    /// Helm's `# Source: chart/templates/x.yaml` comment in front of the document, if any.
+    pub helm_source: Option<String>,
+    /// The YAML arena, kept only where the model reads untyped fields after all documents are
+    /// read: a ConfigMap with a `data.mesh` key, which may hold the MeshConfig.
+    pub yaml: Option<Box<Document>>,
 }
 
 /// A typed resource: metadata, the typed body and where it came from.
@@ -93,7 +112,8 @@ pub fn resource_ref(meta: &Meta) -> ResourceRef {
 #[derive(Debug, Default)]
 pub struct Model {
     pub sources: SourceDb,
-    pub documents: Vec<Document>,
+    /// Every document read, in file and document order.
+    pub documents: Vec<DocInfo>,
 
     pub namespaces: Vec<Res<k8s::Namespace>>,
     pub services: Vec<Res<k8s::Service>>,
@@ -161,47 +181,84 @@ impl Default for ModelOptions {
     }
 }
 
-/// One object read from a document, before it is sorted into the model.
-enum Object {
-    Namespace(Res<k8s::Namespace>),
-    Service(Res<k8s::Service>),
-    ServiceAccount(Res<k8s::ServiceAccount>),
-    Workload(Res<k8s::Workload>),
-    ConfigMap(Res<k8s::ConfigMap>),
-    Secret(Res<k8s::Secret>),
-    Gateway(Res<networking::Gateway>),
-    VirtualService(Res<networking::VirtualService>),
-    DestinationRule(Res<networking::DestinationRule>),
-    ServiceEntry(Res<networking::ServiceEntry>),
-    Sidecar(Res<networking::Sidecar>),
-    WorkloadEntry(Res<networking::WorkloadEntry>),
-    WorkloadGroup(Res<networking::WorkloadGroup>),
-    EnvoyFilter(Res<networking::EnvoyFilter>),
-    ProxyConfig(Res<networking::ProxyConfig>),
-    PeerAuthentication(Res<security::PeerAuthentication>),
-    RequestAuthentication(Res<security::RequestAuthentication>),
-    AuthorizationPolicy(Res<security::AuthorizationPolicy>),
-    Telemetry(Res<other::Telemetry>),
-    WasmPlugin(Res<other::WasmPlugin>),
-    K8sGateway(Res<other::K8sGateway>),
-    HttpRoute(Res<other::HttpRoute>),
-    GrpcRoute(Res<other::GrpcRoute>),
-    ReferenceGrant(Res<other::ReferenceGrant>),
-    Legacy(Res<()>),
-    Opaque(Res<()>),
+/// Every modelled kind: its `Object` variant, its typed body and the `Model` field that holds it.
+macro_rules! objects {
+    ($($variant:ident($ty:ty) => $field:ident,)*) => {
+        /// One object read from a document, before it is sorted into the model. Boxed: the
+        /// bodies differ in size by hundreds of bytes.
+        enum Object {
+            $($variant(Box<Res<$ty>>),)*
+        }
+
+        impl Model {
+            /// Moves the objects of every document into the per-kind lists, each allocated at
+            /// its exact size.
+            fn sort_in(&mut self, objects: Vec<Object>) {
+                $(
+                    let count = objects.iter().filter(|o| matches!(o, Object::$variant(_))).count();
+                    self.$field.reserve_exact(count);
+                )*
+                for object in objects {
+                    match object {
+                        $(Object::$variant(r) => self.$field.push(*r),)*
+                    }
+                }
+            }
+        }
+
+        impl Object {
+            fn origin_mut(&mut self) -> &mut Origin {
+                match self {
+                    $(Object::$variant(r) => &mut r.origin,)*
+                }
+            }
+        }
+    };
 }
 
-#[derive(Default)]
-struct DocResult {
+objects! {
+    Namespace(k8s::Namespace) => namespaces,
+    Service(k8s::Service) => services,
+    ServiceAccount(k8s::ServiceAccount) => service_accounts,
+    Workload(k8s::Workload) => workloads,
+    ConfigMap(k8s::ConfigMap) => config_maps,
+    Secret(k8s::Secret) => secrets,
+    Gateway(networking::Gateway) => gateways,
+    VirtualService(networking::VirtualService) => virtual_services,
+    DestinationRule(networking::DestinationRule) => destination_rules,
+    ServiceEntry(networking::ServiceEntry) => service_entries,
+    Sidecar(networking::Sidecar) => sidecars,
+    WorkloadEntry(networking::WorkloadEntry) => workload_entries,
+    WorkloadGroup(networking::WorkloadGroup) => workload_groups,
+    EnvoyFilter(networking::EnvoyFilter) => envoy_filters,
+    ProxyConfig(networking::ProxyConfig) => proxy_configs,
+    PeerAuthentication(security::PeerAuthentication) => peer_authentications,
+    RequestAuthentication(security::RequestAuthentication) => request_authentications,
+    AuthorizationPolicy(security::AuthorizationPolicy) => authorization_policies,
+    Telemetry(other::Telemetry) => telemetries,
+    WasmPlugin(other::WasmPlugin) => wasm_plugins,
+    K8sGateway(other::K8sGateway) => k8s_gateways,
+    HttpRoute(other::HttpRoute) => http_routes,
+    GrpcRoute(other::GrpcRoute) => grpc_routes,
+    ReferenceGrant(other::ReferenceGrant) => reference_grants,
+    Legacy(()) => legacy,
+    Opaque(()) => opaque,
+}
+
+/// A document read into typed objects (`read_document`), before the model sorts them by kind.
+pub struct ReadDocument {
+    info: DocInfo,
     objects: Vec<Object>,
     diagnostics: Vec<Diagnostic>,
+    /// Documents without `apiVersion`/`kind` (0 or 1; `kind: List` items count one each).
     skipped: usize,
 }
 
 impl Model {
-    /// Builds the typed model from loaded documents; schema diagnostics go to `diagnostics`.
+    /// Builds the typed model from documents already read (`load::load_with(.., read_document)`);
+    /// schema diagnostics go to `diagnostics`.
     pub fn build(
-        loaded: Loaded,
+        loaded: Loaded<ReadDocument>,
         options: &ModelOptions,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Model {
@@ -211,11 +268,6 @@ impl Model {
             diagnostics: load_diagnostics,
         } = loaded;
         diagnostics.extend(load_diagnostics);
-        let results: Vec<DocResult> = documents
-            .par_iter()
-            .enumerate()
-            .map(|(i, doc)| read_document(i as u32, doc, &options.default_namespace))
-            .collect();
         let mut model = Model {
             stats: Stats {
                 files: sources.len(),
@@ -223,99 +275,119 @@ impl Model {
             },
             ..Model::default()
         };
-        for result in results {
-            model.stats.skipped_documents += result.skipped;
-            diagnostics.extend(result.diagnostics);
-            for object in result.objects {
-                model.stats.resources += 1;
-                model.push(object);
+        let mut objects = Vec::with_capacity(documents.iter().map(|d| d.objects.len()).sum());
+        model.documents.reserve_exact(documents.len());
+        for (i, read) in documents.into_iter().enumerate() {
+            model.stats.skipped_documents += read.skipped;
+            model.stats.resources += read.objects.len();
+            diagnostics.extend(read.diagnostics);
+            for mut object in read.objects {
+                object.origin_mut().doc = i as u32;
+                objects.push(object);
             }
+            model.documents.push(read.info);
         }
+        model.sort_in(objects);
         model.sources = sources;
-        model.documents = documents;
         model.mesh_config = mesh_config::resolve(&mut model, options, diagnostics);
         model
     }
 
-    fn push(&mut self, object: Object) {
-        match object {
-            Object::Namespace(r) => self.namespaces.push(r),
-            Object::Service(r) => self.services.push(r),
-            Object::ServiceAccount(r) => self.service_accounts.push(r),
-            Object::Workload(r) => self.workloads.push(r),
-            Object::ConfigMap(r) => self.config_maps.push(r),
-            Object::Secret(r) => self.secrets.push(r),
-            Object::Gateway(r) => self.gateways.push(r),
-            Object::VirtualService(r) => self.virtual_services.push(r),
-            Object::DestinationRule(r) => self.destination_rules.push(r),
-            Object::ServiceEntry(r) => self.service_entries.push(r),
-            Object::Sidecar(r) => self.sidecars.push(r),
-            Object::WorkloadEntry(r) => self.workload_entries.push(r),
-            Object::WorkloadGroup(r) => self.workload_groups.push(r),
-            Object::EnvoyFilter(r) => self.envoy_filters.push(r),
-            Object::ProxyConfig(r) => self.proxy_configs.push(r),
-            Object::PeerAuthentication(r) => self.peer_authentications.push(r),
-            Object::RequestAuthentication(r) => self.request_authentications.push(r),
-            Object::AuthorizationPolicy(r) => self.authorization_policies.push(r),
-            Object::Telemetry(r) => self.telemetries.push(r),
-            Object::WasmPlugin(r) => self.wasm_plugins.push(r),
-            Object::K8sGateway(r) => self.k8s_gateways.push(r),
-            Object::HttpRoute(r) => self.http_routes.push(r),
-            Object::GrpcRoute(r) => self.grpc_routes.push(r),
-            Object::ReferenceGrant(r) => self.reference_grants.push(r),
-            Object::Legacy(r) => self.legacy.push(r),
-            Object::Opaque(r) => self.opaque.push(r),
-        }
+    /// Builds the typed model from parsed documents (`load::load`): reads them in parallel, then
+    /// as `build`.
+    pub fn from_documents(
+        loaded: Loaded,
+        options: &ModelOptions,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Model {
+        let Loaded {
+            sources,
+            documents,
+            diagnostics: load_diagnostics,
+        } = loaded;
+        let documents = documents
+            .into_par_iter()
+            .map(|doc| read_document(doc, &options.default_namespace))
+            .collect();
+        let loaded = Loaded {
+            sources,
+            documents,
+            diagnostics: load_diagnostics,
+        };
+        Model::build(loaded, options, diagnostics)
     }
 
-    pub fn document<T>(&self, res: &Res<T>) -> &Document {
+    pub fn document<T>(&self, res: &Res<T>) -> &DocInfo {
         &self.documents[res.origin.doc as usize]
     }
 
-    /// Any field of a resource, by path from the object root, with its location.
-    pub fn field<T>(&self, res: &Res<T>, path: &[PathSeg<'_>]) -> Option<(NodeId, Loc)> {
-        let doc = self.document(res);
-        let id = doc.path(res.origin.node, path)?;
-        Some((id, Loc::new(doc.file, doc.span(id))))
+    /// The YAML arena of a resource's document, when the model kept it (`DocInfo::yaml`).
+    pub fn yaml<T>(&self, res: &Res<T>) -> Option<&Document> {
+        self.document(res).yaml.as_deref()
     }
 }
 
-fn read_document(index: u32, doc: &Document, default_namespace: &str) -> DocResult {
+/// Reads one parsed document into typed objects and schema diagnostics. Runs on the thread that
+/// parsed the document; the arena is dropped on return unless a later phase needs it.
+pub fn read_document(doc: Document, default_namespace: &str) -> ReadDocument {
     let mut out = DocResult::default();
-    let Some(root) = doc.root else { return out };
+    read_objects(&doc, default_namespace, &mut out);
+    let keep = out.keep_yaml;
+    let info = DocInfo {
+        file: doc.file,
+        index: doc.index,
+        span: doc.span,
+        helm_source: doc.helm_source.clone(),
+        yaml: None,
+    };
+    ReadDocument {
+        info: DocInfo {
+            yaml: keep.then(|| Box::new(doc)),
+            ..info
+        },
+        objects: out.objects,
+        diagnostics: out.diagnostics,
+        skipped: out.skipped,
+    }
+}
+
+#[derive(Default)]
+struct DocResult {
+    objects: Vec<Object>,
+    diagnostics: Vec<Diagnostic>,
+    skipped: usize,
+    /// Whether the arena must outlive the read (see `DocInfo::yaml`).
+    keep_yaml: bool,
+}
+
+fn read_objects(doc: &Document, default_namespace: &str, out: &mut DocResult) {
+    let Some(root) = doc.root else { return };
     if !doc.is_map(root) {
         out.skipped += 1;
-        return out;
+        return;
     }
     let (api_version, kind) = (doc.get_str(root, "apiVersion"), doc.get_str(root, "kind"));
     let (Some(api_version), Some(kind)) = (api_version, kind) else {
         out.skipped += 1;
-        return out;
+        return;
     };
     if kind == "List" || kind.ends_with("List") && api_version == "v1" {
         if let Some(items) = doc.get(root, "items") {
             for &item in doc.items(items) {
                 if doc.get_str(item, "apiVersion").is_some() && doc.get_str(item, "kind").is_some()
                 {
-                    read_object(index, doc, item, default_namespace, &mut out);
+                    read_object(doc, item, default_namespace, out);
                 } else {
                     out.skipped += 1;
                 }
             }
         }
-        return out;
+        return;
     }
-    read_object(index, doc, root, default_namespace, &mut out);
-    out
+    read_object(doc, root, default_namespace, out);
 }
 
-fn read_object(
-    index: u32,
-    doc: &Document,
-    root: NodeId,
-    default_namespace: &str,
-    out: &mut DocResult,
-) {
+fn read_object(doc: &Document, root: NodeId, default_namespace: &str, out: &mut DocResult) {
     let at = Loc::new(doc.file, doc.span(root));
     let api_version_node = doc.get_entry(root, "apiVersion");
     let kind_node = doc.get_entry(root, "kind");
@@ -334,8 +406,9 @@ fn read_object(
         kinds::Resolved::UnservedVersion(id) => id,
     };
     let meta = read_meta(doc, root, kind_id, default_namespace, (avk, avv));
+    // `doc` is the document's index in the model, known once all are read (`Model::build`).
     let origin = Origin {
-        doc: index,
+        doc: 0,
         node: root,
         at,
     };
@@ -359,140 +432,149 @@ fn read_object(
         };
     }
     let object = match kind_id.info().kind {
-        _ if kind_id == KindId::OPAQUE => Object::Opaque(Res {
+        _ if kind_id == KindId::OPAQUE => Object::Opaque(Box::new(Res {
             meta,
             spec: (),
             origin,
-        }),
-        _ if kind_id.info().legacy.is_some() => Object::Legacy(Res {
+        })),
+        _ if kind_id.info().legacy.is_some() => Object::Legacy(Box::new(Res {
             meta,
             spec: (),
             origin,
-        }),
-        "Namespace" => Object::Namespace(Res {
+        })),
+        "Namespace" => Object::Namespace(Box::new(Res {
             meta,
             spec: object!(k8s::Namespace),
             origin,
-        }),
-        "Service" => Object::Service(Res {
+        })),
+        "Service" => Object::Service(Box::new(Res {
             meta,
             spec: object!(k8s::Service),
             origin,
-        }),
-        "ServiceAccount" => Object::ServiceAccount(Res {
+        })),
+        "ServiceAccount" => Object::ServiceAccount(Box::new(Res {
             meta,
             spec: object!(k8s::ServiceAccount),
             origin,
-        }),
+        })),
         "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob" => {
             let spec = k8s::Workload::from_object(doc, root, kind_id.info().kind);
-            Object::Workload(Res { meta, spec, origin })
+            Object::Workload(Box::new(Res { meta, spec, origin }))
         }
-        "ConfigMap" => Object::ConfigMap(Res {
-            meta,
-            spec: object!(k8s::ConfigMap),
-            origin,
-        }),
-        "Secret" => Object::Secret(Res {
+        "ConfigMap" => {
+            // The MeshConfig is read from `data.mesh` once every document is read.
+            out.keep_yaml |= doc
+                .get(root, "data")
+                .and_then(|data| doc.get(data, "mesh"))
+                .is_some();
+            Object::ConfigMap(Box::new(Res {
+                meta,
+                spec: object!(k8s::ConfigMap),
+                origin,
+            }))
+        }
+        "Secret" => Object::Secret(Box::new(Res {
             meta,
             spec: object!(k8s::Secret),
             origin,
-        }),
-        "Gateway" if kind_id.info().group == "networking.istio.io" => Object::Gateway(Res {
-            meta,
-            spec: spec!(networking::Gateway),
-            origin,
-        }),
-        "Gateway" => Object::K8sGateway(Res {
+        })),
+        "Gateway" if kind_id.info().group == "networking.istio.io" => {
+            Object::Gateway(Box::new(Res {
+                meta,
+                spec: spec!(networking::Gateway),
+                origin,
+            }))
+        }
+        "Gateway" => Object::K8sGateway(Box::new(Res {
             meta,
             spec: spec!(other::K8sGateway),
             origin,
-        }),
-        "VirtualService" => Object::VirtualService(Res {
+        })),
+        "VirtualService" => Object::VirtualService(Box::new(Res {
             meta,
             spec: spec!(networking::VirtualService),
             origin,
-        }),
-        "DestinationRule" => Object::DestinationRule(Res {
+        })),
+        "DestinationRule" => Object::DestinationRule(Box::new(Res {
             meta,
             spec: spec!(networking::DestinationRule),
             origin,
-        }),
-        "ServiceEntry" => Object::ServiceEntry(Res {
+        })),
+        "ServiceEntry" => Object::ServiceEntry(Box::new(Res {
             meta,
             spec: spec!(networking::ServiceEntry),
             origin,
-        }),
-        "Sidecar" => Object::Sidecar(Res {
+        })),
+        "Sidecar" => Object::Sidecar(Box::new(Res {
             meta,
             spec: spec!(networking::Sidecar),
             origin,
-        }),
-        "WorkloadEntry" => Object::WorkloadEntry(Res {
+        })),
+        "WorkloadEntry" => Object::WorkloadEntry(Box::new(Res {
             meta,
             spec: spec!(networking::WorkloadEntry),
             origin,
-        }),
-        "WorkloadGroup" => Object::WorkloadGroup(Res {
+        })),
+        "WorkloadGroup" => Object::WorkloadGroup(Box::new(Res {
             meta,
             spec: spec!(networking::WorkloadGroup),
             origin,
-        }),
-        "EnvoyFilter" => Object::EnvoyFilter(Res {
+        })),
+        "EnvoyFilter" => Object::EnvoyFilter(Box::new(Res {
             meta,
             spec: spec!(networking::EnvoyFilter),
             origin,
-        }),
-        "ProxyConfig" => Object::ProxyConfig(Res {
+        })),
+        "ProxyConfig" => Object::ProxyConfig(Box::new(Res {
             meta,
             spec: spec!(networking::ProxyConfig),
             origin,
-        }),
-        "PeerAuthentication" => Object::PeerAuthentication(Res {
+        })),
+        "PeerAuthentication" => Object::PeerAuthentication(Box::new(Res {
             meta,
             spec: spec!(security::PeerAuthentication),
             origin,
-        }),
-        "RequestAuthentication" => Object::RequestAuthentication(Res {
+        })),
+        "RequestAuthentication" => Object::RequestAuthentication(Box::new(Res {
             meta,
             spec: spec!(security::RequestAuthentication),
             origin,
-        }),
-        "AuthorizationPolicy" => Object::AuthorizationPolicy(Res {
+        })),
+        "AuthorizationPolicy" => Object::AuthorizationPolicy(Box::new(Res {
             meta,
             spec: spec!(security::AuthorizationPolicy),
             origin,
-        }),
-        "Telemetry" => Object::Telemetry(Res {
+        })),
+        "Telemetry" => Object::Telemetry(Box::new(Res {
             meta,
             spec: spec!(other::Telemetry),
             origin,
-        }),
-        "WasmPlugin" => Object::WasmPlugin(Res {
+        })),
+        "WasmPlugin" => Object::WasmPlugin(Box::new(Res {
             meta,
             spec: spec!(other::WasmPlugin),
             origin,
-        }),
-        "HTTPRoute" => Object::HttpRoute(Res {
+        })),
+        "HTTPRoute" => Object::HttpRoute(Box::new(Res {
             meta,
             spec: spec!(other::HttpRoute),
             origin,
-        }),
-        "GRPCRoute" => Object::GrpcRoute(Res {
+        })),
+        "GRPCRoute" => Object::GrpcRoute(Box::new(Res {
             meta,
             spec: spec!(other::GrpcRoute),
             origin,
-        }),
-        "ReferenceGrant" => Object::ReferenceGrant(Res {
+        })),
+        "ReferenceGrant" => Object::ReferenceGrant(Box::new(Res {
             meta,
             spec: spec!(other::ReferenceGrant),
             origin,
-        }),
-        _ => Object::Opaque(Res {
+        })),
+        _ => Object::Opaque(Box::new(Res {
             meta,
             spec: (),
             origin,
-        }),
+        })),
     };
     out.objects.push(object);
 }

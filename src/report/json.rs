@@ -57,7 +57,7 @@ fn position(sources: &SourceDb, loc: Loc) -> (&str, usize, usize) {
 
 /// The helm template of the document holding `loc`, found by binary search over the documents
 /// (sorted by file and position, as the loader produces them).
-pub fn helm_source(documents: &[crate::load::Document], loc: Loc) -> Option<&str> {
+pub fn helm_source(documents: &[crate::model::DocInfo], loc: Loc) -> Option<&str> {
     let i = documents.partition_point(|d| (d.file, d.span.start) <= (loc.file, loc.span.start));
     let doc = documents.get(i.checked_sub(1)?)?;
     (doc.file == loc.file && loc.span.start <= doc.span.end.max(doc.span.start)).then_some(())?;
@@ -66,7 +66,7 @@ pub fn helm_source(documents: &[crate::load::Document], loc: Loc) -> Option<&str
 
 fn diagnostic<'a>(
     sources: &'a SourceDb,
-    documents: &'a [crate::load::Document],
+    documents: &'a [crate::model::DocInfo],
     d: &'a Diagnostic,
 ) -> JsonDiagnostic<'a> {
     let (file, line, column) = position(sources, d.loc);
