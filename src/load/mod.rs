@@ -244,14 +244,28 @@ fn from_bytes<D: Send>(
         );
     }
     let sources = &loaded.sources;
-    let parsed: Vec<(usize, FileId, Option<String>, Vec<D>, Vec<yaml::YamlError>)> = jobs
+    /// One chunk parsed and read: its file's slot and id, its helm template, what the reader made
+    /// of its documents, and its YAML errors.
+    struct ChunkRead<D> {
+        slot: usize,
+        file: FileId,
+        helm_source: Option<String>,
+        documents: Vec<D>,
+        errors: Vec<yaml::YamlError>,
+    }
+    let parsed: Vec<ChunkRead<D>> = jobs
         .into_par_iter()
-        .map(|(slot, id, chunk, index)| {
-            let text = &sources.get(id).text;
+        .map(|(slot, file, chunk, index)| {
+            let text = &sources.get(file).text;
             let parsed =
-                yaml::parse_chunk_counted(id, text, &chunk, index, budgets, &file_nodes[slot]);
-            let documents = parsed.documents.into_iter().map(reader).collect();
-            (slot, id, chunk.helm_source, documents, parsed.errors)
+                yaml::parse_chunk_counted(file, text, &chunk, index, budgets, &file_nodes[slot]);
+            ChunkRead {
+                slot,
+                file,
+                helm_source: chunk.helm_source,
+                documents: parsed.documents.into_iter().map(reader).collect(),
+                errors: parsed.errors,
+            }
         })
         .collect();
     let texts: Vec<FileId> = texts.into_iter().map(|(id, _)| id).collect();
@@ -272,11 +286,18 @@ fn from_bytes<D: Send>(
     }
     let documents = parsed
         .iter()
-        .filter(|p| !over[p.0])
-        .map(|p| p.3.len())
+        .filter(|p| !over[p.slot])
+        .map(|p| p.documents.len())
         .sum();
     loaded.documents.reserve_exact(documents);
-    for (slot, file, helm_source, documents, errors) in parsed {
+    for ChunkRead {
+        slot,
+        file,
+        helm_source,
+        documents,
+        errors,
+    } in parsed
+    {
         if over[slot] {
             continue;
         }
