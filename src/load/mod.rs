@@ -263,7 +263,12 @@ fn from_bytes<D: Send>(
                 slot,
                 file,
                 helm_source: chunk.helm_source,
-                documents: parsed.documents.into_iter().map(reader).collect(),
+                // Not `collect`: it would reuse the buffer of the (larger) documents in place.
+                documents: {
+                    let mut read = Vec::with_capacity(parsed.documents.len());
+                    read.extend(parsed.documents.into_iter().map(reader));
+                    read
+                },
                 errors: parsed.errors,
             }
         })
