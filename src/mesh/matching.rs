@@ -358,11 +358,11 @@ impl HttpCondition {
             )
         };
         HttpCondition {
-            uri: m.uri.as_ref().map(StrMatch::from_model),
+            uri: m.uri.as_deref().map(StrMatch::from_model),
             ignore_uri_case: m.ignore_uri_case.unwrap_or(false),
-            scheme: m.scheme.as_ref().map(StrMatch::from_model),
-            method: m.method.as_ref().map(StrMatch::from_model),
-            authority: m.authority.as_ref().map(StrMatch::from_model),
+            scheme: m.scheme.as_deref().map(StrMatch::from_model),
+            method: m.method.as_deref().map(StrMatch::from_model),
+            authority: m.authority.as_deref().map(StrMatch::from_model),
             headers: map(&m.headers, true),
             without_headers: map(&m.without_headers, true),
             query_params: map(&m.query_params, false),
@@ -736,14 +736,18 @@ fn net_contains(a: &str, b: &str) -> bool {
 /// delegate match cannot be merged; a delegate route none of whose matches merges with some root
 /// match is dropped.
 pub fn delegate_conflict(root: &HttpMatch, leaf: &HttpMatch) -> Option<String> {
-    let fields: [(&str, &Option<StringMatch>, &Option<StringMatch>); 4] = [
-        ("uri", &root.uri, &leaf.uri),
-        ("scheme", &root.scheme, &leaf.scheme),
-        ("method", &root.method, &leaf.method),
-        ("authority", &root.authority, &leaf.authority),
+    let fields: [(&str, Option<&StringMatch>, Option<&StringMatch>); 4] = [
+        ("uri", root.uri.as_deref(), leaf.uri.as_deref()),
+        ("scheme", root.scheme.as_deref(), leaf.scheme.as_deref()),
+        ("method", root.method.as_deref(), leaf.method.as_deref()),
+        (
+            "authority",
+            root.authority.as_deref(),
+            leaf.authority.as_deref(),
+        ),
     ];
     for (name, r, l) in fields {
-        if let Some(why) = string_match_conflict(r.as_ref(), l.as_ref()) {
+        if let Some(why) = string_match_conflict(r, l) {
             return Some(format!("{name}: {why}"));
         }
     }
@@ -1203,8 +1207,8 @@ mod tests {
                 out
             };
             match *field {
-                "uri" => m.uri = Some(sm(value)),
-                "method" => m.method = Some(sm(value)),
+                "uri" => m.uri = Some(Box::new(sm(value))),
+                "method" => m.method = Some(Box::new(sm(value))),
                 h => {
                     m.headers.insert(h.to_string(), sm(value));
                 }

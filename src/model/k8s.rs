@@ -22,7 +22,7 @@ node_struct! {
         "selector" => selector: Option<Map<S>>,
         "ports" => ports: Vec<K8sServicePort>,
         "clusterIP" => cluster_ip: Option<S>,
-        "externalName" => external_name: Option<S>,
+        "externalName" => external_name: Option<Box<S>>,
     }
 }
 
@@ -67,7 +67,7 @@ impl Secret {
 node_struct! {
     pub struct PodSpec {
         "serviceAccountName" => service_account_name: Option<S>,
-        "serviceAccount" => service_account: Option<S>,
+        "serviceAccount" => service_account: Option<Box<S>>,
         "containers" => containers: Vec<Container>,
         "initContainers" => init_containers: Vec<Container>,
         "hostNetwork" => host_network: Option<bool>,
@@ -119,7 +119,7 @@ impl Workload {
         self.spec
             .service_account_name
             .as_ref()
-            .or(self.spec.service_account.as_ref())
+            .or(self.spec.service_account.as_deref())
             .map_or("default", |s| s.value.as_str())
     }
 

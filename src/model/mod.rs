@@ -40,7 +40,7 @@ pub struct Meta {
     pub namespace_loc: Option<Loc>,
     pub labels: Map<S>,
     pub annotations: Map<S>,
-    pub creation_timestamp: Option<S>,
+    pub creation_timestamp: Option<Box<S>>,
 }
 
 /// Where a resource comes from: its document and the node of the object in it.
@@ -621,6 +621,6 @@ fn read_meta(
         namespace_loc: namespace.as_ref().map(|n| n.loc),
         labels: map("labels"),
         annotations: map("annotations"),
-        creation_timestamp: field("creationTimestamp"),
+        creation_timestamp: field("creationTimestamp").map(Box::new),
     }
 }

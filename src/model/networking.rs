@@ -24,18 +24,18 @@ node_struct! {
         "route" => route: Vec<HttpRouteDestination>,
         "redirect" => redirect: Option<Box<HttpRedirect>>,
         "directResponse" => direct_response: Option<Box<HttpDirectResponse>>,
-        "delegate" => delegate: Option<Delegate>,
+        "delegate" => delegate: Option<Box<Delegate>>,
         "rewrite" => rewrite: Option<Box<HttpRewrite>>,
         "timeout" => timeout: Option<S>,
-        "retries" => retries: Option<HttpRetry>,
-        "fault" => fault: Option<HttpFault>,
-        "mirror" => mirror: Option<Destination>,
+        "retries" => retries: Option<Box<HttpRetry>>,
+        "fault" => fault: Option<Box<HttpFault>>,
+        "mirror" => mirror: Option<Box<Destination>>,
         "mirrors" => mirrors: Vec<MirrorPolicy>,
-        "mirrorPercentage" => mirror_percentage: Option<Percent>,
+        "mirrorPercentage" => mirror_percentage: Option<Box<Percent>>,
         /// Deprecated: an integer percentage; `mirrorPercentage` replaces it.
-        "mirrorPercent" => mirror_percent: Option<Spanned<i64>>,
+        "mirrorPercent" => mirror_percent: Option<Box<Spanned<i64>>>,
         /// The same, in the snake_case spelling the CRD also accepts.
-        "mirror_percent" => mirror_percent_snake: Option<Spanned<i64>>,
+        "mirror_percent" => mirror_percent_snake: Option<Box<Spanned<i64>>>,
         "corsPolicy" => cors_policy: Option<Box<CorsPolicy>>,
         "headers" => headers: Option<Box<Headers>>,
     }
@@ -44,10 +44,10 @@ node_struct! {
 node_struct! {
     pub struct HttpMatch {
         "name" => name: Option<S>,
-        "uri" => uri: Option<StringMatch>,
-        "scheme" => scheme: Option<StringMatch>,
-        "method" => method: Option<StringMatch>,
-        "authority" => authority: Option<StringMatch>,
+        "uri" => uri: Option<Box<StringMatch>>,
+        "scheme" => scheme: Option<Box<StringMatch>>,
+        "method" => method: Option<Box<StringMatch>>,
+        "authority" => authority: Option<Box<StringMatch>>,
         "headers" => headers: Map<StringMatch>,
         "port" => port: Option<Spanned<u32>>,
         "sourceLabels" => source_labels: Map<String>,
@@ -55,8 +55,8 @@ node_struct! {
         "queryParams" => query_params: Map<StringMatch>,
         "ignoreUriCase" => ignore_uri_case: Option<bool>,
         "withoutHeaders" => without_headers: Map<StringMatch>,
-        "sourceNamespace" => source_namespace: Option<S>,
-        "statPrefix" => stat_prefix: Option<S>,
+        "sourceNamespace" => source_namespace: Option<Box<S>>,
+        "statPrefix" => stat_prefix: Option<Box<S>>,
     }
 }
 
@@ -193,10 +193,10 @@ node_struct! {
 node_struct! {
     pub struct DestinationRule {
         "host" => host: Option<S>,
-        "trafficPolicy" => traffic_policy: Option<TrafficPolicy>,
+        "trafficPolicy" => traffic_policy: Option<Box<TrafficPolicy>>,
         "subsets" => subsets: Vec<Subset>,
         "exportTo" => export_to: Option<Vec<S>>,
-        "workloadSelector" => workload_selector: Option<WorkloadSelector>,
+        "workloadSelector" => workload_selector: Option<Box<WorkloadSelector>>,
     }
 }
 
@@ -204,7 +204,7 @@ node_struct! {
     pub struct Subset {
         "name" => name: Option<S>,
         "labels" => labels: Map<S>,
-        "trafficPolicy" => traffic_policy: Option<TrafficPolicy>,
+        "trafficPolicy" => traffic_policy: Option<Box<TrafficPolicy>>,
     }
 }
 
@@ -213,10 +213,10 @@ node_struct! {
         "loadBalancer" => load_balancer: Option<Box<LoadBalancerSettings>>,
         "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
         "outlierDetection" => outlier_detection: Option<Box<OutlierDetection>>,
-        "tls" => tls: Option<ClientTls>,
+        "tls" => tls: Option<Box<ClientTls>>,
         "portLevelSettings" => port_level_settings: Vec<PortTrafficPolicy>,
         "tunnel" => tunnel: Option<Box<TunnelSettings>>,
-        "proxyProtocol" => proxy_protocol: Option<ProxyProtocol>,
+        "proxyProtocol" => proxy_protocol: Option<Box<ProxyProtocol>>,
         "retryBudget" => retry_budget: Option<Box<RetryBudget>>,
     }
 }
@@ -227,7 +227,7 @@ node_struct! {
         "loadBalancer" => load_balancer: Option<Box<LoadBalancerSettings>>,
         "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
         "outlierDetection" => outlier_detection: Option<Box<OutlierDetection>>,
-        "tls" => tls: Option<ClientTls>,
+        "tls" => tls: Option<Box<ClientTls>>,
     }
 }
 
@@ -271,7 +271,7 @@ node_struct! {
         "port" => port: Option<GatewayPort>,
         "bind" => bind: Option<S>,
         "hosts" => hosts: Vec<S>,
-        "tls" => tls: Option<ServerTls>,
+        "tls" => tls: Option<Box<ServerTls>>,
         "defaultEndpoint" => default_endpoint: Option<S>,
         "name" => name: Option<S>,
     }
@@ -357,14 +357,14 @@ node_struct! {
         "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "ingress" => ingress: Vec<IngressListener>,
         "egress" => egress: Vec<EgressListener>,
-        "outboundTrafficPolicy" => outbound_traffic_policy: Option<OutboundTrafficPolicy>,
+        "outboundTrafficPolicy" => outbound_traffic_policy: Option<Box<OutboundTrafficPolicy>>,
         "inboundConnectionPool" => inbound_connection_pool: Option<Box<ConnectionPoolSettings>>,
     }
 }
 
 node_struct! {
     pub struct EgressListener {
-        "port" => port: Option<SidecarPort>,
+        "port" => port: Option<Box<SidecarPort>>,
         "bind" => bind: Option<S>,
         "captureMode" => capture_mode: Option<S>,
         "hosts" => hosts: Vec<S>,

@@ -16,7 +16,7 @@ type S = Spanned<String>;
 node_struct! {
     pub struct Telemetry {
         "selector" => selector: Option<WorkloadSelector>,
-        "targetRef" => target_ref: Option<PolicyTargetReference>,
+        "targetRef" => target_ref: Option<Box<PolicyTargetReference>>,
         "targetRefs" => target_refs: Vec<PolicyTargetReference>,
         "tracing" => tracing: Vec<Tracing>,
         "metrics" => metrics: Vec<Metrics>,
@@ -104,7 +104,7 @@ node_struct! {
 node_struct! {
     pub struct WasmPlugin {
         "selector" => selector: Option<WorkloadSelector>,
-        "targetRef" => target_ref: Option<PolicyTargetReference>,
+        "targetRef" => target_ref: Option<Box<PolicyTargetReference>>,
         "targetRefs" => target_refs: Vec<PolicyTargetReference>,
         "url" => url: Option<S>,
         "sha256" => sha256: Option<S>,

@@ -34,7 +34,7 @@ node_struct! {
 node_struct! {
     pub struct RequestAuthentication {
         "selector" => selector: Option<WorkloadSelector>,
-        "targetRef" => target_ref: Option<PolicyTargetReference>,
+        "targetRef" => target_ref: Option<Box<PolicyTargetReference>>,
         "targetRefs" => target_refs: Vec<PolicyTargetReference>,
         "jwtRules" => jwt_rules: Vec<JwtRule>,
     }
@@ -77,14 +77,14 @@ node_struct! {
 node_struct! {
     pub struct AuthorizationPolicy {
         "selector" => selector: Option<WorkloadSelector>,
-        "targetRef" => target_ref: Option<PolicyTargetReference>,
+        "targetRef" => target_ref: Option<Box<PolicyTargetReference>>,
         "targetRefs" => target_refs: Vec<PolicyTargetReference>,
         /// Absent and empty are the same (proto3): an ALLOW policy without rules matches no
         /// request, so it denies every request to the workloads it selects.
         "rules" => rules: Vec<AuthzRule>,
         /// `ALLOW` (default), `DENY`, `AUDIT` or `CUSTOM`.
         "action" => action: Option<S>,
-        "provider" => provider: Option<ExtensionProviderRef>,
+        "provider" => provider: Option<Box<ExtensionProviderRef>>,
     }
 }
 

@@ -124,7 +124,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if keys.is_empty() {
                 continue;
             }
-            if let Some((delay, written, loc, partial)) = route.fault.as_ref().and_then(delay_of) {
+            if let Some((delay, written, loc, partial)) = route.fault.as_deref().and_then(delay_of) {
                 for key in &keys {
                     delays.entry(key.clone()).or_default().push(Delay {
                         vs: v,
