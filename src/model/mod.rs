@@ -109,46 +109,50 @@ pub fn resource_ref(meta: &Meta) -> ResourceRef {
 }
 
 /// The typed model of one run.
+///
+/// Resources are boxed: each is allocated once, by the thread that read its document, and the
+/// model takes it over without a copy (moving them into contiguous lists would hold every
+/// resource twice at the peak, and leave the freed boxes behind as holes in the heap).
 #[derive(Debug, Default)]
 pub struct Model {
     pub sources: SourceDb,
     /// Every document read, in file and document order.
     pub documents: Vec<DocInfo>,
 
-    pub namespaces: Vec<Res<k8s::Namespace>>,
-    pub services: Vec<Res<k8s::Service>>,
-    pub service_accounts: Vec<Res<k8s::ServiceAccount>>,
+    pub namespaces: Vec<Box<Res<k8s::Namespace>>>,
+    pub services: Vec<Box<Res<k8s::Service>>>,
+    pub service_accounts: Vec<Box<Res<k8s::ServiceAccount>>>,
     /// Pods and everything with a pod template.
-    pub workloads: Vec<Res<k8s::Workload>>,
-    pub config_maps: Vec<Res<k8s::ConfigMap>>,
-    pub secrets: Vec<Res<k8s::Secret>>,
+    pub workloads: Vec<Box<Res<k8s::Workload>>>,
+    pub config_maps: Vec<Box<Res<k8s::ConfigMap>>>,
+    pub secrets: Vec<Box<Res<k8s::Secret>>>,
 
-    pub gateways: Vec<Res<networking::Gateway>>,
-    pub virtual_services: Vec<Res<networking::VirtualService>>,
-    pub destination_rules: Vec<Res<networking::DestinationRule>>,
-    pub service_entries: Vec<Res<networking::ServiceEntry>>,
-    pub sidecars: Vec<Res<networking::Sidecar>>,
-    pub workload_entries: Vec<Res<networking::WorkloadEntry>>,
-    pub workload_groups: Vec<Res<networking::WorkloadGroup>>,
-    pub envoy_filters: Vec<Res<networking::EnvoyFilter>>,
-    pub proxy_configs: Vec<Res<networking::ProxyConfig>>,
+    pub gateways: Vec<Box<Res<networking::Gateway>>>,
+    pub virtual_services: Vec<Box<Res<networking::VirtualService>>>,
+    pub destination_rules: Vec<Box<Res<networking::DestinationRule>>>,
+    pub service_entries: Vec<Box<Res<networking::ServiceEntry>>>,
+    pub sidecars: Vec<Box<Res<networking::Sidecar>>>,
+    pub workload_entries: Vec<Box<Res<networking::WorkloadEntry>>>,
+    pub workload_groups: Vec<Box<Res<networking::WorkloadGroup>>>,
+    pub envoy_filters: Vec<Box<Res<networking::EnvoyFilter>>>,
+    pub proxy_configs: Vec<Box<Res<networking::ProxyConfig>>>,
 
-    pub peer_authentications: Vec<Res<security::PeerAuthentication>>,
-    pub request_authentications: Vec<Res<security::RequestAuthentication>>,
-    pub authorization_policies: Vec<Res<security::AuthorizationPolicy>>,
+    pub peer_authentications: Vec<Box<Res<security::PeerAuthentication>>>,
+    pub request_authentications: Vec<Box<Res<security::RequestAuthentication>>>,
+    pub authorization_policies: Vec<Box<Res<security::AuthorizationPolicy>>>,
 
-    pub telemetries: Vec<Res<other::Telemetry>>,
-    pub wasm_plugins: Vec<Res<other::WasmPlugin>>,
+    pub telemetries: Vec<Box<Res<other::Telemetry>>>,
+    pub wasm_plugins: Vec<Box<Res<other::WasmPlugin>>>,
 
-    pub k8s_gateways: Vec<Res<other::K8sGateway>>,
-    pub http_routes: Vec<Res<other::HttpRoute>>,
-    pub grpc_routes: Vec<Res<other::GrpcRoute>>,
-    pub reference_grants: Vec<Res<other::ReferenceGrant>>,
+    pub k8s_gateways: Vec<Box<Res<other::K8sGateway>>>,
+    pub http_routes: Vec<Box<Res<other::HttpRoute>>>,
+    pub grpc_routes: Vec<Box<Res<other::GrpcRoute>>>,
+    pub reference_grants: Vec<Box<Res<other::ReferenceGrant>>>,
 
     /// Removed kinds (Mixer, rbac.istio.io, authentication.istio.io), kept so rules can name them.
-    pub legacy: Vec<Res<()>>,
+    pub legacy: Vec<Box<Res<()>>>,
     /// Kinds meshlint does not model (other CRDs): counted, never reported.
-    pub opaque: Vec<Res<()>>,
+    pub opaque: Vec<Box<Res<()>>>,
 
     pub mesh_config: MeshConfig,
     pub stats: Stats,
@@ -184,15 +188,15 @@ impl Default for ModelOptions {
 /// Every modelled kind: its `Object` variant, its typed body and the `Model` field that holds it.
 macro_rules! objects {
     ($($variant:ident($ty:ty) => $field:ident,)*) => {
-        /// One object read from a document, before it is sorted into the model. Boxed: the
-        /// bodies differ in size by hundreds of bytes.
+        /// One object read from a document, before it is sorted into the model (boxed, as the
+        /// model keeps it).
         enum Object {
             $($variant(Box<Res<$ty>>),)*
         }
 
         impl Model {
-            /// Moves the objects of every document into the per-kind lists, each allocated at
-            /// its exact size.
+            /// Hands the objects of every document to the per-kind lists, each allocated at its
+            /// exact size.
             fn sort_in(&mut self, objects: Vec<Object>) {
                 $(
                     let count = objects.iter().filter(|o| matches!(o, Object::$variant(_))).count();
@@ -200,7 +204,7 @@ macro_rules! objects {
                 )*
                 for object in objects {
                     match object {
-                        $(Object::$variant(r) => self.$field.push(*r),)*
+                        $(Object::$variant(r) => self.$field.push(r),)*
                     }
                 }
             }
