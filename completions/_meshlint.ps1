@@ -48,7 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('--max-scalar-bytes', '--max-scalar-bytes', [CompletionResultType]::ParameterName, 'Longest single YAML scalar, in bytes')
             [CompletionResult]::new('--max-file-nodes', '--max-file-nodes', [CompletionResultType]::ParameterName, 'Most YAML nodes in all documents of one file together')
             [CompletionResult]::new('--output-file', '--output-file', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically: a temporary file beside it, then a rename) instead of standard output')
-            [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'Print the time of each phase on stderr')
+            [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'Print the time of each phase on stderr (load includes typing each document, in parallel)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -44,7 +44,7 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
             cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
             cand --output-file 'Write the report to FILE (atomically: a temporary file beside it, then a rename) instead of standard output'
-            cand --timings 'Print the time of each phase on stderr'
+            cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -45,7 +45,7 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-depth 
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-scalar-bytes -d 'Longest single YAML scalar, in bytes' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-file-nodes -d 'Most YAML nodes in all documents of one file together' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l output-file -d 'Write the report to FILE (atomically: a temporary file beside it, then a rename) instead of standard output' -r -F
-complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l timings -d 'Print the time of each phase on stderr'
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l timings -d 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -l format -d 'dot (Graphviz), mermaid, or json' -r -f -a "dot\t''
 mermaid\t''

@@ -1,5 +1,6 @@
 //! The analysis pipeline: load → model → mesh → rules, with per-phase timings.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -39,12 +40,35 @@ impl Default for Options {
     }
 }
 
+/// Wall time of each phase. Documents are typed inside the load phase, on the thread that parsed
+/// them, so `typing` is the CPU time spent there summed over all threads, not a phase of its own.
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
     pub load: Duration,
+    pub typing: Duration,
     pub model: Duration,
     pub index: Duration,
     pub rules: Duration,
+}
+
+/// Reads each document into the model (`model::read_document`) and adds up the time it takes.
+struct TimedReader<'a> {
+    default_namespace: &'a str,
+    nanos: AtomicU64,
+}
+
+impl TimedReader<'_> {
+    fn read(&self, doc: load::Document) -> ReadDocument {
+        let started = Instant::now();
+        let read = model::read_document(doc, self.default_namespace);
+        self.nanos
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        read
+    }
+
+    fn total(&self) -> Duration {
+        Duration::from_nanos(self.nanos.load(Ordering::Relaxed))
+    }
 }
 
 /// The result of `analyze`: the model and index (for later queries) and the sorted findings.
@@ -75,11 +99,12 @@ pub fn analyze(
     options: &Options,
 ) -> Result<Analysis, InputError> {
     let started = Instant::now();
-    let namespace = options.default_namespace.as_str();
-    let loaded = load::load_with(paths, stdin, &options.load, &|doc| {
-        model::read_document(doc, namespace)
-    })?;
-    analyze_loaded(loaded, started, options)
+    let reader = TimedReader {
+        default_namespace: &options.default_namespace,
+        nanos: AtomicU64::new(0),
+    };
+    let loaded = load::load_with(paths, stdin, &options.load, &|doc| reader.read(doc))?;
+    analyze_loaded(loaded, started, reader.total(), options)
 }
 
 /// Analyzes sources already in memory, `(path shown in reports, bytes)`, exactly as `analyze`
@@ -89,19 +114,24 @@ pub fn analyze_sources(
     options: &Options,
 ) -> Result<Analysis, InputError> {
     let started = Instant::now();
-    let namespace = options.default_namespace.as_str();
-    let loaded = load::load_sources_with(sources, &options.load, &|doc| {
-        model::read_document(doc, namespace)
-    });
-    analyze_loaded(loaded, started, options)
+    let reader = TimedReader {
+        default_namespace: &options.default_namespace,
+        nanos: AtomicU64::new(0),
+    };
+    let loaded = load::load_sources_with(sources, &options.load, &|doc| reader.read(doc));
+    analyze_loaded(loaded, started, reader.total(), options)
 }
 
 fn analyze_loaded(
     loaded: load::Loaded<ReadDocument>,
     started: Instant,
+    typing: Duration,
     options: &Options,
 ) -> Result<Analysis, InputError> {
-    let mut timings = Timings::default();
+    let mut timings = Timings {
+        typing,
+        ..Timings::default()
+    };
     let mesh_config = match &options.mesh_config {
         Some(path) => Some(load::load(
             std::slice::from_ref(path),
