@@ -50,16 +50,29 @@ impl Loc {
     }
 }
 
-/// Byte offsets of line starts, so positions become 1-based line and column (in characters).
+/// Positions become 1-based line and column (in characters). Keeps the start of every
+/// `LineIndex::EVERY`-th line only (a few kilobytes for a large file, not four bytes a line) and
+/// finds the lines in between by scanning at most that many lines of text.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
-    starts: Vec<u32>,
+    /// Byte offsets where lines 1, 1 + EVERY, 1 + 2·EVERY, … start.
+    checkpoints: Vec<u32>,
+    lines: usize,
 }
 
 impl LineIndex {
+    const EVERY: usize = 32;
+
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
-        starts.push(0);
+        let mut checkpoints = Vec::with_capacity(text.len() / (32 * Self::EVERY) + 1);
+        checkpoints.push(0);
+        let mut lines = 1;
+        let mut line_at = |start: usize| {
+            if lines % Self::EVERY == 0 {
+                checkpoints.push(clamp_u32(start));
+            }
+            lines += 1;
+        };
         // Eight bytes at a time: most words of YAML hold no line break.
         const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
         const NL: u64 = 0x0A0A_0A0A_0A0A_0A0A;
@@ -72,41 +85,60 @@ impl LineIndex {
             let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
             while found != 0 {
                 let i = (found.trailing_zeros() / 8) as usize;
-                starts.push(clamp_u32(at + i + 1));
+                line_at(at + i + 1);
                 found &= found - 1;
             }
             at += 8;
         }
         for (i, &b) in words.remainder().iter().enumerate() {
             if b == b'\n' {
-                starts.push(clamp_u32(at + i + 1));
+                line_at(at + i + 1);
             }
         }
-        LineIndex { starts }
+        LineIndex { checkpoints, lines }
     }
 
     /// 1-based line and 1-based column (counted in characters) of a byte offset.
     pub fn line_col(&self, text: &str, offset: u32) -> (usize, usize) {
         let offset = (offset as usize).min(text.len());
-        let line = match self.starts.binary_search(&clamp_u32(offset)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.starts[line] as usize;
+        let checkpoint = self
+            .checkpoints
+            .partition_point(|&start| start as usize <= offset)
+            .saturating_sub(1);
+        let from = self.checkpoints.get(checkpoint).map_or(0, |&s| s as usize);
+        let between = &text.as_bytes()[from.min(offset)..offset];
+        let newlines = between.iter().filter(|&&b| b == b'\n').count();
+        let start = between
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(from, |i| from + i + 1);
         let col = text
             .get(start..offset)
             .map(|s| s.chars().count())
             .unwrap_or(offset - start);
-        (line + 1, col + 1)
+        (checkpoint * Self::EVERY + newlines + 1, col + 1)
     }
 
     pub fn line_count(&self) -> usize {
-        self.starts.len()
+        self.lines
     }
 
     /// Byte offset where the 1-based line starts.
-    pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.starts.get(line.checked_sub(1)?).map(|&s| s as usize)
+    pub fn line_start(&self, text: &str, line: usize) -> Option<usize> {
+        let line = line.checked_sub(1)?;
+        if line >= self.lines {
+            return None;
+        }
+        let mut start = *self.checkpoints.get(line / Self::EVERY)? as usize;
+        for _ in 0..line % Self::EVERY {
+            start += text
+                .as_bytes()
+                .get(start..)?
+                .iter()
+                .position(|&b| b == b'\n')?
+                + 1;
+        }
+        Some(start)
     }
 }
 
@@ -136,6 +168,10 @@ impl SourceFile {
     }
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         self.lines().line_col(&self.text, offset)
+    }
+    /// Byte offset where the 1-based line starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.lines().line_start(&self.text, line)
     }
 }
 
@@ -193,7 +229,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_starts_are_found_word_by_word_as_byte_by_byte() {
+    fn lines_and_columns_agree_with_a_byte_by_byte_count() {
         let samples = [
             String::new(),
             "\n".into(),
@@ -204,17 +240,33 @@ mod tests {
             (0..300u32)
                 .map(|i| char::from_u32(i % 128 + 1).unwrap_or('x'))
                 .collect(),
+            (0..200).map(|i| format!("line {i}: é\n")).collect(),
         ];
         for text in &samples {
-            let expected: Vec<u32> = std::iter::once(0)
+            let index = LineIndex::new(text);
+            let starts: Vec<usize> = std::iter::once(0)
                 .chain(
                     text.bytes()
                         .enumerate()
                         .filter(|&(_, b)| b == b'\n')
-                        .map(|(i, _)| i as u32 + 1),
+                        .map(|(i, _)| i + 1),
                 )
                 .collect();
-            assert_eq!(LineIndex::new(text).starts, expected, "{text:?}");
+            assert_eq!(index.line_count(), starts.len(), "{text:?}");
+            for (line, &start) in starts.iter().enumerate() {
+                assert_eq!(index.line_start(text, line + 1), Some(start), "{text:?}");
+            }
+            assert_eq!(index.line_start(text, 0), None);
+            assert_eq!(index.line_start(text, starts.len() + 1), None);
+            for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let line = starts.partition_point(|&s| s <= offset);
+                let column = text[starts[line - 1]..offset].chars().count() + 1;
+                assert_eq!(
+                    index.line_col(text, offset as u32),
+                    (line, column),
+                    "{text:?} at {offset}"
+                );
+            }
         }
     }
 }

@@ -394,6 +394,9 @@ impl Mesh {
     }
 
     fn index_workloads(&mut self, model: &Model) {
+        // ServiceEntry endpoints come later and may grow the list beyond this.
+        self.workloads
+            .reserve_exact(model.workloads.len() + model.workload_entries.len());
         for (i, w) in model.workloads.iter().enumerate() {
             let labels = plain(&w.spec.pod_labels);
             let annotations = plain(&w.spec.pod_annotations);
@@ -436,6 +439,8 @@ impl Mesh {
     }
 
     fn index_services(&mut self, model: &Model) {
+        self.services
+            .reserve_exact(model.services.len() + model.service_entries.len());
         let default_export = &model.mesh_config.default_service_export_to;
         for (i, svc) in model.services.iter().enumerate() {
             let ns = &svc.meta.namespace;
@@ -550,6 +555,8 @@ impl Mesh {
     }
 
     fn index_destination_rules(&mut self, model: &Model) {
+        self.destination_rules
+            .reserve_exact(model.destination_rules.len());
         let default_export = &model.mesh_config.default_destination_rule_export_to;
         for (i, dr) in model.destination_rules.iter().enumerate() {
             let ns = &dr.meta.namespace;
@@ -588,6 +595,8 @@ impl Mesh {
     }
 
     fn index_virtual_services(&mut self, model: &Model) {
+        self.virtual_services
+            .reserve_exact(model.virtual_services.len());
         let default_export = &model.mesh_config.default_virtual_service_export_to;
         for (i, vs) in model.virtual_services.iter().enumerate() {
             let ns = &vs.meta.namespace;

@@ -67,14 +67,11 @@ impl Window {
         if hi > text.len() || text.len() != f.text.len() {
             return whole(text);
         }
-        let lines = f.lines();
         let (first, _) = f.line_col(lo as u32);
         let (last, _) = f.line_col(hi as u32);
         let line = first.saturating_sub(1 + MARGIN_LINES);
-        let start = lines.line_start(line + 1).unwrap_or(0);
-        let end = lines
-            .line_start(last + MARGIN_LINES + 2)
-            .unwrap_or(text.len());
+        let start = f.line_start(line + 1).unwrap_or(0);
+        let end = f.line_start(last + MARGIN_LINES + 2).unwrap_or(text.len());
         Window {
             text,
             start,
