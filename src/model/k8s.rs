@@ -3,6 +3,7 @@
 use crate::load::yaml::{Document, NodeId};
 use crate::model::node::{FromNode, IntOrString, Map, Raw, Spanned};
 use crate::node_struct;
+use thin_vec::ThinVec;
 
 type S = Spanned<String>;
 
@@ -20,7 +21,7 @@ node_struct! {
     pub struct ServiceSpec {
         "type" => service_type: Option<S>,
         "selector" => selector: Option<Map<S>>,
-        "ports" => ports: Vec<K8sServicePort>,
+        "ports" => ports: ThinVec<K8sServicePort>,
         "clusterIP" => cluster_ip: Option<S>,
         "externalName" => external_name: Option<Box<S>>,
     }
@@ -68,8 +69,8 @@ node_struct! {
     pub struct PodSpec {
         "serviceAccountName" => service_account_name: Option<S>,
         "serviceAccount" => service_account: Option<Box<S>>,
-        "containers" => containers: Vec<Container>,
-        "initContainers" => init_containers: Vec<Container>,
+        "containers" => containers: ThinVec<Container>,
+        "initContainers" => init_containers: ThinVec<Container>,
         "hostNetwork" => host_network: Option<bool>,
         "securityContext" => security_context: Option<Raw>,
     }
@@ -79,7 +80,7 @@ node_struct! {
     pub struct Container {
         "name" => name: Option<S>,
         "image" => image: Option<S>,
-        "ports" => ports: Vec<ContainerPort>,
+        "ports" => ports: ThinVec<ContainerPort>,
         "securityContext" => security_context: Option<Raw>,
     }
 }
@@ -95,7 +96,7 @@ node_struct! {
 node_struct! {
     pub struct LabelSelector {
         "matchLabels" => match_labels: Map<S>,
-        "matchExpressions" => match_expressions: Vec<Raw>,
+        "matchExpressions" => match_expressions: ThinVec<Raw>,
     }
 }
 

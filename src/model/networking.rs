@@ -3,25 +3,26 @@
 use crate::model::node::{Map, Raw, Spanned};
 use crate::model::security::PolicyTargetReference;
 use crate::node_struct;
+use thin_vec::ThinVec;
 
 type S = Spanned<String>;
 
 node_struct! {
     pub struct VirtualService {
-        "hosts" => hosts: Vec<S>,
-        "gateways" => gateways: Vec<S>,
-        "http" => http: Vec<HttpRoute>,
-        "tls" => tls: Vec<TlsRoute>,
-        "tcp" => tcp: Vec<TcpRoute>,
-        "exportTo" => export_to: Option<Vec<S>>,
+        "hosts" => hosts: ThinVec<S>,
+        "gateways" => gateways: ThinVec<S>,
+        "http" => http: ThinVec<HttpRoute>,
+        "tls" => tls: ThinVec<TlsRoute>,
+        "tcp" => tcp: ThinVec<TcpRoute>,
+        "exportTo" => export_to: Option<ThinVec<S>>,
     }
 }
 
 node_struct! {
     pub struct HttpRoute {
         "name" => name: Option<S>,
-        "match" => matches: Vec<HttpMatch>,
-        "route" => route: Vec<HttpRouteDestination>,
+        "match" => matches: ThinVec<HttpMatch>,
+        "route" => route: ThinVec<HttpRouteDestination>,
         "redirect" => redirect: Option<Box<HttpRedirect>>,
         "directResponse" => direct_response: Option<Box<HttpDirectResponse>>,
         "delegate" => delegate: Option<Box<Delegate>>,
@@ -30,7 +31,7 @@ node_struct! {
         "retries" => retries: Option<Box<HttpRetry>>,
         "fault" => fault: Option<Box<HttpFault>>,
         "mirror" => mirror: Option<Box<Destination>>,
-        "mirrors" => mirrors: Vec<MirrorPolicy>,
+        "mirrors" => mirrors: ThinVec<MirrorPolicy>,
         "mirrorPercentage" => mirror_percentage: Option<Box<Percent>>,
         /// Deprecated: an integer percentage; `mirrorPercentage` replaces it.
         "mirrorPercent" => mirror_percent: Option<Box<Spanned<i64>>>,
@@ -51,7 +52,7 @@ node_struct! {
         "headers" => headers: Map<StringMatch>,
         "port" => port: Option<Spanned<u32>>,
         "sourceLabels" => source_labels: Map<String>,
-        "gateways" => gateways: Vec<S>,
+        "gateways" => gateways: ThinVec<S>,
         "queryParams" => query_params: Map<StringMatch>,
         "ignoreUriCase" => ignore_uri_case: Option<bool>,
         "withoutHeaders" => without_headers: Map<StringMatch>,
@@ -149,36 +150,36 @@ node_struct! {
 
 node_struct! {
     pub struct TlsRoute {
-        "match" => matches: Vec<TlsMatch>,
-        "route" => route: Vec<RouteDestination>,
+        "match" => matches: ThinVec<TlsMatch>,
+        "route" => route: ThinVec<RouteDestination>,
     }
 }
 
 node_struct! {
     pub struct TlsMatch {
-        "sniHosts" => sni_hosts: Vec<S>,
-        "destinationSubnets" => destination_subnets: Vec<S>,
+        "sniHosts" => sni_hosts: ThinVec<S>,
+        "destinationSubnets" => destination_subnets: ThinVec<S>,
         "port" => port: Option<Spanned<u32>>,
         "sourceLabels" => source_labels: Map<String>,
-        "gateways" => gateways: Vec<S>,
+        "gateways" => gateways: ThinVec<S>,
         "sourceNamespace" => source_namespace: Option<S>,
     }
 }
 
 node_struct! {
     pub struct TcpRoute {
-        "match" => matches: Vec<L4Match>,
-        "route" => route: Vec<RouteDestination>,
+        "match" => matches: ThinVec<L4Match>,
+        "route" => route: ThinVec<RouteDestination>,
     }
 }
 
 node_struct! {
     pub struct L4Match {
-        "destinationSubnets" => destination_subnets: Vec<S>,
+        "destinationSubnets" => destination_subnets: ThinVec<S>,
         "port" => port: Option<Spanned<u32>>,
         "sourceSubnet" => source_subnet: Option<S>,
         "sourceLabels" => source_labels: Map<String>,
-        "gateways" => gateways: Vec<S>,
+        "gateways" => gateways: ThinVec<S>,
         "sourceNamespace" => source_namespace: Option<S>,
     }
 }
@@ -194,8 +195,8 @@ node_struct! {
     pub struct DestinationRule {
         "host" => host: Option<S>,
         "trafficPolicy" => traffic_policy: Option<Box<TrafficPolicy>>,
-        "subsets" => subsets: Vec<Subset>,
-        "exportTo" => export_to: Option<Vec<S>>,
+        "subsets" => subsets: ThinVec<Subset>,
+        "exportTo" => export_to: Option<ThinVec<S>>,
         "workloadSelector" => workload_selector: Option<Box<WorkloadSelector>>,
     }
 }
@@ -214,7 +215,7 @@ node_struct! {
         "connectionPool" => connection_pool: Option<Box<ConnectionPoolSettings>>,
         "outlierDetection" => outlier_detection: Option<Box<OutlierDetection>>,
         "tls" => tls: Option<Box<ClientTls>>,
-        "portLevelSettings" => port_level_settings: Vec<PortTrafficPolicy>,
+        "portLevelSettings" => port_level_settings: ThinVec<PortTrafficPolicy>,
         "tunnel" => tunnel: Option<Box<TunnelSettings>>,
         "proxyProtocol" => proxy_protocol: Option<Box<ProxyProtocol>>,
         "retryBudget" => retry_budget: Option<Box<RetryBudget>>,
@@ -238,7 +239,7 @@ node_struct! {
         "privateKey" => private_key: Option<S>,
         "caCertificates" => ca_certificates: Option<S>,
         "credentialName" => credential_name: Option<S>,
-        "subjectAltNames" => subject_alt_names: Vec<S>,
+        "subjectAltNames" => subject_alt_names: ThinVec<S>,
         "sni" => sni: Option<S>,
         "insecureSkipVerify" => insecure_skip_verify: Option<bool>,
         "caCrl" => ca_crl: Option<S>,
@@ -261,7 +262,7 @@ node_struct! {
 
 node_struct! {
     pub struct Gateway {
-        "servers" => servers: Vec<Server>,
+        "servers" => servers: ThinVec<Server>,
         "selector" => selector: Map<S>,
     }
 }
@@ -270,7 +271,7 @@ node_struct! {
     pub struct Server {
         "port" => port: Option<GatewayPort>,
         "bind" => bind: Option<S>,
-        "hosts" => hosts: Vec<S>,
+        "hosts" => hosts: ThinVec<S>,
         "tls" => tls: Option<Box<ServerTls>>,
         "defaultEndpoint" => default_endpoint: Option<S>,
         "name" => name: Option<S>,
@@ -291,35 +292,35 @@ node_struct! {
         "httpsRedirect" => https_redirect: Option<bool>,
         "mode" => mode: Option<S>,
         "credentialName" => credential_name: Option<S>,
-        "credentialNames" => credential_names: Vec<S>,
+        "credentialNames" => credential_names: ThinVec<S>,
         "serverCertificate" => server_certificate: Option<S>,
         "privateKey" => private_key: Option<S>,
         "caCertificates" => ca_certificates: Option<S>,
-        "subjectAltNames" => subject_alt_names: Vec<S>,
+        "subjectAltNames" => subject_alt_names: ThinVec<S>,
         "minProtocolVersion" => min_protocol_version: Option<S>,
         "maxProtocolVersion" => max_protocol_version: Option<S>,
         "caCertCredentialName" => ca_cert_credential_name: Option<S>,
         "caCrl" => ca_crl: Option<S>,
-        "cipherSuites" => cipher_suites: Vec<S>,
-        "ecdhCurves" => ecdh_curves: Vec<S>,
+        "cipherSuites" => cipher_suites: ThinVec<S>,
+        "ecdhCurves" => ecdh_curves: ThinVec<S>,
         "insecureSkipVerify" => insecure_skip_verify: Option<bool>,
-        "tlsCertificates" => tls_certificates: Vec<TlsCertificate>,
-        "verifyCertificateHash" => verify_certificate_hash: Vec<S>,
-        "verifyCertificateSpki" => verify_certificate_spki: Vec<S>,
+        "tlsCertificates" => tls_certificates: ThinVec<TlsCertificate>,
+        "verifyCertificateHash" => verify_certificate_hash: ThinVec<S>,
+        "verifyCertificateSpki" => verify_certificate_spki: ThinVec<S>,
     }
 }
 
 node_struct! {
     pub struct ServiceEntry {
-        "hosts" => hosts: Vec<S>,
-        "addresses" => addresses: Vec<S>,
-        "ports" => ports: Vec<ServicePort>,
+        "hosts" => hosts: ThinVec<S>,
+        "addresses" => addresses: ThinVec<S>,
+        "ports" => ports: ThinVec<ServicePort>,
         "location" => location: Option<S>,
         "resolution" => resolution: Option<S>,
-        "endpoints" => endpoints: Vec<WorkloadEntry>,
+        "endpoints" => endpoints: ThinVec<WorkloadEntry>,
         "workloadSelector" => workload_selector: Option<LabelsSelector>,
-        "exportTo" => export_to: Option<Vec<S>>,
-        "subjectAltNames" => subject_alt_names: Vec<S>,
+        "exportTo" => export_to: Option<ThinVec<S>>,
+        "subjectAltNames" => subject_alt_names: ThinVec<S>,
     }
 }
 
@@ -355,8 +356,8 @@ node_struct! {
 node_struct! {
     pub struct Sidecar {
         "workloadSelector" => workload_selector: Option<LabelsSelector>,
-        "ingress" => ingress: Vec<IngressListener>,
-        "egress" => egress: Vec<EgressListener>,
+        "ingress" => ingress: ThinVec<IngressListener>,
+        "egress" => egress: ThinVec<EgressListener>,
         "outboundTrafficPolicy" => outbound_traffic_policy: Option<Box<OutboundTrafficPolicy>>,
         "inboundConnectionPool" => inbound_connection_pool: Option<Box<ConnectionPoolSettings>>,
     }
@@ -367,7 +368,7 @@ node_struct! {
         "port" => port: Option<Box<SidecarPort>>,
         "bind" => bind: Option<S>,
         "captureMode" => capture_mode: Option<S>,
-        "hosts" => hosts: Vec<S>,
+        "hosts" => hosts: ThinVec<S>,
     }
 }
 
@@ -381,8 +382,8 @@ node_struct! {
 node_struct! {
     pub struct EnvoyFilter {
         "workloadSelector" => workload_selector: Option<LabelsSelector>,
-        "targetRefs" => target_refs: Vec<PolicyTargetReference>,
-        "configPatches" => config_patches: Vec<Raw>,
+        "targetRefs" => target_refs: ThinVec<PolicyTargetReference>,
+        "configPatches" => config_patches: ThinVec<Raw>,
         "priority" => priority: Option<Spanned<i64>>,
     }
 }
@@ -450,18 +451,18 @@ node_struct! {
     pub struct HeaderOperations {
         "set" => set: Map<S>,
         "add" => add: Map<S>,
-        "remove" => remove: Vec<S>,
+        "remove" => remove: ThinVec<S>,
     }
 }
 
 node_struct! {
     pub struct CorsPolicy {
-        "allowOrigins" => allow_origins: Vec<StringMatch>,
+        "allowOrigins" => allow_origins: ThinVec<StringMatch>,
         /// Deprecated: exact origins; `allowOrigins` replaces it.
-        "allowOrigin" => allow_origin: Vec<S>,
-        "allowMethods" => allow_methods: Vec<S>,
-        "allowHeaders" => allow_headers: Vec<S>,
-        "exposeHeaders" => expose_headers: Vec<S>,
+        "allowOrigin" => allow_origin: ThinVec<S>,
+        "allowMethods" => allow_methods: ThinVec<S>,
+        "allowHeaders" => allow_headers: ThinVec<S>,
+        "exposeHeaders" => expose_headers: ThinVec<S>,
         "maxAge" => max_age: Option<S>,
         "allowCredentials" => allow_credentials: Option<Spanned<bool>>,
         /// `FORWARD` or `IGNORE`.
@@ -500,7 +501,7 @@ node_struct! {
         "name" => name: Option<S>,
         "path" => path: Option<S>,
         "ttl" => ttl: Option<S>,
-        "attributes" => attributes: Vec<Raw>,
+        "attributes" => attributes: ThinVec<Raw>,
     }
 }
 
@@ -548,7 +549,7 @@ node_struct! {
         "baseEjectionTime" => base_ejection_time: Option<S>,
         "maxEjectionPercent" => max_ejection_percent: Option<Spanned<i64>>,
         "minHealthPercent" => min_health_percent: Option<Spanned<i64>>,
-        "outlierDetectionHttpErrorCodes" => outlier_detection_http_error_codes: Vec<Spanned<i64>>,
+        "outlierDetectionHttpErrorCodes" => outlier_detection_http_error_codes: ThinVec<Spanned<i64>>,
     }
 }
 

@@ -140,6 +140,21 @@ impl<T: FromNode> FromNode for Vec<T> {
     }
 }
 
+/// Lists in typed structs: one pointer wide, and no allocation when empty (most optional lists
+/// of a resource are absent).
+impl<T: FromNode> FromNode for thin_vec::ThinVec<T> {
+    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
+        let items = doc.items(id);
+        let mut out = thin_vec::ThinVec::with_capacity(items.len());
+        out.extend(
+            items
+                .iter()
+                .filter_map(|&item| T::from_node(doc, item, None)),
+        );
+        Some(out)
+    }
+}
+
 impl<T: FromNode> FromNode for Box<T> {
     fn from_node(doc: &Document, id: NodeId, key: Option<NodeId>) -> Option<Self> {
         T::from_node(doc, id, key).map(Box::new)
@@ -262,6 +277,11 @@ impl<T: HasShape> HasShape for Box<T> {
     }
 }
 impl<T: HasShape> HasShape for Vec<T> {
+    fn shape() -> Shape {
+        Shape::List(T::shape)
+    }
+}
+impl<T: HasShape> HasShape for thin_vec::ThinVec<T> {
     fn shape() -> Shape {
         Shape::List(T::shape)
     }

@@ -7,6 +7,7 @@ use crate::model::networking::WorkloadSelector;
 use crate::model::node::{Map, Raw, Spanned};
 use crate::model::security::PolicyTargetReference;
 use crate::node_struct;
+use thin_vec::ThinVec;
 
 type S = Spanned<String>;
 
@@ -17,10 +18,10 @@ node_struct! {
     pub struct Telemetry {
         "selector" => selector: Option<WorkloadSelector>,
         "targetRef" => target_ref: Option<Box<PolicyTargetReference>>,
-        "targetRefs" => target_refs: Vec<PolicyTargetReference>,
-        "tracing" => tracing: Vec<Tracing>,
-        "metrics" => metrics: Vec<Metrics>,
-        "accessLogging" => access_logging: Vec<AccessLogging>,
+        "targetRefs" => target_refs: ThinVec<PolicyTargetReference>,
+        "tracing" => tracing: ThinVec<Tracing>,
+        "metrics" => metrics: ThinVec<Metrics>,
+        "accessLogging" => access_logging: ThinVec<AccessLogging>,
     }
 }
 
@@ -41,7 +42,7 @@ node_struct! {
 node_struct! {
     pub struct Tracing {
         "match" => match_: Option<WorkloadModeMatch>,
-        "providers" => providers: Vec<ProviderRef>,
+        "providers" => providers: ThinVec<ProviderRef>,
         "randomSamplingPercentage" => random_sampling_percentage: Option<Spanned<f64>>,
         "disableSpanReporting" => disable_span_reporting: Option<Spanned<bool>>,
         "customTags" => custom_tags: Map<Raw>,
@@ -53,8 +54,8 @@ node_struct! {
 
 node_struct! {
     pub struct Metrics {
-        "providers" => providers: Vec<ProviderRef>,
-        "overrides" => overrides: Vec<MetricsOverride>,
+        "providers" => providers: ThinVec<ProviderRef>,
+        "overrides" => overrides: ThinVec<MetricsOverride>,
         "reportingInterval" => reporting_interval: Option<S>,
     }
 }
@@ -86,7 +87,7 @@ node_struct! {
 node_struct! {
     pub struct AccessLogging {
         "match" => match_: Option<WorkloadModeMatch>,
-        "providers" => providers: Vec<ProviderRef>,
+        "providers" => providers: ThinVec<ProviderRef>,
         "disabled" => disabled: Option<Spanned<bool>>,
         "filter" => filter: Option<AccessLogFilter>,
     }
@@ -105,7 +106,7 @@ node_struct! {
     pub struct WasmPlugin {
         "selector" => selector: Option<WorkloadSelector>,
         "targetRef" => target_ref: Option<Box<PolicyTargetReference>>,
-        "targetRefs" => target_refs: Vec<PolicyTargetReference>,
+        "targetRefs" => target_refs: ThinVec<PolicyTargetReference>,
         "url" => url: Option<S>,
         "sha256" => sha256: Option<S>,
         "imagePullPolicy" => image_pull_policy: Option<S>,
@@ -117,7 +118,7 @@ node_struct! {
         "priority" => priority: Option<Spanned<i64>>,
         "failStrategy" => fail_strategy: Option<S>,
         "vmConfig" => vm_config: Option<VmConfig>,
-        "match" => matches: Vec<TrafficSelector>,
+        "match" => matches: ThinVec<TrafficSelector>,
         /// `HTTP` (default) or `NETWORK`.
         "type" => plugin_type: Option<S>,
         "verificationKey" => verification_key: Option<S>,
@@ -126,7 +127,7 @@ node_struct! {
 
 node_struct! {
     pub struct VmConfig {
-        "env" => env: Vec<EnvVar>,
+        "env" => env: ThinVec<EnvVar>,
     }
 }
 
@@ -141,7 +142,7 @@ node_struct! {
 node_struct! {
     pub struct TrafficSelector {
         "mode" => mode: Option<S>,
-        "ports" => ports: Vec<WasmPortSelector>,
+        "ports" => ports: ThinVec<WasmPortSelector>,
     }
 }
 
@@ -158,8 +159,8 @@ node_struct! {
     /// A Gateway API Gateway (`gateway.networking.k8s.io`).
     pub struct K8sGateway {
         "gatewayClassName" => gateway_class_name: Option<S>,
-        "listeners" => listeners: Vec<Listener>,
-        "addresses" => addresses: Vec<GatewayAddress>,
+        "listeners" => listeners: ThinVec<Listener>,
+        "addresses" => addresses: ThinVec<GatewayAddress>,
         "infrastructure" => infrastructure: Option<Raw>,
         "allowedListeners" => allowed_listeners: Option<Raw>,
         "tls" => tls: Option<Raw>,
@@ -190,7 +191,7 @@ node_struct! {
     pub struct GatewayTlsConfig {
         /// `Terminate` (default) or `Passthrough`.
         "mode" => mode: Option<S>,
-        "certificateRefs" => certificate_refs: Vec<ObjectReference>,
+        "certificateRefs" => certificate_refs: ThinVec<ObjectReference>,
         "options" => options: Map<S>,
     }
 }
@@ -208,7 +209,7 @@ node_struct! {
 node_struct! {
     pub struct AllowedRoutes {
         "namespaces" => namespaces: Option<RouteNamespaces>,
-        "kinds" => kinds: Vec<RouteGroupKind>,
+        "kinds" => kinds: ThinVec<RouteGroupKind>,
     }
 }
 
@@ -240,18 +241,18 @@ node_struct! {
 
 node_struct! {
     pub struct HttpRoute {
-        "parentRefs" => parent_refs: Vec<ParentReference>,
-        "hostnames" => hostnames: Vec<S>,
-        "rules" => rules: Vec<HttpRouteRule>,
+        "parentRefs" => parent_refs: ThinVec<ParentReference>,
+        "hostnames" => hostnames: ThinVec<S>,
+        "rules" => rules: ThinVec<HttpRouteRule>,
     }
 }
 
 node_struct! {
     pub struct HttpRouteRule {
         "name" => name: Option<S>,
-        "matches" => matches: Vec<HttpRouteMatch>,
-        "filters" => filters: Vec<HttpRouteFilter>,
-        "backendRefs" => backend_refs: Vec<HttpBackendRef>,
+        "matches" => matches: ThinVec<HttpRouteMatch>,
+        "filters" => filters: ThinVec<HttpRouteFilter>,
+        "backendRefs" => backend_refs: ThinVec<HttpBackendRef>,
         "timeouts" => timeouts: Option<HttpRouteTimeouts>,
         "retry" => retry: Option<Raw>,
         "sessionPersistence" => session_persistence: Option<Raw>,
@@ -262,8 +263,8 @@ node_struct! {
     /// With no `matches`, a rule matches every request (a `/` prefix).
     pub struct HttpRouteMatch {
         "path" => path: Option<HttpPathMatch>,
-        "headers" => headers: Vec<NameValueMatch>,
-        "queryParams" => query_params: Vec<NameValueMatch>,
+        "headers" => headers: ThinVec<NameValueMatch>,
+        "queryParams" => query_params: ThinVec<NameValueMatch>,
         "method" => method: Option<S>,
     }
 }
@@ -304,9 +305,9 @@ node_struct! {
 
 node_struct! {
     pub struct HeaderModifier {
-        "set" => set: Vec<HttpHeader>,
-        "add" => add: Vec<HttpHeader>,
-        "remove" => remove: Vec<S>,
+        "set" => set: ThinVec<HttpHeader>,
+        "add" => add: ThinVec<HttpHeader>,
+        "remove" => remove: ThinVec<S>,
     }
 }
 
@@ -382,7 +383,7 @@ node_struct! {
         "port" => port: Option<Spanned<u32>>,
         /// Defaults to 1.
         "weight" => weight: Option<Spanned<i64>>,
-        "filters" => filters: Vec<HttpRouteFilter>,
+        "filters" => filters: ThinVec<HttpRouteFilter>,
     }
 }
 
@@ -395,18 +396,18 @@ node_struct! {
 
 node_struct! {
     pub struct GrpcRoute {
-        "parentRefs" => parent_refs: Vec<ParentReference>,
-        "hostnames" => hostnames: Vec<S>,
-        "rules" => rules: Vec<GrpcRouteRule>,
+        "parentRefs" => parent_refs: ThinVec<ParentReference>,
+        "hostnames" => hostnames: ThinVec<S>,
+        "rules" => rules: ThinVec<GrpcRouteRule>,
     }
 }
 
 node_struct! {
     pub struct GrpcRouteRule {
         "name" => name: Option<S>,
-        "matches" => matches: Vec<GrpcRouteMatch>,
-        "filters" => filters: Vec<HttpRouteFilter>,
-        "backendRefs" => backend_refs: Vec<HttpBackendRef>,
+        "matches" => matches: ThinVec<GrpcRouteMatch>,
+        "filters" => filters: ThinVec<HttpRouteFilter>,
+        "backendRefs" => backend_refs: ThinVec<HttpBackendRef>,
         "sessionPersistence" => session_persistence: Option<Raw>,
     }
 }
@@ -414,7 +415,7 @@ node_struct! {
 node_struct! {
     pub struct GrpcRouteMatch {
         "method" => method: Option<GrpcMethodMatch>,
-        "headers" => headers: Vec<NameValueMatch>,
+        "headers" => headers: ThinVec<NameValueMatch>,
     }
 }
 
@@ -429,8 +430,8 @@ node_struct! {
 
 node_struct! {
     pub struct ReferenceGrant {
-        "from" => from: Vec<ReferenceGrantFrom>,
-        "to" => to: Vec<ReferenceGrantTo>,
+        "from" => from: ThinVec<ReferenceGrantFrom>,
+        "to" => to: ThinVec<ReferenceGrantTo>,
     }
 }
 

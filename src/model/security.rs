@@ -3,6 +3,7 @@
 use crate::model::networking::WorkloadSelector;
 use crate::model::node::{Map, Spanned};
 use crate::node_struct;
+use thin_vec::ThinVec;
 
 type S = Spanned<String>;
 
@@ -35,28 +36,28 @@ node_struct! {
     pub struct RequestAuthentication {
         "selector" => selector: Option<WorkloadSelector>,
         "targetRef" => target_ref: Option<Box<PolicyTargetReference>>,
-        "targetRefs" => target_refs: Vec<PolicyTargetReference>,
-        "jwtRules" => jwt_rules: Vec<JwtRule>,
+        "targetRefs" => target_refs: ThinVec<PolicyTargetReference>,
+        "jwtRules" => jwt_rules: ThinVec<JwtRule>,
     }
 }
 
 node_struct! {
     pub struct JwtRule {
         "issuer" => issuer: Option<S>,
-        "audiences" => audiences: Vec<S>,
+        "audiences" => audiences: ThinVec<S>,
         "jwksUri" => jwks_uri: Option<S>,
         /// The deprecated snake_case spelling the CRD still accepts.
         "jwks_uri" => jwks_uri_snake: Option<S>,
         "jwks" => jwks: Option<S>,
-        "fromHeaders" => from_headers: Vec<JwtHeader>,
-        "fromParams" => from_params: Vec<S>,
-        "fromCookies" => from_cookies: Vec<S>,
+        "fromHeaders" => from_headers: ThinVec<JwtHeader>,
+        "fromParams" => from_params: ThinVec<S>,
+        "fromCookies" => from_cookies: ThinVec<S>,
         "outputPayloadToHeader" => output_payload_to_header: Option<S>,
         "forwardOriginalToken" => forward_original_token: Option<Spanned<bool>>,
-        "outputClaimToHeaders" => output_claim_to_headers: Vec<ClaimToHeader>,
+        "outputClaimToHeaders" => output_claim_to_headers: ThinVec<ClaimToHeader>,
         "timeout" => timeout: Option<S>,
         "presence" => presence: Option<S>,
-        "spaceDelimitedClaims" => space_delimited_claims: Vec<S>,
+        "spaceDelimitedClaims" => space_delimited_claims: ThinVec<S>,
     }
 }
 
@@ -78,10 +79,10 @@ node_struct! {
     pub struct AuthorizationPolicy {
         "selector" => selector: Option<WorkloadSelector>,
         "targetRef" => target_ref: Option<Box<PolicyTargetReference>>,
-        "targetRefs" => target_refs: Vec<PolicyTargetReference>,
+        "targetRefs" => target_refs: ThinVec<PolicyTargetReference>,
         /// Absent and empty are the same (proto3): an ALLOW policy without rules matches no
         /// request, so it denies every request to the workloads it selects.
-        "rules" => rules: Vec<AuthzRule>,
+        "rules" => rules: ThinVec<AuthzRule>,
         /// `ALLOW` (default), `DENY`, `AUDIT` or `CUSTOM`.
         "action" => action: Option<S>,
         "provider" => provider: Option<Box<ExtensionProviderRef>>,
@@ -97,9 +98,9 @@ node_struct! {
 node_struct! {
     /// One rule: it matches when every present section (`from`, `to`, `when`) matches.
     pub struct AuthzRule {
-        "from" => from: Vec<RuleFrom>,
-        "to" => to: Vec<RuleTo>,
-        "when" => when: Vec<Condition>,
+        "from" => from: ThinVec<RuleFrom>,
+        "to" => to: ThinVec<RuleTo>,
+        "when" => when: ThinVec<Condition>,
     }
 }
 
@@ -112,20 +113,20 @@ node_struct! {
 node_struct! {
     /// Absent and empty lists are the same (proto3 repeated fields have no presence).
     pub struct Source {
-        "principals" => principals: Vec<S>,
-        "notPrincipals" => not_principals: Vec<S>,
-        "requestPrincipals" => request_principals: Vec<S>,
-        "notRequestPrincipals" => not_request_principals: Vec<S>,
-        "namespaces" => namespaces: Vec<S>,
-        "notNamespaces" => not_namespaces: Vec<S>,
-        "ipBlocks" => ip_blocks: Vec<S>,
-        "notIpBlocks" => not_ip_blocks: Vec<S>,
-        "remoteIpBlocks" => remote_ip_blocks: Vec<S>,
-        "notRemoteIpBlocks" => not_remote_ip_blocks: Vec<S>,
-        "serviceAccounts" => service_accounts: Vec<S>,
-        "notServiceAccounts" => not_service_accounts: Vec<S>,
-        "trustDomains" => trust_domains: Vec<S>,
-        "notTrustDomains" => not_trust_domains: Vec<S>,
+        "principals" => principals: ThinVec<S>,
+        "notPrincipals" => not_principals: ThinVec<S>,
+        "requestPrincipals" => request_principals: ThinVec<S>,
+        "notRequestPrincipals" => not_request_principals: ThinVec<S>,
+        "namespaces" => namespaces: ThinVec<S>,
+        "notNamespaces" => not_namespaces: ThinVec<S>,
+        "ipBlocks" => ip_blocks: ThinVec<S>,
+        "notIpBlocks" => not_ip_blocks: ThinVec<S>,
+        "remoteIpBlocks" => remote_ip_blocks: ThinVec<S>,
+        "notRemoteIpBlocks" => not_remote_ip_blocks: ThinVec<S>,
+        "serviceAccounts" => service_accounts: ThinVec<S>,
+        "notServiceAccounts" => not_service_accounts: ThinVec<S>,
+        "trustDomains" => trust_domains: ThinVec<S>,
+        "notTrustDomains" => not_trust_domains: ThinVec<S>,
     }
 }
 
@@ -137,22 +138,22 @@ node_struct! {
 
 node_struct! {
     pub struct Operation {
-        "hosts" => hosts: Vec<S>,
-        "notHosts" => not_hosts: Vec<S>,
-        "ports" => ports: Vec<S>,
-        "notPorts" => not_ports: Vec<S>,
-        "methods" => methods: Vec<S>,
-        "notMethods" => not_methods: Vec<S>,
-        "paths" => paths: Vec<S>,
-        "notPaths" => not_paths: Vec<S>,
+        "hosts" => hosts: ThinVec<S>,
+        "notHosts" => not_hosts: ThinVec<S>,
+        "ports" => ports: ThinVec<S>,
+        "notPorts" => not_ports: ThinVec<S>,
+        "methods" => methods: ThinVec<S>,
+        "notMethods" => not_methods: ThinVec<S>,
+        "paths" => paths: ThinVec<S>,
+        "notPaths" => not_paths: ThinVec<S>,
     }
 }
 
 node_struct! {
     pub struct Condition {
         "key" => key: Option<S>,
-        "values" => values: Vec<S>,
-        "notValues" => not_values: Vec<S>,
+        "values" => values: ThinVec<S>,
+        "notValues" => not_values: ThinVec<S>,
     }
 }
 
