@@ -57,7 +57,14 @@ struct TimedReader<'a> {
     nanos: AtomicU64,
 }
 
-impl TimedReader<'_> {
+impl<'a> TimedReader<'a> {
+    fn new(default_namespace: &'a str) -> Self {
+        TimedReader {
+            default_namespace,
+            nanos: AtomicU64::new(0),
+        }
+    }
+
     fn read(&self, doc: load::Document) -> ReadDocument {
         let started = Instant::now();
         let read = model::read_document(doc, self.default_namespace);
@@ -99,10 +106,7 @@ pub fn analyze(
     options: &Options,
 ) -> Result<Analysis, InputError> {
     let started = Instant::now();
-    let reader = TimedReader {
-        default_namespace: &options.default_namespace,
-        nanos: AtomicU64::new(0),
-    };
+    let reader = TimedReader::new(&options.default_namespace);
     let loaded = load::load_with(paths, stdin, &options.load, &|doc| reader.read(doc))?;
     analyze_loaded(loaded, started, reader.total(), options)
 }
@@ -114,10 +118,7 @@ pub fn analyze_sources(
     options: &Options,
 ) -> Result<Analysis, InputError> {
     let started = Instant::now();
-    let reader = TimedReader {
-        default_namespace: &options.default_namespace,
-        nanos: AtomicU64::new(0),
-    };
+    let reader = TimedReader::new(&options.default_namespace);
     let loaded = load::load_sources_with(sources, &options.load, &|doc| reader.read(doc));
     analyze_loaded(loaded, started, reader.total(), options)
 }

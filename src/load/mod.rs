@@ -96,10 +96,10 @@ pub fn load(
     load_with(paths, stdin, options, &|document| document)
 }
 
-/// Reads every input and hands each parsed document to `read` on the thread that parsed it, while
-/// its arena is hot in the cache; the arena is dropped as soon as `read` lets go of it. This is
-/// how the analysis keeps its peak memory near the size of the typed model rather than the model
-/// plus the YAML of every file.
+/// Reads every input and hands each parsed document to `reader` on the thread that parsed it,
+/// while its arena is hot in the cache; the arena is dropped as soon as `reader` lets go of it.
+/// This is how the analysis keeps its peak memory near the size of the typed model rather than
+/// the model plus the YAML of every file.
 pub fn load_with<D: Send>(
     paths: &[String],
     stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>,
@@ -137,7 +137,7 @@ pub fn load_sources(sources: Vec<(String, Vec<u8>)>, options: &LoadOptions) -> L
     load_sources_with(sources, options, &|document| document)
 }
 
-/// `load_sources`, handing each document to `read` as `load_with` does.
+/// `load_sources`, handing each document to `reader` as `load_with` does.
 pub fn load_sources_with<D: Send>(
     sources: Vec<(String, Vec<u8>)>,
     options: &LoadOptions,

@@ -336,19 +336,15 @@ impl Model {
 pub fn read_document(doc: Document, default_namespace: &str) -> ReadDocument {
     let mut out = DocResult::default();
     read_objects(&doc, default_namespace, &mut out);
-    let keep = out.keep_yaml;
     let info = DocInfo {
         file: doc.file,
         index: doc.index,
         span: doc.span,
         helm_source: doc.helm_source.clone(),
-        yaml: None,
+        yaml: out.keep_yaml.then(|| Box::new(doc)),
     };
     ReadDocument {
-        info: DocInfo {
-            yaml: keep.then(|| Box::new(doc)),
-            ..info
-        },
+        info,
         objects: out.objects,
         diagnostics: out.diagnostics,
         skipped: out.skipped,
