@@ -34,8 +34,9 @@ pub enum Text {
     Owned(u32),
 }
 
-/// A node's value. 24 bytes: collections hold exactly-sized boxed slices, and the rare owned
-/// texts and tags live beside the nodes (`Document::owned`, `Document::tags`).
+/// A node's value. 20 bytes: collections are ranges of the document's shared lists
+/// (`Document::pairs`, `Document::items`), and the rare owned texts and tags live beside the
+/// nodes (`Document::owned`, `Document::tags`).
 #[derive(Debug, Clone)]
 pub enum Value {
     Scalar {
@@ -43,16 +44,53 @@ pub enum Value {
         style: Style,
         tag: Option<TagId>,
     },
-    Map(Box<[(NodeId, NodeId)]>),
-    Seq(Box<[NodeId]>),
+    /// The mapping's entries: a range of `Document::pairs` (merge keys already folded in).
+    Map(Extent),
+    /// The sequence's items: a range of `Document::items`.
+    Seq(Extent),
     Alias(NodeId),
+}
+
+/// A range of one of a document's shared lists: where a collection's children are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Extent {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Extent {
+    /// The range over a list that has grown from `start` to `end` entries. Lists longer than
+    /// `u32::MAX` cannot be addressed; such a range comes out empty rather than wrong.
+    fn new(start: usize, end: usize) -> Self {
+        match (
+            u32::try_from(start),
+            u32::try_from(end.saturating_sub(start)),
+        ) {
+            (Ok(start), Ok(len)) if start.checked_add(len).is_some() => Extent { start, len },
+            _ => Extent::default(),
+        }
+    }
+
+    /// The part of `list` this range covers (empty if out of bounds).
+    pub fn of<T>(self, list: &[T]) -> &[T] {
+        let start = self.start as usize;
+        list.get(start..start.saturating_add(self.len as usize))
+            .unwrap_or(&[])
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
 }
 
 /// Index into `Document::tags` (plus one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TagId(std::num::NonZeroU32);
 
+/// 32 bytes: the padding makes indexing a shift instead of a multiplication by 28, which the
+/// accessors (every `doc.str`, `doc.get`) pay on each step.
 #[derive(Debug, Clone)]
+#[repr(align(8))]
 pub struct Node {
     pub value: Value,
     pub span: Span,
@@ -89,6 +127,10 @@ pub struct Document {
     pub index: u32,
     pub text: Arc<str>,
     pub nodes: Vec<Node>,
+    /// The entries of every mapping, each mapping's a contiguous range (`Value::Map`).
+    pub pairs: Vec<(NodeId, NodeId)>,
+    /// The items of every sequence, each sequence's a contiguous range (`Value::Seq`).
+    pub items: Vec<NodeId>,
     /// Scalar texts that are not a slice of the file (`Text::Owned`).
     pub owned: Vec<Box<str>>,
     /// Tags of scalars (`!!str`, `!custom`), by `TagId`.
@@ -132,14 +174,14 @@ impl Document {
 
     pub fn entries(&self, id: NodeId) -> &[(NodeId, NodeId)] {
         match self.value(id) {
-            Value::Map(entries) => entries,
+            Value::Map(extent) => extent.of(&self.pairs),
             _ => &[],
         }
     }
 
     pub fn items(&self, id: NodeId) -> &[NodeId] {
         match self.value(id) {
-            Value::Seq(items) => items,
+            Value::Seq(extent) => extent.of(&self.items),
             _ => &[],
         }
     }
@@ -567,6 +609,10 @@ struct Scratch {
     stack: Vec<Open>,
     /// Children of the open collections, innermost last (a mapping's as key, value, key, ...).
     children: Vec<NodeId>,
+    /// Entries of the closed mappings (`Document::pairs`).
+    pairs: Vec<(NodeId, NodeId)>,
+    /// Items of the closed sequences (`Document::items`).
+    items: Vec<NodeId>,
     owned: Vec<Box<str>>,
     tags: Vec<Box<str>>,
 }
@@ -577,6 +623,13 @@ impl Scratch {
     const KEEP: usize = 1 << 14;
 
     fn trim(&mut self) {
+        // Merge keys can make the entries outnumber the nodes.
+        if self.pairs.capacity() > Self::KEEP {
+            self.pairs.shrink_to(Self::KEEP);
+        }
+        if self.items.capacity() > Self::KEEP {
+            self.items.shrink_to(Self::KEEP);
+        }
         if self.nodes.capacity() > Self::KEEP {
             self.nodes.shrink_to(Self::KEEP);
             self.sizes.shrink_to(Self::KEEP);
@@ -750,6 +803,8 @@ impl<'a> Builder<'a> {
         s.anchors.clear();
         s.stack.clear();
         s.children.clear();
+        s.pairs.clear();
+        s.items.clear();
         s.owned.clear();
         s.tags.clear();
         self.expanded = 0;
@@ -838,7 +893,7 @@ impl<'a> Builder<'a> {
                 self.complete(id, 1)?;
             }
             Event::SequenceStart(style, anchor, _) => {
-                let id = self.push_node(Value::Seq(Box::default()), span, anchor);
+                let id = self.push_node(Value::Seq(Extent::default()), span, anchor);
                 let start = self.scratch.children.len();
                 self.scratch.stack.push(Open {
                     id,
@@ -848,7 +903,7 @@ impl<'a> Builder<'a> {
                 });
             }
             Event::MappingStart(style, anchor, _) => {
-                let id = self.push_node(Value::Map(Box::default()), span, anchor);
+                let id = self.push_node(Value::Map(Extent::default()), span, anchor);
                 let start = self.scratch.children.len();
                 self.scratch.stack.push(Open {
                     id,
@@ -866,11 +921,13 @@ impl<'a> Builder<'a> {
                 }) = self.scratch.stack.pop()
                 {
                     let s = &mut self.scratch;
-                    let items: Box<[NodeId]> = s.children[start..].into();
+                    let first = s.items.len();
+                    s.items.extend_from_slice(&s.children[start..]);
                     s.children.truncate(start);
-                    let size = items
+                    let size = s.items[first..]
                         .iter()
                         .fold(1u64, |n, c| n.saturating_add(s.sizes[c.0 as usize]));
+                    let items = Extent::new(first, s.items.len());
                     self.close(id, Value::Seq(items), span, size)?;
                 }
             }
@@ -883,17 +940,17 @@ impl<'a> Builder<'a> {
                 }) = self.scratch.stack.pop()
                 {
                     let s = &mut self.scratch;
-                    let entries: Vec<(NodeId, NodeId)> = s.children[start..]
-                        .chunks_exact(2)
-                        .map(|kv| (kv[0], kv[1]))
-                        .collect();
+                    let first = s.pairs.len();
+                    s.pairs
+                        .extend(s.children[start..].chunks_exact(2).map(|kv| (kv[0], kv[1])));
                     s.children.truncate(start);
-                    let entries = self.check_keys(entries);
+                    self.check_keys(first);
                     let s = &self.scratch;
-                    let size = entries.iter().fold(1u64, |n, (k, v)| {
+                    let size = s.pairs[first..].iter().fold(1u64, |n, (k, v)| {
                         n.saturating_add(s.sizes[k.0 as usize])
                             .saturating_add(s.sizes[v.0 as usize])
                     });
+                    let entries = Extent::new(first, s.pairs.len());
                     self.close(id, Value::Map(entries), span, size)?;
                 }
             }
@@ -978,51 +1035,56 @@ impl<'a> Builder<'a> {
         ) && self.key_text(k) == Some("<<")
     }
 
-    /// Reports duplicate keys and folds `<<` merge keys into the mapping (explicit keys win).
-    /// Small mappings without merge keys, nearly all of them, take a path that allocates
-    /// nothing beyond the entries.
-    fn check_keys(&mut self, entries: Vec<(NodeId, NodeId)>) -> Box<[(NodeId, NodeId)]> {
+    /// Reports duplicate keys of the mapping whose entries are `Scratch::pairs[first..]` and
+    /// folds its `<<` merge keys into it (explicit keys win). Small mappings without merge keys,
+    /// nearly all of them, are checked in place without allocating.
+    fn check_keys(&mut self, first: usize) {
+        let entries = &self.scratch.pairs[first..];
         if entries.len() > PAIRWISE_KEYS || entries.iter().any(|&(k, _)| self.is_merge_key(k)) {
-            let (entries, duplicates) = self.merge_keys(entries);
+            let (entries, duplicates) = self.merge_keys(first);
             self.errors.extend(duplicates);
-            return entries.into_boxed_slice();
+            let pairs = &mut self.scratch.pairs;
+            pairs.truncate(first);
+            pairs.extend_from_slice(&entries);
+            return;
         }
-        for (i, &(k, _)) in entries.iter().enumerate() {
+        for i in first..self.scratch.pairs.len() {
+            let k = self.scratch.pairs[i].0;
             let Some(key) = self.key_text(k) else {
                 continue;
             };
             // The nearest earlier occurrence, as the hashing path reports it.
-            let first = entries[..i]
+            let earlier = self.scratch.pairs[first..i]
                 .iter()
                 .rev()
                 .find(|&&(e, _)| self.key_text(e) == Some(key));
-            if let Some(&(first, _)) = first {
+            if let Some(&(earlier, _)) = earlier {
                 let s = &self.scratch.nodes;
                 self.errors.push(YamlError {
                     span: s[k.0 as usize].span,
                     problem: YamlProblem::DuplicateKey {
                         key: key.to_string(),
-                        first: s[first.0 as usize].span,
+                        first: s[earlier.0 as usize].span,
                     },
                 });
             }
         }
-        entries.into_boxed_slice()
     }
 
-    /// Folds `<<` merge keys into the mapping (explicit keys win) and reports duplicate keys.
-    fn merge_keys(
-        &self,
-        entries: Vec<(NodeId, NodeId)>,
-    ) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
+    /// Folds `<<` merge keys into the mapping whose entries are `Scratch::pairs[first..]`
+    /// (explicit keys win) and reports duplicate keys: the mapping's final entries and the
+    /// duplicates.
+    fn merge_keys(&self, first: usize) -> (Vec<(NodeId, NodeId)>, Vec<YamlError>) {
         let nodes = &self.scratch.nodes;
+        let pairs = &self.scratch.pairs;
+        let entries = &pairs[first..];
         let doc_view = |id: NodeId| self.resolve(id);
         let key_text = |id: NodeId| self.key_text(id);
         let mut out: Vec<(NodeId, NodeId)> = Vec::with_capacity(entries.len());
         let mut merged: Vec<(NodeId, NodeId)> = Vec::new();
         let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
         let mut duplicates = Vec::new();
-        for (k, v) in entries {
+        for &(k, v) in entries {
             let key = key_text(k);
             let is_merge = key == Some("<<")
                 && matches!(
@@ -1034,12 +1096,12 @@ impl<'a> Builder<'a> {
                 );
             if is_merge {
                 let v = doc_view(v);
-                match &nodes[v.0 as usize].value {
-                    Value::Map(m) => merged.extend(m.iter().copied()),
+                match nodes[v.0 as usize].value {
+                    Value::Map(m) => merged.extend_from_slice(m.of(pairs)),
                     Value::Seq(items) => {
-                        for item in items {
-                            if let Value::Map(m) = &nodes[doc_view(*item).0 as usize].value {
-                                merged.extend(m.iter().copied());
+                        for item in items.of(&self.scratch.items) {
+                            if let Value::Map(m) = nodes[doc_view(*item).0 as usize].value {
+                                merged.extend_from_slice(m.of(pairs));
                             }
                         }
                     }
@@ -1107,6 +1169,8 @@ impl<'a> Builder<'a> {
                 index,
                 text: Arc::clone(self.text),
                 nodes,
+                pairs: s.pairs.drain(..).collect(),
+                items: s.items.drain(..).collect(),
                 owned: s.owned.drain(..).collect(),
                 tags: s.tags.drain(..).collect(),
                 root,
@@ -1247,6 +1311,48 @@ mod tests {
             d.nodes.capacity(),
             "documents keep exactly-sized arenas"
         );
+    }
+
+    #[test]
+    fn collections_are_ranges_of_shared_lists() {
+        assert!(std::mem::size_of::<Value>() <= 20);
+        assert_eq!(std::mem::size_of::<Node>(), 32);
+        let p = parse(
+            "a: &a {x: 1, y: [1, [2, 3], {z: 4}]}\nb: &b {w: 5}\nc:\n  <<: [*a, *b]\n  x: 6\nd: []\ne: {}\n",
+        );
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let d = &p.documents[0];
+        let root = d.root.unwrap();
+        let keys = |m: NodeId| -> Vec<&str> {
+            d.entries(m)
+                .iter()
+                .map(|&(k, _)| d.str(k).unwrap())
+                .collect()
+        };
+        assert_eq!(keys(root), ["a", "b", "c", "d", "e"]);
+        let a = d.get(root, "a").unwrap();
+        assert_eq!(keys(a), ["x", "y"]);
+        let y = d.get(a, "y").unwrap();
+        assert_eq!(d.items(y).len(), 3);
+        let inner = d.items(y)[1];
+        let ints: Vec<_> = d.items(inner).iter().map(|&i| d.scalar(i)).collect();
+        assert_eq!(ints, [Some(Scalar::Int(2)), Some(Scalar::Int(3))]);
+        assert_eq!(keys(d.items(y)[2]), ["z"]);
+        // Merged keys follow the explicit ones; explicit keys win.
+        let c = d.get(root, "c").unwrap();
+        assert_eq!(keys(c), ["x", "y", "w"]);
+        assert_eq!(d.scalar(d.get(c, "x").unwrap()), Some(Scalar::Int(6)));
+        assert!(d.items(d.get(root, "d").unwrap()).is_empty());
+        assert!(d.is_map(d.get(root, "e").unwrap()));
+        assert!(d.entries(d.get(root, "e").unwrap()).is_empty());
+        // Scalars have no children.
+        assert!(d.entries(d.get(a, "x").unwrap()).is_empty());
+        assert!(d.items(d.get(a, "x").unwrap()).is_empty());
+        assert_eq!(d.pairs.len(), d.pairs.capacity());
+        assert_eq!(d.items.len(), d.items.capacity());
+        // 5 + 2 + 1 + 1 (w) + 3 (c, after merging) entries; 3 + 2 + 2 (the merge list) items.
+        assert_eq!(d.pairs.len(), 12);
+        assert_eq!(d.items.len(), 7);
     }
 
     #[test]

@@ -262,7 +262,7 @@ impl<'a> Walker<'a> {
     fn object(&mut self, node: NodeId, o: &'a ObjShape, key_span: Span) {
         let doc = self.doc;
         let entries = match doc.value(node) {
-            Value::Map(entries) => entries,
+            Value::Map(entries) => entries.of(&doc.pairs),
             _ => {
                 if !matches!(self.found(node), Found::Null) {
                     self.type_error(node, "a mapping (key: value)");
@@ -481,7 +481,7 @@ impl<'a> Walker<'a> {
     fn array(&mut self, node: NodeId, a: &'a ArrShape, _key_span: Span) {
         let doc = self.doc;
         let items = match doc.value(node) {
-            Value::Seq(items) => items,
+            Value::Seq(items) => items.of(&doc.items),
             _ => {
                 if !matches!(self.found(node), Found::Null) {
                     self.type_error(node, "a list");
