@@ -346,8 +346,8 @@ fn typed_model_agrees_with_the_crd_schemas() {
 meshlint::node_struct! {
     /// A struct with a key that VirtualService's schema lacks and a shape that disagrees.
     pub struct BogusVirtualService {
-        "hosts" => hosts: Vec<meshlint::model::Spanned<String>>,
-        "gateway" => gateway: Vec<meshlint::model::Spanned<String>>,
+        "hosts" => hosts: thin_vec::ThinVec<meshlint::model::Spanned<String>>,
+        "gateway" => gateway: thin_vec::ThinVec<meshlint::model::Spanned<String>>,
         "http" => http: Option<meshlint::model::Spanned<String>>,
     }
 }

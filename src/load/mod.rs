@@ -29,6 +29,17 @@ pub struct Loaded<D = Document> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl<D: Send> Loaded<D> {
+    /// The same run with every document turned into `f(document)`, in parallel, order kept.
+    pub fn map<E: Send>(self, f: impl Fn(D) -> E + Sync) -> Loaded<E> {
+        Loaded {
+            sources: self.sources,
+            documents: self.documents.into_par_iter().map(&f).collect(),
+            diagnostics: self.diagnostics,
+        }
+    }
+}
+
 impl<D> Default for Loaded<D> {
     fn default() -> Self {
         Loaded {

@@ -535,26 +535,45 @@ impl fmt::Display for HttpCondition {
         if let Some(p) = self.port {
             parts.push(format!("port {p}"));
         }
-        if !self.source_labels.is_empty() {
-            let labels: Vec<String> = self
-                .source_labels
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            parts.push(format!("source labels {}", labels.join(",")));
-        }
-        if let Some(ns) = &self.source_namespace {
-            parts.push(format!("source namespace {ns}"));
-        }
-        if self.explicit_gateways {
-            let gws: Vec<String> = self.gateways.iter().map(ToString::to_string).collect();
-            parts.push(format!("gateways {}", gws.join(",")));
-        }
-        if parts.is_empty() {
-            f.write_str("every request")
-        } else {
-            f.write_str(&parts.join(", "))
-        }
+        describe_source(
+            parts,
+            &self.source_labels,
+            self.source_namespace.as_deref(),
+            self.explicit_gateways.then_some(&self.gateways),
+            "every request",
+            f,
+        )
+    }
+}
+
+/// The source conditions every route kind shares, after the kind's own parts; `whole` when there
+/// is no condition at all.
+fn describe_source(
+    mut parts: Vec<String>,
+    source_labels: &Map<String>,
+    source_namespace: Option<&str>,
+    gateways: Option<&BTreeSet<GatewayRef>>,
+    whole: &str,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    if !source_labels.is_empty() {
+        let labels: Vec<String> = source_labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        parts.push(format!("source labels {}", labels.join(",")));
+    }
+    if let Some(ns) = source_namespace {
+        parts.push(format!("source namespace {ns}"));
+    }
+    if let Some(gateways) = gateways {
+        let gws: Vec<String> = gateways.iter().map(ToString::to_string).collect();
+        parts.push(format!("gateways {}", gws.join(",")));
+    }
+    if parts.is_empty() {
+        f.write_str(whole)
+    } else {
+        f.write_str(&parts.join(", "))
     }
 }
 
@@ -691,26 +710,14 @@ impl fmt::Display for L4Condition {
         if let Some(s) = &self.source_subnet {
             parts.push(format!("sourceSubnet {s}"));
         }
-        if !self.source_labels.is_empty() {
-            let labels: Vec<String> = self
-                .source_labels
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            parts.push(format!("source labels {}", labels.join(",")));
-        }
-        if let Some(ns) = &self.source_namespace {
-            parts.push(format!("source namespace {ns}"));
-        }
-        if self.explicit_gateways {
-            let gws: Vec<String> = self.gateways.iter().map(ToString::to_string).collect();
-            parts.push(format!("gateways {}", gws.join(",")));
-        }
-        if parts.is_empty() {
-            f.write_str("every connection")
-        } else {
-            f.write_str(&parts.join(", "))
-        }
+        describe_source(
+            parts,
+            &self.source_labels,
+            self.source_namespace.as_deref(),
+            self.explicit_gateways.then_some(&self.gateways),
+            "every connection",
+            f,
+        )
     }
 }
 

@@ -14,8 +14,6 @@ pub mod other;
 pub mod schema;
 pub mod security;
 
-use rayon::prelude::*;
-
 use crate::diag::{Diagnostic, ResourceRef};
 use crate::load::Loaded;
 use crate::load::yaml::{Document, NodeId};
@@ -304,20 +302,7 @@ impl Model {
         options: &ModelOptions,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Model {
-        let Loaded {
-            sources,
-            documents,
-            diagnostics: load_diagnostics,
-        } = loaded;
-        let documents = documents
-            .into_par_iter()
-            .map(|doc| read_document(doc, &options.default_namespace))
-            .collect();
-        let loaded = Loaded {
-            sources,
-            documents,
-            diagnostics: load_diagnostics,
-        };
+        let loaded = loaded.map(|doc| read_document(doc, &options.default_namespace));
         Model::build(loaded, options, diagnostics)
     }
 

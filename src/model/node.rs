@@ -125,21 +125,6 @@ impl<T: FromNode> FromNode for Option<T> {
     }
 }
 
-impl<T: FromNode> FromNode for Vec<T> {
-    fn from_node(doc: &Document, id: NodeId, _: Option<NodeId>) -> Option<Self> {
-        // Exactly sized: model structs are large, and a growing Vec would keep up to 3 spare
-        // slots (4 is the smallest capacity Rust gives a Vec of items under 1 KiB).
-        let items = doc.items(id);
-        let mut out = Vec::with_capacity(items.len());
-        out.extend(
-            items
-                .iter()
-                .filter_map(|&item| T::from_node(doc, item, None)),
-        );
-        Some(out)
-    }
-}
-
 /// Lists in typed structs: one pointer wide, and no allocation when empty (most optional lists
 /// of a resource are absent).
 impl<T: FromNode> FromNode for thin_vec::ThinVec<T> {
@@ -274,11 +259,6 @@ impl<T: HasShape> HasShape for Option<T> {
 impl<T: HasShape> HasShape for Box<T> {
     fn shape() -> Shape {
         T::shape()
-    }
-}
-impl<T: HasShape> HasShape for Vec<T> {
-    fn shape() -> Shape {
-        Shape::List(T::shape)
     }
 }
 impl<T: HasShape> HasShape for thin_vec::ThinVec<T> {
