@@ -209,7 +209,7 @@ impl SourceDb {
         let text = &self.get(loc.file).text;
         let start = (loc.span.start as usize).min(text.len());
         let end = (loc.span.end as usize).min(text.len()).max(start);
-        let cut = text[start..end].find('\n').map_or(end, |i| start + i);
+        let cut = memchr::memchr(b'\n', &text.as_bytes()[start..end]).map_or(end, |i| start + i);
         let len = text[start..cut].trim_end().len();
         Loc::new(loc.file, Span::new(start, start + len))
     }

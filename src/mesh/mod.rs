@@ -11,7 +11,9 @@ pub mod matching;
 pub mod ports;
 pub mod routes;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::networking::{DestinationRule, Gateway, VirtualService};
 use crate::model::node::{Map, Spanned};
