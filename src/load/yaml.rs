@@ -1285,7 +1285,15 @@ mod tests {
 
     #[test]
     fn lines_keep_their_line_breaks_like_split_inclusive() {
-        for text in ["", "a", "a\n", "\n\n", "a\r\nb", "---\nkind: A\n---", "é\nü\n"] {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "\n\n",
+            "a\r\nb",
+            "---\nkind: A\n---",
+            "é\nü\n",
+        ] {
             let ours: Vec<&str> = lines_inclusive(text).collect();
             let std: Vec<&str> = text.split_inclusive('\n').collect();
             assert_eq!(ours, std, "{text:?}");

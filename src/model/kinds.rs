@@ -172,12 +172,15 @@ pub fn check_version(
 ) {
     let api_version = &meta.api_version;
     let kind = doc.get_str(root, "kind").unwrap_or("");
-    let mut resource = crate::model::resource_ref(meta);
-    if meta.kind == KindId::OPAQUE {
-        // Mixer kinds have no entry of their own: name them as written.
-        resource.kind = kind.to_string();
-    }
-    let resource = Some(resource);
+    // Built only for a finding: nearly every resource has none.
+    let resource = || {
+        let mut resource = crate::model::resource_ref(meta);
+        if meta.kind == KindId::OPAQUE {
+            // Mixer kinds have no entry of their own: name them as written.
+            resource.kind = kind.to_string();
+        }
+        Some(resource)
+    };
     match resolved {
         Resolved::Legacy(id) => {
             let instead = id.info().legacy.unwrap_or(MIXER_REPLACEMENT);
@@ -191,7 +194,7 @@ pub fn check_version(
                     ),
                 )
                 .help(format!("replace it with {instead}"))
-                .resource(resource),
+                .resource(resource()),
             );
         }
         Resolved::UnservedVersion(id) => {
@@ -222,7 +225,7 @@ pub fn check_version(
                         "use apiVersion: {current}{}",
                         selector_note(info, doc, root)
                     ))
-                    .resource(resource),
+                    .resource(resource()),
                 );
             } else {
                 out.push(
@@ -239,7 +242,7 @@ pub fn check_version(
                             .collect::<Vec<_>>()
                             .join(", ")
                     ))
-                    .resource(resource),
+                    .resource(resource()),
                 );
             }
         }
