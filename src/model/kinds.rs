@@ -49,14 +49,7 @@ const APPS_REMOVED: &[&str] = &["v1beta1", "v1beta2"];
 
 macro_rules! kind {
     ($group:literal, $kind:literal, $versions:expr, $namespaced:literal) => {
-        KindInfo {
-            group: $group,
-            kind: $kind,
-            versions: $versions,
-            namespaced: $namespaced,
-            legacy: None,
-            removed_versions: &[],
-        }
+        kind!($group, $kind, $versions, $namespaced, removed & [])
     };
     ($group:literal, $kind:literal, $versions:expr, $namespaced:literal, removed $removed:expr) => {
         KindInfo {
