@@ -3,6 +3,7 @@
 //! Nothing here fails the run except a path the user named that does not exist or cannot be
 //! read; everything wrong *inside* a file is a diagnostic about that file.
 
+pub mod block_yaml;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

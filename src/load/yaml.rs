@@ -1,5 +1,6 @@
 //! The YAML layer: granit-parser events become a small per-document arena in which every node
-//! keeps its byte span. Nothing above this module sees the parser.
+//! keeps its byte span. Nothing above this module sees the parser. Plain block documents, most
+//! of them, get the same events from the fast path in `block_yaml` instead.
 //!
 //! A document is parsed on its own (see `split`), so one broken document never hides the others
 //! and documents parse in parallel. Aliases are kept as references and merge keys (`<<`) are
@@ -630,6 +631,9 @@ struct Scratch {
     items: Vec<NodeId>,
     owned: Vec<Box<str>>,
     tags: Vec<Box<str>>,
+    /// Events of the fast path (`block_yaml`), fed to the builder once the whole document is in
+    /// its subset.
+    fast: Vec<super::block_yaml::Token>,
 }
 
 impl Scratch {
@@ -653,6 +657,9 @@ impl Scratch {
             self.anchors.shrink_to(Self::KEEP);
             self.owned.shrink_to(Self::KEEP);
             self.tags.shrink_to(Self::KEEP);
+        }
+        if self.fast.capacity() > Self::KEEP {
+            self.fast.shrink_to(Self::KEEP);
         }
     }
 }
@@ -730,6 +737,27 @@ impl<'a> Builder<'a> {
         let chunk = self.chunk;
         let text = self.text;
         let src = &text[chunk.start..chunk.end];
+        // Most documents are plain block YAML, which the fast path reads with granit-parser's
+        // events at a fraction of its cost; the rest (and every error) is granit-parser's.
+        let mut fast = std::mem::take(&mut self.scratch.fast);
+        if super::block_yaml::scan(src, self.budgets.max_depth, &mut fast) {
+            let mut kept = true;
+            for token in &fast {
+                let (event, range) = token.event(src);
+                let span = Span::new(chunk.start + range.start, chunk.start + range.end);
+                if let Err(problem) = self.event(event, span, src) {
+                    self.fail(problem);
+                    break;
+                }
+                if self.over_file_budget {
+                    kept = false;
+                    break;
+                }
+            }
+            self.scratch.fast = fast;
+            return kept;
+        }
+        self.scratch.fast = fast;
         let mut options = Options::default();
         options.emit_comments = false;
         options.block_nesting_limit = self.budgets.max_depth;
