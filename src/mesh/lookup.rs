@@ -119,8 +119,8 @@ impl Mesh {
         let mut names: Vec<&str> = self
             .vs_by_name
             .keys()
-            .filter(|(ns, _)| ns == namespace)
-            .map(|(_, n)| n.as_str())
+            .filter(|k| k.part(0) == namespace)
+            .map(|k| k.part(1))
             .collect();
         names.sort_unstable();
         names
@@ -131,7 +131,7 @@ impl Mesh {
         let mut names: Vec<String> = self
             .k8s_gateways_by_name
             .keys()
-            .map(|(ns, n)| format!("{ns}/{n}"))
+            .map(|k| format!("{}/{}", k.part(0), k.part(1)))
             .collect();
         names.sort();
         names

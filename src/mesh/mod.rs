@@ -6,6 +6,7 @@
 pub mod duration;
 pub mod graph;
 pub mod host;
+mod keys;
 pub mod lookup;
 pub mod matching;
 pub mod ports;
@@ -19,6 +20,7 @@ use crate::model::networking::{DestinationRule, Gateway, VirtualService};
 use crate::model::node::{Map, Spanned};
 use crate::model::{Model, Res};
 use crate::source::Loc;
+use keys::{Key, key, push};
 pub use ports::Protocol;
 
 /// Namespaces `istioctl analyze` never reports on (Kubernetes' own and kind's storage).
@@ -266,14 +268,14 @@ pub struct Mesh {
     /// Wildcard ServiceEntry hosts, by the host as written (`*.example.com`).
     wildcard_services: HashMap<String, Vec<ServiceId>>,
     /// (namespace, label key, label value) → workloads, for selector matching.
-    labels: HashMap<(String, String, String), Vec<WorkloadId>>,
+    labels: HashMap<Key<3>, Vec<WorkloadId>>,
     /// (label key, label value) → workloads in every namespace, for gateway selectors.
-    labels_any_namespace: HashMap<(String, String), Vec<WorkloadId>>,
+    labels_any_namespace: HashMap<Key<2>, Vec<WorkloadId>>,
     workloads_by_ns: HashMap<String, Vec<WorkloadId>>,
     /// namespace → Kubernetes Services of that namespace.
     k8s_services_by_ns: HashMap<String, Vec<ServiceId>>,
     /// (namespace, host as written resolved) → DRs without workload selector, in input order.
-    drs_by_ns_host: HashMap<(String, String), Vec<DrIdx>>,
+    drs_by_ns_host: HashMap<Key<2>, Vec<DrIdx>>,
     /// namespace → wildcard DR hosts in that namespace.
     dr_wildcards_by_ns: HashMap<String, Vec<String>>,
     /// host → DRs (every namespace), for "exists somewhere" questions.
@@ -281,11 +283,11 @@ pub struct Mesh {
     /// host → VirtualServices defining it (resolved host), in input order.
     vs_by_host: HashMap<String, Vec<VsIdx>>,
     /// (namespace, name) → VirtualService, for delegates.
-    vs_by_name: HashMap<(String, String), VsIdx>,
+    vs_by_name: HashMap<Key<2>, VsIdx>,
     /// (namespace, name) → Gateway.
-    gateways_by_name: HashMap<(String, String), GwIdx>,
+    gateways_by_name: HashMap<Key<2>, GwIdx>,
     /// (namespace, name) → Gateway API Gateway (`Model::k8s_gateways`).
-    k8s_gateways_by_name: HashMap<(String, String), usize>,
+    k8s_gateways_by_name: HashMap<Key<2>, usize>,
     /// namespace → Sidecars of that namespace (indices into `Model::sidecars`).
     sidecars_by_ns: HashMap<String, Vec<SidecarIdx>>,
     /// Counts every index lookup, for the linear-growth regression test.
@@ -316,10 +318,8 @@ impl Mesh {
         mesh.index_virtual_services(model);
         mesh.index_gateways(model);
         for (i, sc) in model.sidecars.iter().enumerate() {
-            mesh.sidecars_by_ns
-                .entry(sc.meta.namespace.clone())
-                .or_default()
-                .push(i);
+            let ns = &sc.meta.namespace;
+            push(&mut mesh.sidecars_by_ns, ns.as_str(), || ns.clone(), i);
         }
         mesh
     }
@@ -340,7 +340,13 @@ impl Mesh {
             .chain(model.destination_rules.iter().map(|r| &r.meta.namespace))
             .chain(model.gateways.iter().map(|r| &r.meta.namespace))
             .chain(model.service_entries.iter().map(|r| &r.meta.namespace));
+        let mut previous: Option<&String> = None;
         for ns in mentioned {
+            // Resources come grouped by namespace; the map is asked once per group.
+            if previous == Some(ns) {
+                continue;
+            }
+            previous = Some(ns);
             if !self.namespaces.contains_key(ns) {
                 self.namespaces.insert(
                     ns.clone(),
@@ -378,20 +384,19 @@ impl Mesh {
 
     fn add_workload(&mut self, info: WorkloadInfo) {
         let id = WorkloadId(self.workloads.len() as u32);
+        let ns = &info.namespace;
         for (k, v) in &info.labels {
-            self.labels
-                .entry((info.namespace.clone(), k.clone(), v.clone()))
-                .or_default()
-                .push(id);
-            self.labels_any_namespace
-                .entry((k.clone(), v.clone()))
-                .or_default()
-                .push(id);
+            let parts = [ns.as_str(), k.as_str(), v.as_str()];
+            push(&mut self.labels, key(&parts), || Key::new(parts), id);
+            let parts = [k.as_str(), v.as_str()];
+            push(
+                &mut self.labels_any_namespace,
+                key(&parts),
+                || Key::new(parts),
+                id,
+            );
         }
-        self.workloads_by_ns
-            .entry(info.namespace.clone())
-            .or_default()
-            .push(id);
+        push(&mut self.workloads_by_ns, ns.as_str(), || ns.clone(), id);
         self.workloads.push(info);
     }
 
@@ -532,27 +537,17 @@ impl Mesh {
 
     fn add_service(&mut self, info: ServiceInfo) {
         let id = ServiceId(self.services.len() as u32);
+        let (ns, host) = (&info.namespace, &info.host);
         if matches!(info.source, ServiceSource::Kubernetes(_)) {
-            self.k8s_services_by_ns
-                .entry(info.namespace.clone())
-                .or_default()
-                .push(id);
+            push(&mut self.k8s_services_by_ns, ns.as_str(), || ns.clone(), id);
         }
-        if host::is_wildcard(&info.host) {
-            self.wildcard_services
-                .entry(info.host.clone())
-                .or_default()
-                .push(id);
+        let by_host = if host::is_wildcard(host) {
+            &mut self.wildcard_services
         } else {
-            self.services_by_host
-                .entry(info.host.clone())
-                .or_default()
-                .push(id);
-        }
-        self.services_by_ns
-            .entry(info.namespace.clone())
-            .or_default()
-            .push(id);
+            &mut self.services_by_host
+        };
+        push(by_host, host.as_str(), || host.clone(), id);
+        push(&mut self.services_by_ns, ns.as_str(), || ns.clone(), id);
         self.services.push(info);
     }
 
@@ -575,17 +570,19 @@ impl Mesh {
                 default_export,
             );
             if !host.is_empty() {
-                self.drs_by_host.entry(host.clone()).or_default().push(i);
+                push(&mut self.drs_by_host, host.as_str(), || host.clone(), i);
                 if !has_selector {
-                    let key = (ns.clone(), host.clone());
-                    let list = self.drs_by_ns_host.entry(key).or_default();
-                    if list.is_empty() && host::is_wildcard(&host) {
-                        self.dr_wildcards_by_ns
-                            .entry(ns.clone())
-                            .or_default()
-                            .push(host.clone());
+                    let parts = [ns.as_str(), host.as_str()];
+                    let first = !self.drs_by_ns_host.contains_key(key(&parts));
+                    push(&mut self.drs_by_ns_host, key(&parts), || Key::new(parts), i);
+                    if first && host::is_wildcard(&host) {
+                        push(
+                            &mut self.dr_wildcards_by_ns,
+                            ns.as_str(),
+                            || ns.clone(),
+                            host.clone(),
+                        );
                     }
-                    list.push(i);
                 }
             }
             self.destination_rules.push(DrInfo {
@@ -618,10 +615,9 @@ impl Mesh {
                     .collect()
             };
             for h in &hosts {
-                self.vs_by_host.entry(h.clone()).or_default().push(i);
+                push(&mut self.vs_by_host, h.as_str(), || h.clone(), i);
             }
-            self.vs_by_name
-                .insert((ns.clone(), vs.name().to_string()), i);
+            self.vs_by_name.insert(Key::new([ns, vs.name()]), i);
             self.virtual_services.push(VsInfo {
                 is_delegate: hosts.is_empty(),
                 hosts,
@@ -638,8 +634,7 @@ impl Mesh {
     fn index_gateways(&mut self, model: &Model) {
         for (i, gw) in model.gateways.iter().enumerate() {
             let ns = &gw.meta.namespace;
-            self.gateways_by_name
-                .insert((ns.clone(), gw.name().to_string()), i);
+            self.gateways_by_name.insert(Key::new([ns, gw.name()]), i);
             let servers = gw
                 .spec
                 .servers
@@ -658,7 +653,7 @@ impl Mesh {
         }
         for (i, gw) in model.k8s_gateways.iter().enumerate() {
             self.k8s_gateways_by_name
-                .insert((gw.meta.namespace.clone(), gw.name().to_string()), i);
+                .insert(Key::new([&gw.meta.namespace, gw.name()]), i);
             let hosts = gw
                 .spec
                 .listeners
@@ -701,10 +696,7 @@ impl Mesh {
         }
         let mut postings: Vec<&Vec<WorkloadId>> = Vec::with_capacity(selector.len());
         for (k, v) in selector {
-            match self
-                .labels
-                .get(&(namespace.to_string(), k.clone(), v.clone()))
-            {
+            match self.labels.get(key(&[namespace, k, v])) {
                 Some(p) => postings.push(p),
                 None => return Vec::new(),
             }
@@ -721,7 +713,7 @@ impl Mesh {
         }
         let mut postings: Vec<&Vec<WorkloadId>> = Vec::with_capacity(selector.len());
         for (k, v) in selector {
-            match self.labels_any_namespace.get(&(k.clone(), v.clone())) {
+            match self.labels_any_namespace.get(key(&[k, v])) {
                 Some(p) => postings.push(p),
                 None => return Vec::new(),
             }
@@ -929,10 +921,7 @@ impl Mesh {
             .flatten(),
         );
         for candidate in candidates {
-            if let Some(list) = self
-                .drs_by_ns_host
-                .get(&(ns.to_string(), candidate.clone()))
-            {
+            if let Some(list) = self.drs_by_ns_host.get(key(&[ns, &candidate])) {
                 let rules = visible(list);
                 if !rules.is_empty() {
                     return Some(DrSelection {
@@ -950,7 +939,7 @@ impl Mesh {
                 if host::subset_of(service_host, w)
                     && best.as_ref().is_none_or(|(b, _)| host::more_specific(w, b))
                 {
-                    let rules = visible(&self.drs_by_ns_host[&(ns.to_string(), w.clone())]);
+                    let rules = visible(&self.drs_by_ns_host[key(&[ns, w])]);
                     if !rules.is_empty() {
                         best = Some((w, rules));
                     }
@@ -1007,9 +996,7 @@ impl Mesh {
 
     pub fn virtual_service_by_name(&self, namespace: &str, name: &str) -> Option<VsIdx> {
         self.count();
-        self.vs_by_name
-            .get(&(namespace.to_string(), name.to_string()))
-            .copied()
+        self.vs_by_name.get(key(&[namespace, name])).copied()
     }
 
     /// The Istio Gateway a reference names, if it exists in the inputs.
@@ -1017,10 +1004,9 @@ impl Mesh {
         self.count();
         match reference {
             GatewayRef::Mesh => None,
-            GatewayRef::Named { namespace, name } => self
-                .gateways_by_name
-                .get(&(namespace.clone(), name.clone()))
-                .copied(),
+            GatewayRef::Named { namespace, name } => {
+                self.gateways_by_name.get(key(&[namespace, name])).copied()
+            }
         }
     }
 
@@ -1030,7 +1016,7 @@ impl Mesh {
             GatewayRef::Mesh => None,
             GatewayRef::Named { namespace, name } => self
                 .k8s_gateways_by_name
-                .get(&(namespace.clone(), name.clone()))
+                .get(key(&[namespace, name]))
                 .copied(),
         }
     }
@@ -1040,7 +1026,7 @@ impl Mesh {
         let mut names: Vec<String> = self
             .gateways_by_name
             .keys()
-            .map(|(ns, n)| format!("{ns}/{n}"))
+            .map(|k| format!("{}/{}", k.part(0), k.part(1)))
             .collect();
         names.sort();
         names
