@@ -878,14 +878,13 @@ impl Mesh {
         service_ns: &str,
     ) -> Option<DrSelection> {
         self.count();
-        let mut namespaces = vec![client_ns];
-        if service_ns != client_ns {
-            namespaces.push(service_ns);
-        }
-        if !namespaces.contains(&self.root_namespace.as_str()) {
-            namespaces.push(&self.root_namespace);
-        }
-        for ns in namespaces {
+        let root = self.root_namespace.as_str();
+        let namespaces = [
+            Some(client_ns),
+            (service_ns != client_ns).then_some(service_ns),
+            (root != client_ns && root != service_ns).then_some(root),
+        ];
+        for ns in namespaces.into_iter().flatten() {
             let own = ns == client_ns;
             if let Some(selection) = self.most_specific_dr(ns, service_host, client_ns, own) {
                 return Some(selection);
@@ -909,28 +908,23 @@ impl Mesh {
         };
         // Candidate hosts from most to least specific: the host itself, then its wildcard parents
         // (only when the namespace has wildcard DestinationRules for them to match).
+        let selection = |candidate: &str| {
+            let rules = visible(self.drs_by_ns_host.get(key(&[ns, candidate]))?);
+            (!rules.is_empty()).then(|| DrSelection {
+                rules,
+                host: candidate.to_string(),
+                namespace: ns.to_string(),
+            })
+        };
+        if let Some(found) = selection(service_host) {
+            return Some(found);
+        }
         let wildcards =
             self.dr_wildcards_by_ns.contains_key(ns) && !host::is_wildcard(service_host);
-        let candidates = std::iter::once(service_host.to_string()).chain(
-            if wildcards {
-                Some(host::wildcard_parents(service_host))
-            } else {
-                None
-            }
-            .into_iter()
-            .flatten(),
-        );
-        for candidate in candidates {
-            if let Some(list) = self.drs_by_ns_host.get(key(&[ns, &candidate])) {
-                let rules = visible(list);
-                if !rules.is_empty() {
-                    return Some(DrSelection {
-                        rules,
-                        host: candidate,
-                        namespace: ns.to_string(),
-                    });
-                }
-            }
+        if wildcards
+            && let Some(found) = host::wildcard_parents(service_host).find_map(|c| selection(&c))
+        {
+            return Some(found);
         }
         // A wildcard service host (`*.example.com`) is matched by wildcard DRs that cover it.
         if host::is_wildcard(service_host) {
