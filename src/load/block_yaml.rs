@@ -114,6 +114,7 @@ pub(super) fn scan(src: &str, max_depth: usize, out: &mut Vec<Token>) -> bool {
         line_end: 0,
         depth: 0,
         max_depth: max_depth.min(MAX_FAST_DEPTH),
+        peeked: std::cell::Cell::new(None),
         out,
     };
     scanner.document().is_ok()
@@ -142,6 +143,9 @@ struct Scanner<'a> {
     line_end: usize,
     depth: usize,
     max_depth: usize,
+    /// The last `peek_line` answer and the position it was asked at: when nested collections end
+    /// together, each asks for the same next line, which must not be scanned again each time.
+    peeked: std::cell::Cell<Option<(usize, Option<Line>)>>,
     out: &'a mut Vec<Token>,
 }
 
@@ -175,6 +179,17 @@ impl Scanner<'_> {
     /// The next line with content; blank and comment-only lines are skipped. Document markers and
     /// directives are declined (a chunk holds one document; its leading `---` is read apart).
     fn peek_line(&self) -> Scan<Option<Line>> {
+        if let Some((at, line)) = self.peeked.get()
+            && at == self.pos
+        {
+            return Ok(line);
+        }
+        let line = self.find_line()?;
+        self.peeked.set(Some((self.pos, line)));
+        Ok(line)
+    }
+
+    fn find_line(&self) -> Scan<Option<Line>> {
         let s = self.s;
         let mut start = self.pos;
         while start < s.len() {
