@@ -34,11 +34,14 @@ impl KindId {
     pub fn info(self) -> &'static KindInfo {
         &KINDS[self.0 as usize]
     }
+    /// The kind a manifest names. The placeholder of unmodelled kinds is no kind a manifest can
+    /// name: `kind: (unknown)` is just another unknown kind.
     pub fn by_name(group: &str, kind: &str) -> Option<KindId> {
         KINDS
             .iter()
-            .position(|k| k.group == group && k.kind == kind)
-            .map(|i| KindId(i as u16))
+            .enumerate()
+            .find(|&(i, k)| i != KindId::OPAQUE.0 as usize && k.group == group && k.kind == kind)
+            .map(|(i, _)| KindId(i as u16))
     }
 }
 
@@ -200,7 +203,11 @@ pub fn check_version(
                     format!("{g}/")
                 }
             };
-            let current = format!("{}{}", group_of(info.group), info.versions[0]);
+            let current = format!(
+                "{}{}",
+                group_of(info.group),
+                info.versions.first().unwrap_or(&"v1")
+            );
             let removed = info.removed_versions.contains(&version)
                 || api_version.value.starts_with("extensions/");
             if removed {
