@@ -16,6 +16,7 @@ struct Report<'a> {
 struct JsonDiagnostic<'a> {
     rule: &'static str,
     code: Option<&'static str>,
+    codes: &'static [&'static str],
     severity: Severity,
     message: &'a str,
     resource: Option<&'a ResourceRef>,
@@ -74,6 +75,7 @@ fn diagnostic<'a>(
     JsonDiagnostic {
         rule: d.rule.name,
         code: d.rule.code,
+        codes: d.rule.codes,
         severity: d.severity,
         message: &d.message,
         resource: d.resource.as_ref(),

@@ -6,6 +6,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "delegate-conflict",
     code: None,
+    codes: &[],
     severity: Severity::Warning,
     summary: "a delegate VirtualService route whose match is not within its root route's match; Istio drops it",
     doc: include_str!("../../rules/delegate-conflict.md"),

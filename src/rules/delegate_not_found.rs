@@ -11,6 +11,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "delegate-not-found",
     code: None,
+    codes: &[],
     severity: Severity::Error,
     summary: "a route delegates to a VirtualService that does not exist or is not visible",
     doc: include_str!("../../rules/delegate-not-found.md"),

@@ -5,6 +5,7 @@ use crate::rules::Rule;
 pub const RULE: Rule = Rule {
     name: "deprecated-field",
     code: Some("IST0002"),
+    codes: &["IST0002"],
     severity: Severity::Warning,
     summary: "a field or value that Istio deprecated",
     doc: include_str!("../../rules/deprecated-field.md"),

@@ -5,6 +5,7 @@ use crate::rules::Rule;
 pub const RULE: Rule = Rule {
     name: "duplicate-key",
     code: None,
+    codes: &[],
     severity: Severity::Error,
     summary: "a mapping has the same key twice; Kubernetes rejects such a manifest",
     doc: include_str!("../../rules/duplicate-key.md"),

@@ -5,6 +5,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "externalname-port-name",
     code: Some("IST0150"),
+    codes: &["IST0150"],
     severity: Severity::Warning,
     summary: "an ExternalName Service port that is plain TCP or undeclared, which sidecars cannot tell apart from other traffic on that port",
     doc: include_str!("../../rules/externalname-port-name.md"),

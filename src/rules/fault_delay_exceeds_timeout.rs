@@ -22,6 +22,7 @@ use crate::source::Loc;
 pub const RULE: Rule = Rule {
     name: "fault-delay-exceeds-timeout",
     code: None,
+    codes: &[],
     severity: Severity::Info,
     summary: "an injected delay longer than the timeout callers allow for the same requests",
     doc: include_str!("../../rules/fault-delay-exceeds-timeout.md"),

@@ -7,6 +7,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "gateway-port-not-on-service",
     code: Some("IST0162"),
+    codes: &["IST0162"],
     severity: Severity::Warning,
     summary: "a Gateway server port that the Service in front of the gateway pods does not expose",
     doc: include_str!("../../rules/gateway-port-not-on-service.md"),

@@ -14,6 +14,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "host-not-visible",
     code: None,
+    codes: &[],
     severity: Severity::Warning,
     summary: "a host the VirtualService uses is outside its namespace's Sidecar egress scope",
     doc: include_str!("../../rules/host-not-visible.md"),

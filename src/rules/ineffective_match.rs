@@ -7,6 +7,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "ineffective-match",
     code: Some("IST0131"),
+    codes: &["IST0131"],
     severity: Severity::Info,
     summary: "a `match` entry that never takes a request because an earlier match takes them all",
     doc: include_str!("../../rules/ineffective-match.md"),

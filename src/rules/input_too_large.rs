@@ -5,6 +5,7 @@ use crate::rules::Rule;
 pub const RULE: Rule = Rule {
     name: "input-too-large",
     code: None,
+    codes: &[],
     severity: Severity::Error,
     summary: "an input exceeds a safety budget (file size, document count, nesting, alias expansion)",
     doc: include_str!("../../rules/input-too-large.md"),

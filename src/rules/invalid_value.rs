@@ -5,6 +5,7 @@ use crate::rules::Rule;
 pub const RULE: Rule = Rule {
     name: "invalid-value",
     code: Some("IST0106"),
+    codes: &["IST0106"],
     severity: Severity::Error,
     summary: "a value of the wrong type, outside its range, or not one of the allowed values",
     doc: include_str!("../../rules/invalid-value.md"),

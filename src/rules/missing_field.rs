@@ -5,6 +5,7 @@ use crate::rules::Rule;
 pub const RULE: Rule = Rule {
     name: "missing-field",
     code: Some("IST0106"),
+    codes: &["IST0106"],
     severity: Severity::Error,
     summary: "a field that Istio or Kubernetes requires is absent",
     doc: include_str!("../../rules/missing-field.md"),

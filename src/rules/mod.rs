@@ -19,6 +19,9 @@ pub struct Rule {
     pub name: &'static str,
     /// The `istioctl analyze` code this rule mirrors, if any.
     pub code: Option<&'static str>,
+    /// Every IST and KIA code this rule mirrors (`code` first when there is one), for JSON
+    /// `codes`, `meshlint explain <code>` and the code tables.
+    pub codes: &'static [&'static str],
     pub severity: Severity,
     pub summary: &'static str,
     /// The rule's page `rules/<name>.md`, embedded.
@@ -84,6 +87,29 @@ pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
     }
     ALL.iter()
         .copied()
-        .filter(|r| r.code.is_some_and(|c| c.eq_ignore_ascii_case(name_or_code)))
+        .filter(|r| r.codes.iter().any(|c| c.eq_ignore_ascii_case(name_or_code)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    #[test]
+    fn every_rule_lists_its_istioctl_code_first_among_its_codes() {
+        for rule in ALL {
+            if let Some(code) = rule.code {
+                assert_eq!(rule.codes.first(), Some(&code), "{}", rule.name);
+            }
+            for code in rule.codes {
+                assert!(
+                    (code.starts_with("IST") || code.starts_with("KIA"))
+                        && code.len() == 7
+                        && code[3..].bytes().all(|b| b.is_ascii_digit()),
+                    "{}: {code} is no IST or KIA code",
+                    rule.name
+                );
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "port-not-found",
     code: Some("IST0101"),
+    codes: &["IST0101"],
     severity: Severity::Error,
     summary: "a destination port that the destination service does not expose",
     doc: include_str!("../../rules/port-not-found.md"),

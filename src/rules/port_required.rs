@@ -14,6 +14,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "port-required",
     code: Some("IST0112"),
+    codes: &["IST0112"],
     severity: Severity::Error,
     summary: "a destination without port to a service that exposes several ports",
     doc: include_str!("../../rules/port-required.md"),

@@ -5,6 +5,7 @@ use crate::rules::Rule;
 pub const RULE: Rule = Rule {
     name: "removed-api",
     code: None,
+    codes: &[],
     severity: Severity::Error,
     summary: "a kind or API version that Istio no longer serves",
     doc: include_str!("../../rules/removed-api.md"),

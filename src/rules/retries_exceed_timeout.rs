@@ -16,6 +16,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "retries-exceed-timeout",
     code: None,
+    codes: &[],
     severity: Severity::Warning,
     summary: "retries that cannot all happen within the route's timeout",
     doc: include_str!("../../rules/retries-exceed-timeout.md"),

@@ -5,6 +5,7 @@ use crate::rules::Rule;
 pub const RULE: Rule = Rule {
     name: "unknown-field",
     code: None,
+    codes: &[],
     severity: Severity::Warning,
     summary: "a field that the resource's schema does not define; Kubernetes drops or rejects it",
     doc: include_str!("../../rules/unknown-field.md"),

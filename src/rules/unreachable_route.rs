@@ -15,6 +15,7 @@ use crate::source::Loc;
 pub const RULE: Rule = Rule {
     name: "unreachable-route",
     code: Some("IST0130"),
+    codes: &["IST0130"],
     severity: Severity::Warning,
     summary: "a route that can never match because an earlier route takes every request it would",
     doc: include_str!("../../rules/unreachable-route.md"),

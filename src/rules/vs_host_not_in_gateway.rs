@@ -5,6 +5,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "vs-host-not-in-gateway",
     code: Some("IST0132"),
+    codes: &["IST0132"],
     severity: Severity::Warning,
     summary: "a VirtualService host that no server of its gateway accepts, so it has no effect there",
     doc: include_str!("../../rules/vs-host-not-in-gateway.md"),

@@ -16,6 +16,7 @@ use crate::source::Loc;
 pub const RULE: Rule = Rule {
     name: "weights-not-100",
     code: None,
+    codes: &[],
     severity: Severity::Warning,
     summary: "the destination weights of a route do not add up to 100",
     doc: include_str!("../../rules/weights-not-100.md"),

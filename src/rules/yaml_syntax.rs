@@ -5,6 +5,7 @@ use crate::rules::Rule;
 pub const RULE: Rule = Rule {
     name: "yaml-syntax",
     code: None,
+    codes: &[],
     severity: Severity::Error,
     summary: "the file is not valid YAML (or not readable as text); the document is skipped and the others are analyzed",
     doc: include_str!("../../rules/yaml-syntax.md"),
