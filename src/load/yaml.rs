@@ -392,13 +392,17 @@ pub struct Budgets {
 
 impl Default for Budgets {
     fn default() -> Self {
+        // Sized so that every realistic input goes through whole (a `helm template` stream of a
+        // million documents, a GiB of YAML: what the typed model of that needs is about what a
+        // machine running CI holds), while hostile input stops early: aliases are bounded per
+        // document, nesting and scalars everywhere.
         Budgets {
-            max_file_bytes: 64 << 20,
-            max_documents: 100_000,
+            max_file_bytes: 1 << 30,
+            max_documents: 10_000_000,
             max_expanded_nodes: 1_000_000,
             max_depth: 128,
             max_scalar_bytes: 8 << 20,
-            max_file_nodes: 8_000_000,
+            max_file_nodes: 1 << 28,
         }
     }
 }
