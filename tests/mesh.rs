@@ -292,3 +292,187 @@ fn sidecar_scope_and_egress_imports() {
     assert!(a.mesh.sidecar_imports(&a.model, special, ratings));
     assert!(!a.mesh.sidecar_imports(&a.model, special, cart));
 }
+
+// ---- issue #11: the DestinationRule lookup path ------------------------------------------------
+
+fn deploy(name: &str, ns: &str, labels: &str, image: &str) -> String {
+    format!(
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  template:\n    metadata:\n      labels: {{{labels}}}\n    spec:\n      containers: [{{name: c, image: {image}}}]\n"
+    )
+}
+
+fn vs_to_subset(
+    name: &str,
+    ns: &str,
+    host: &str,
+    gateways: &str,
+    dest: &str,
+    subset: &str,
+) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  hosts: [\"{host}\"]\n{gateways}  http:\n  - route:\n    - destination:\n        host: {dest}\n        subset: {subset}\n"
+    )
+}
+
+fn findings<'a>(a: &'a Analysis, rule: &str) -> Vec<&'a str> {
+    a.diagnostics
+        .iter()
+        .filter(|d| d.rule.name == rule)
+        .map(|d| d.message.as_str())
+        .collect()
+}
+
+const SUBSET_V1: &str = "  subsets:\n  - name: v1\n    labels: {version: v1}\n";
+
+/// Class 1. `push_context.go` `destinationRule()`: a proxy in the root namespace tries only the
+/// root's private (`exportTo: .`) rules first, then the service's namespace, and the root's
+/// public rules last ("istio-ingressgateway" is the reason its comment gives). A mesh-wide
+/// `*.local` rule in istio-system therefore does not hide a service's own subsets from the
+/// ingress gateway there.
+#[test]
+fn root_namespace_clients_consult_the_service_namespace_before_public_root_rules() {
+    let yaml = [
+        svc("reviews", "shop", ""),
+        dr("mesh-wide", "istio-system", "*.local", "  trafficPolicy:\n    tls: {mode: ISTIO_MUTUAL}\n"),
+        dr("reviews", "shop", "reviews", SUBSET_V1),
+        deploy("ingressgateway", "istio-system", "istio: ingressgateway", "istio/proxyv2"),
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: istio-system}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [\"*\"]\n".to_string(),
+        vs_to_subset("reviews", "shop", "reviews.example.com", "  gateways: [istio-system/public]\n", "reviews", "v1"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    let host = "reviews.shop.svc.cluster.local";
+    assert_eq!(
+        selected(&a, "istio-system", host, "shop"),
+        Some(("shop".into(), vec!["reviews".into()]))
+    );
+    assert_eq!(findings(&a, "subset-not-found"), Vec::<&str>::new());
+    // A host without a rule of its own still gets the public root rule, last.
+    assert_eq!(
+        selected(&a, "istio-system", "ratings.shop.svc.cluster.local", "shop"),
+        Some(("istio-system".into(), vec!["mesh-wide".into()]))
+    );
+    // A private root rule is meant for the root's own proxies: it comes first for them.
+    let yaml = [
+        yaml,
+        dr(
+            "gateway-only",
+            "istio-system",
+            "*.local",
+            "  exportTo: [\".\"]\n",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "istio-system", host, "shop"),
+        Some(("istio-system".into(), vec!["gateway-only".into()]))
+    );
+    assert_eq!(findings(&a, "subset-not-found").len(), 1);
+}
+
+/// Class 6. `getExportedDestinationRuleFromNamespace`: `MostSpecificHostMatch` picks the host
+/// first, then keeps the rules exported to the client; if none is, that namespace has nothing
+/// for the client (no fallback to a less specific host there).
+#[test]
+fn the_most_specific_rule_is_chosen_before_export_to_with_no_fallback() {
+    let yaml = [
+        svc("reviews", "shop", ""),
+        dr("exact", "shop", "reviews", "  exportTo: [\".\", \"billing\"]\n  subsets:\n  - name: v2\n    labels: {version: v2}\n"),
+        dr("wildcard", "shop", "*.shop.svc.cluster.local", &format!("  exportTo: [\"web\"]\n{SUBSET_V1}")),
+        vs_to_subset("reviews", "web", "reviews.shop.svc.cluster.local", "", "reviews.shop.svc.cluster.local", "v1"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "web", "reviews.shop.svc.cluster.local", "shop"),
+        None
+    );
+    let found = findings(&a, "subset-not-found");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("is hidden by"), "{}", found[0]);
+    // Another host of shop, with no exact rule, does get the wildcard rule.
+    assert_eq!(
+        selected(&a, "web", "ratings.shop.svc.cluster.local", "shop"),
+        Some(("shop".into(), vec!["wildcard".into()]))
+    );
+}
+
+/// Class 7. `setDestinationRules`: a rule goes into its own namespace's local index only when
+/// `exportTo` is absent, `*`, `.` or names that namespace. One exported only elsewhere is not
+/// used by its own namespace's clients, which fall through to the service's namespace.
+#[test]
+fn a_rule_exported_away_from_its_namespace_is_not_used_there() {
+    let yaml = [
+        svc("reviews", "shop", ""),
+        dr(
+            "for-shop-only",
+            "web",
+            "reviews.shop.svc.cluster.local",
+            "  exportTo: [\"shop\"]\n  subsets:\n  - name: v2\n    labels: {version: v2}\n",
+        ),
+        dr("reviews", "shop", "reviews", SUBSET_V1),
+        vs_to_subset(
+            "reviews",
+            "web",
+            "reviews.shop.svc.cluster.local",
+            "",
+            "reviews.shop.svc.cluster.local",
+            "v1",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "web", "reviews.shop.svc.cluster.local", "shop"),
+        Some(("shop".into(), vec!["reviews".into()]))
+    );
+    assert_eq!(findings(&a, "subset-not-found"), Vec::<&str>::new());
+}
+
+/// Class 8. `SidecarScope.DestinationRule` and `TestSetDestinationRuleWithWorkloadSelector`: a
+/// `workloadSelector` rule is private to its namespace and, as the match there, ends the lookup;
+/// the workloads it does not select get no rule at all (not the service namespace's).
+#[test]
+fn a_workload_selector_rule_ends_the_lookup_for_workloads_it_does_not_select() {
+    let yaml = [
+        svc("reviews", "bookinfo", ""),
+        dr("reviews", "bookinfo", "reviews", SUBSET_V1),
+        dr(
+            "canary-only",
+            "shop",
+            "reviews.bookinfo.svc.cluster.local",
+            &format!("  workloadSelector:\n    matchLabels: {{app: canary}}\n{SUBSET_V1}"),
+        ),
+        deploy("canary", "shop", "app: canary", "app"),
+        deploy("web", "shop", "app: web", "app"),
+        vs_to_subset(
+            "reviews",
+            "shop",
+            "reviews.bookinfo.svc.cluster.local",
+            "",
+            "reviews.bookinfo.svc.cluster.local",
+            "v1",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "shop", "reviews.bookinfo.svc.cluster.local", "bookinfo"),
+        None
+    );
+    let found = findings(&a, "subset-not-found");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("workloads web"), "{}", found[0]);
+    assert!(!found[0].contains("canary,"), "{}", found[0]);
+    // Another namespace does not see the selector rule at all.
+    assert_eq!(
+        selected(
+            &a,
+            "other",
+            "reviews.bookinfo.svc.cluster.local",
+            "bookinfo"
+        ),
+        Some(("bookinfo".into(), vec!["reviews".into()]))
+    );
+}
