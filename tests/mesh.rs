@@ -476,3 +476,108 @@ fn a_workload_selector_rule_ends_the_lookup_for_workloads_it_does_not_select() {
         Some(("bookinfo".into(), vec!["reviews".into()]))
     );
 }
+
+// ---- issue #11: Sidecar scope -------------------------------------------------------------------
+
+fn sidecar(name: &str, ns: &str, hosts: &str) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  egress:\n  - hosts: [{hosts}]\n"
+    )
+}
+
+fn plain_vs(name: &str, ns: &str, host: &str, dest: &str) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  hosts: [\"{host}\"]\n  http:\n  - route:\n    - destination:\n        host: {dest}\n"
+    )
+}
+
+/// Class 2. `sidecar.go` `collectImportedServices`: every destination of an imported
+/// VirtualService is added to the Sidecar's scope (Istio 1.5, istio/istio#20408,
+/// `TestCreateSidecarScope`), so a route to a namespace the egress hosts do not list works.
+#[test]
+fn destinations_of_imported_virtual_services_are_in_scope() {
+    let yaml = [
+        svc("cart", "shop", ""),
+        svc("payments", "billing", ""),
+        sidecar("default", "shop", "\"./*\", \"istio-system/*\""),
+        plain_vs("cart", "shop", "cart", "payments.billing.svc.cluster.local"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(findings(&a, "host-not-visible"), Vec::<&str>::new());
+}
+
+/// Class 3. `virtualservice.go` `SelectVirtualServices`: egress hosts are looked up under the
+/// VirtualService's namespace (and `*`), not under the namespace of the services its hosts name.
+#[test]
+fn a_virtual_service_is_imported_by_its_own_namespace() {
+    let yaml = [
+        svc("payments", "billing", ""),
+        sidecar("default", "shop", "\"./*\""),
+        plain_vs(
+            "retries",
+            "shop",
+            "payments.billing.svc.cluster.local",
+            "payments.billing.svc.cluster.local",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(findings(&a, "host-not-visible"), Vec::<&str>::new());
+    assert!(a.mesh.sidecar_imports_vs(&a.model, 0, "shop", 0));
+    // `billing/*` imports the payments service but not a VirtualService living in shop.
+    let yaml = [
+        svc("payments", "billing", ""),
+        sidecar("default", "shop", "\"billing/*\""),
+        plain_vs(
+            "retries",
+            "shop",
+            "payments.billing.svc.cluster.local",
+            "payments.billing.svc.cluster.local",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert!(!a.mesh.sidecar_imports_vs(&a.model, 0, "shop", 0));
+    assert_eq!(findings(&a, "host-not-visible").len(), 1);
+    // `*/<host>` imports it from any namespace.
+    let yaml = [
+        svc("payments", "billing", ""),
+        sidecar(
+            "default",
+            "shop",
+            "\"*/payments.billing.svc.cluster.local\"",
+        ),
+        plain_vs(
+            "retries",
+            "shop",
+            "payments.billing.svc.cluster.local",
+            "payments.billing.svc.cluster.local",
+        ),
+    ]
+    .concat();
+    assert_eq!(
+        findings(&analyze(&yaml), "host-not-visible"),
+        Vec::<&str>::new()
+    );
+}
+
+/// Class 4. `push_context.go` `doGetSidecarScope` converts the root namespace's Sidecar for each
+/// proxy namespace (`convertToSidecarScope(ps, rootConfig, proxy.ConfigNamespace)`), so its `.`
+/// means the proxy's namespace (the worked example in istio/api `sidecar.proto`).
+#[test]
+fn dot_in_the_root_sidecar_means_the_proxy_namespace() {
+    let yaml = [
+        svc("frontend", "web", ""),
+        sidecar("default", "istio-system", "\"./*\", \"istio-system/*\""),
+        plain_vs("frontend", "web", "frontend", "frontend"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(findings(&a, "host-not-visible"), Vec::<&str>::new());
+    let frontend = a
+        .mesh
+        .visible_services("frontend.web.svc.cluster.local", "web")[0];
+    assert!(a.mesh.sidecar_imports_for(&a.model, 0, "web", frontend));
+    assert!(!a.mesh.sidecar_imports_for(&a.model, 0, "other", frontend));
+}

@@ -1252,32 +1252,92 @@ impl Mesh {
             .map(|(i, _)| i)
     }
 
-    /// Whether a Sidecar's egress imports `service` (hosts `ns/dnsName`, `.` = own namespace,
-    /// `*` = any namespace, `~` hosts import nothing).
+    /// Whether a Sidecar's egress imports `service`, for a proxy of the Sidecar's own namespace
+    /// (see `sidecar_imports_for`).
     pub fn sidecar_imports(&self, model: &Model, sidecar: SidecarIdx, service: ServiceId) -> bool {
-        let sc = &model.sidecars[sidecar];
-        let svc = self.service(service);
-        let own = &sc.meta.namespace;
-        let egress = &sc.spec.egress;
-        if egress.is_empty() {
+        let own = model.sidecars[sidecar].meta.namespace.as_str();
+        self.sidecar_imports_for(model, sidecar, own, service)
+    }
+
+    /// The egress hosts of a Sidecar as `(namespace, dnsName)` for a proxy of `proxy_ns`
+    /// (`convertIstioListenerToWrapper`): `.` is the proxy's namespace — for the root namespace's
+    /// Sidecar, which `doGetSidecarScope` converts for each proxy namespace, that is the proxy's,
+    /// not the root's; `*` stays `*`; `~` and hosts without `/` import nothing.
+    fn egress_hosts_for<'m>(
+        &self,
+        model: &'m Model,
+        sidecar: SidecarIdx,
+        proxy_ns: &'m str,
+    ) -> Vec<(&'m str, &'m str)> {
+        model.sidecars[sidecar]
+            .spec
+            .egress
+            .iter()
+            .flat_map(|e| &e.hosts)
+            .filter_map(|h| {
+                let (ns, dns) = h.value.split_once('/')?;
+                match ns {
+                    "~" => None,
+                    "." => Some((proxy_ns, dns)),
+                    _ => Some((ns, dns)),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the Sidecar, applied to a proxy in `proxy_ns`, imports `service`
+    /// (`selectServices`): an egress host `ns/dnsName` whose namespace is the service's (or
+    /// `*`) and whose name matches its host. A Sidecar without egress imports everything.
+    pub fn sidecar_imports_for(
+        &self,
+        model: &Model,
+        sidecar: SidecarIdx,
+        proxy_ns: &str,
+        service: ServiceId,
+    ) -> bool {
+        if model.sidecars[sidecar].spec.egress.is_empty() {
             return true;
         }
-        egress.iter().flat_map(|e| &e.hosts).any(|h| {
-            let Some((ns, dns)) = h.value.split_once('/') else {
-                return false;
-            };
-            let ns_ok = match ns {
-                "*" => true,
-                "." => svc.namespace == *own,
-                "~" => false,
-                other => svc.namespace == other,
-            };
-            ns_ok
-                && (dns == "*"
-                    || host::matches(&host::resolve(dns, &svc.namespace), &svc.host)
-                    || dns == svc.host)
+        let svc = self.service(service);
+        self.egress_hosts_for(model, sidecar, proxy_ns)
+            .into_iter()
+            .any(|(ns, dns)| {
+                (ns == "*" || svc.namespace == ns)
+                    && egress_name_matches(dns, &svc.namespace, &svc.host)
+            })
+    }
+
+    /// Whether the Sidecar, applied to a proxy in `proxy_ns`, imports VirtualService `vs`
+    /// (`virtualservice.go` `SelectVirtualServices`): the egress hosts are looked up under the
+    /// **VirtualService's** namespace and `*` — not under the namespace of the services its hosts
+    /// name — and one matching host imports the whole VirtualService. A Sidecar without egress
+    /// imports everything. The destinations of an imported VirtualService are in the scope too
+    /// (`collectImportedServices`, since Istio 1.5).
+    pub fn sidecar_imports_vs(
+        &self,
+        model: &Model,
+        sidecar: SidecarIdx,
+        proxy_ns: &str,
+        vs: VsIdx,
+    ) -> bool {
+        if model.sidecars[sidecar].spec.egress.is_empty() {
+            return true;
+        }
+        let vs_ns = model.virtual_services[vs].meta.namespace.as_str();
+        let egress = self.egress_hosts_for(model, sidecar, proxy_ns);
+        self.virtual_services[vs].hosts.iter().any(|h| {
+            egress
+                .iter()
+                .any(|&(ns, dns)| (ns == "*" || ns == vs_ns) && egress_name_matches(dns, vs_ns, h))
         })
     }
+}
+
+/// An egress `dnsName` against a resolved host: `*` matches any, otherwise wildcard overlap
+/// (`host.Name.Matches`), with a short name read in namespace `ns` (the host's).
+fn egress_name_matches(dns: &str, ns: &str, resolved: &str) -> bool {
+    let dns = dns.to_ascii_lowercase();
+    dns == "*" || host::matches(&dns, resolved) || host::matches(&host::resolve(&dns, ns), resolved)
 }
 
 /// Workloads in every posting list (each sorted, as ids are pushed in increasing order).
