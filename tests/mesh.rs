@@ -581,3 +581,82 @@ fn dot_in_the_root_sidecar_means_the_proxy_namespace() {
     assert!(a.mesh.sidecar_imports_for(&a.model, 0, "web", frontend));
     assert!(!a.mesh.sidecar_imports_for(&a.model, 0, "other", frontend));
 }
+
+// ---- issue #11: gateways ------------------------------------------------------------------------
+
+fn gateway(name: &str, ns: &str, servers: &str) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{istio: ingressgateway}}\n  servers:\n{servers}"
+    )
+}
+
+const INGRESS: &str = "istio: ingressgateway";
+
+/// Class 9. `mergeGateways` / `CheckDuplicates` then `GetSNIHostsForServer`, which strips the
+/// namespace part of `ns/host`: two TLS servers with `a/x` and `b/x` on one port of the same
+/// workloads produce one SNI name twice (`gateway_simulation_test.go` "duplicate tls gateway",
+/// istio/istio#24638).
+#[test]
+fn tls_gateway_hosts_differing_only_by_namespace_conflict() {
+    let tls = |ns: &str| {
+        format!(
+            "  - port: {{number: 443, name: https, protocol: HTTPS}}\n    tls: {{mode: SIMPLE, credentialName: cert}}\n    hosts: [\"{ns}/shop.example.com\"]\n"
+        )
+    };
+    let yaml = [
+        deploy("ingressgateway", "istio-system", INGRESS, "istio/proxyv2"),
+        gateway("a", "shop", &tls("shop")),
+        gateway("b", "legacy", &tls("legacy")),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(findings(&a, "conflicting-gateways").len(), 2);
+    // Plain HTTP servers route by namespace-scoped virtual hosts: no conflict there.
+    let http = |ns: &str| {
+        format!(
+            "  - port: {{number: 80, name: http, protocol: HTTP}}\n    hosts: [\"{ns}/shop.example.com\"]\n"
+        )
+    };
+    let yaml = [
+        deploy("ingressgateway", "istio-system", INGRESS, "istio/proxyv2"),
+        gateway("a", "shop", &http("shop")),
+        gateway("b", "legacy", &http("legacy")),
+    ]
+    .concat();
+    assert_eq!(
+        findings(&analyze(&yaml), "conflicting-gateways"),
+        Vec::<&str>::new()
+    );
+}
+
+/// Class 10. `mergeGateways`: a port already used with a protocol that cannot merge with the
+/// new server's (HTTP and TCP) makes Istio skip the later server, whatever the hosts.
+#[test]
+fn http_and_tcp_servers_on_one_port_conflict_whatever_the_hosts() {
+    let yaml = [
+        deploy("ingressgateway", "istio-system", INGRESS, "istio/proxyv2"),
+        gateway("web", "shop", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: [\"shop.example.com\"]\n"),
+        gateway("db", "data", "  - port: {number: 8080, name: tcp, protocol: TCP}\n    hosts: [\"db.example.com\"]\n"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    let found = findings(&a, "conflicting-gateways");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("one protocol"), "{}", found[0]);
+}
+
+/// Class 11. Only gateway proxies apply Gateway servers (`mergeGateways` is built for router
+/// proxies); a selector matching only an application Deployment selects no gateway workload.
+#[test]
+fn a_gateway_selecting_only_application_pods_has_no_workload() {
+    let yaml = [
+        deploy("frontend", "shop", "app: frontend", "shop/frontend:1.0"),
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: shop}\nspec:\n  selector: {app: frontend}\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [\"*\"]\n".to_string(),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert!(a.mesh.gateway_workloads[0].is_empty());
+    let found = findings(&a, "gateway-no-workload");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("shop/frontend"), "{}", found[0]);
+}

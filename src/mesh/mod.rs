@@ -297,7 +297,8 @@ pub struct Mesh {
     pub destination_rules: Vec<DrInfo>,
     /// Per `Model::gateways` index: resolved server hosts, per server.
     pub gateway_hosts: Vec<Vec<Vec<ServerHost>>>,
-    /// Per `Model::gateways` index: the workloads its selector picks.
+    /// Per `Model::gateways` index: the gateway proxies its selector picks (application pods it
+    /// happens to match are left out: they do not apply Gateway servers).
     pub gateway_workloads: Vec<Vec<WorkloadId>>,
     /// Per `Model::k8s_gateways` index: one host per listener (`*` for a listener without
     /// `hostname`, which accepts every host).
@@ -712,12 +713,15 @@ impl Mesh {
                 .collect();
             self.gateway_hosts.push(servers);
             // Istio gateways select their pods in any namespace (unless scoped by pilot flags).
+            // Only gateway proxies apply Gateway servers (`mergeGateways` runs for router
+            // proxies); an application pod the selector happens to match does not.
             let selector = plain(&gw.spec.selector);
-            let picked = if selector.is_empty() {
+            let mut picked = if selector.is_empty() {
                 Vec::new()
             } else {
                 self.select_any_namespace(&selector)
             };
+            picked.retain(|&w| self.is_gateway_workload(model, w));
             self.gateway_workloads.push(picked);
         }
         for (i, gw) in model.k8s_gateways.iter().enumerate() {
