@@ -278,16 +278,39 @@ fn filter(model: &mut Model, diagnostics: Vec<Diagnostic>, options: &Options) ->
             let entries = by_resource
                 .entry(crate::model::resource_ref(meta).to_string())
                 .or_default();
+            // Each entry points at its own text inside the value when it is written there
+            // verbatim (it is, unless the value uses escapes or spans lines).
+            let shown = model
+                .sources
+                .files()
+                .get(value.loc.file.0 as usize)
+                .and_then(|f| {
+                    f.text
+                        .get(value.loc.span.start as usize..value.loc.span.end as usize)
+                })
+                .unwrap_or("");
+            let mut from = 0;
             for code in value
                 .value
                 .split(',')
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
             {
+                let loc = match shown.get(from..).and_then(|rest| rest.find(code)) {
+                    Some(at) => {
+                        let start = value.loc.span.start as usize + from + at;
+                        from += at + code.len();
+                        crate::source::Loc::new(
+                            value.loc.file,
+                            crate::source::Span::new(start, start + code.len()),
+                        )
+                    }
+                    None => value.loc,
+                };
                 entries.push(AnnotationEntry {
                     annotation,
                     code: code.to_string(),
-                    loc: value.loc,
+                    loc,
                     used: false,
                 });
             }

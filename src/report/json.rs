@@ -58,8 +58,13 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
-    /// Findings removed by a suppression (annotation, `--suppress`, `.meshlint.yaml`).
+    /// Findings removed by a suppression (annotation, `--suppress`, `.meshlint.yaml`), when any.
+    #[serde(skip_serializing_if = "is_zero")]
     suppressed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn position(sources: &SourceDb, loc: Loc) -> (&str, usize, usize) {
