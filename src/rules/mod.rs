@@ -74,6 +74,8 @@ registry! {
     port_name,
     externalname_port_name,
     delegate_conflict,
+    tls_no_ca_certificate,
+    port_tls_no_ca_certificate,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
