@@ -76,6 +76,10 @@ registry! {
     delegate_conflict,
     tls_no_ca_certificate,
     port_tls_no_ca_certificate,
+    serviceentry_addresses_required,
+    serviceentry_protocol_conflict,
+    gateway_duplicate_certificate,
+    negative_condition,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
