@@ -80,6 +80,7 @@ registry! {
     serviceentry_protocol_conflict,
     gateway_duplicate_certificate,
     negative_condition,
+    proxy_uid,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
