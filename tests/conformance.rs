@@ -48,8 +48,8 @@ const SHARED: &[(&str, &[&str])] = &[
     ),
     ("gateway.IngressGatewayPortAnalyzer", &["gateway-no-workload"]),
     ("gateway.SecretAnalyzer", &["gateway-secret"]),
-    ("sidecar.SelectorAnalyzer", &["sidecar-selector"]),
-    ("telemetry.SelectorAnalyzer", &["telemetry-selector"]),
+    ("sidecar.SelectorAnalyzer", &["sidecar-selects-nothing"]),
+    ("telemetry.SelectorAnalyzer", &["telemetry-selects-nothing"]),
     ("deprecation.DeprecationAnalyzer", &["deprecated-field"]),
     ("telemetry.LightstepAnalyzer", &["telemetry-lightstep"]),
 ];

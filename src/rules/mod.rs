@@ -81,6 +81,13 @@ registry! {
     gateway_duplicate_certificate,
     negative_condition,
     proxy_uid,
+    sidecar_selects_nothing,
+    sidecar_selector_conflict,
+    sidecar_default_conflict,
+    sidecar_in_ambient,
+    telemetry_selects_nothing,
+    telemetry_selector_conflict,
+    telemetry_default_conflict,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
