@@ -88,6 +88,8 @@ registry! {
     telemetry_selects_nothing,
     telemetry_selector_conflict,
     telemetry_default_conflict,
+    telemetry_no_provider,
+    telemetry_lightstep,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
