@@ -11,6 +11,7 @@ pub mod lookup;
 pub mod matching;
 pub mod ports;
 pub mod routes;
+pub mod workloads;
 
 use std::collections::BTreeMap;
 
