@@ -91,6 +91,7 @@ registry! {
     telemetry_default_conflict,
     telemetry_no_provider,
     telemetry_lightstep,
+    mtls_mismatch,
 }
 
 pub mod catalog;
