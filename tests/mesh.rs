@@ -660,3 +660,25 @@ fn a_gateway_selecting_only_application_pods_has_no_workload() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("shop/frontend"), "{}", found[0]);
 }
+
+// ---- issue #11: delegates -----------------------------------------------------------------------
+
+/// Class 12. `resolveVirtualServiceShortnames` resolves every VirtualService's gateway names,
+/// `match.gateways` included, against its own namespace before `mergeVirtualServices` compares
+/// root and delegate matches (`hasConflict`): `public` in a root in shop is shop/public, in a
+/// delegate in products it is products/public, so the delegate route is dropped.
+#[test]
+fn delegate_match_gateways_resolve_against_the_delegate_namespace() {
+    let root = "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: root, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [public]\n  http:\n  - match:\n    - uri: {prefix: /products}\n      gateways: [public]\n    delegate: {name: products, namespace: products}\n";
+    let leaf = |gw: &str| {
+        format!(
+            "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: products, namespace: products}}\nspec:\n  http:\n  - match:\n    - uri: {{prefix: /products/list}}\n      gateways: [{gw}]\n    route:\n    - destination: {{host: products}}\n"
+        )
+    };
+    let a = analyze(&format!("{root}{}", leaf("public")));
+    let found = findings(&a, "delegate-conflict");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("products/public"), "{}", found[0]);
+    let a = analyze(&format!("{root}{}", leaf("shop/public")));
+    assert_eq!(findings(&a, "delegate-conflict"), Vec::<&str>::new());
+}
