@@ -682,3 +682,23 @@ fn delegate_match_gateways_resolve_against_the_delegate_namespace() {
     let a = analyze(&format!("{root}{}", leaf("shop/public")));
     assert_eq!(findings(&a, "delegate-conflict"), Vec::<&str>::new());
 }
+
+// ---- issue #11: route shadowing -----------------------------------------------------------------
+
+/// Class 13. Sidecars build one route table per listener port and `TranslateRoute` (`route.go`)
+/// drops matches for other ports, so on the only port of the service a `port` match always holds:
+/// a route gated only by it is a catch-all there and the routes after it are unreachable.
+#[test]
+fn a_route_gated_only_by_the_only_service_port_is_a_catch_all() {
+    let vs = "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: shop}\nspec:\n  hosts: [reviews]\n  http:\n  - match:\n    - port: 9080\n    route:\n    - destination: {host: reviews}\n  - match:\n    - uri: {prefix: /api}\n    route:\n    - destination: {host: reviews}\n";
+    let a = analyze(&format!("{}{vs}", svc("reviews", "shop", "")));
+    assert_eq!(a.mesh.vs_single_port(&a.model, 0), Some(9080));
+    let found = findings(&a, "unreachable-route");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("http[1]"), "{}", found[0]);
+    // With a second port the port match is a real condition.
+    let two_ports = "---\napiVersion: v1\nkind: Service\nmetadata: {name: reviews, namespace: shop}\nspec:\n  selector: {app: reviews}\n  ports:\n  - {name: http, port: 9080}\n  - {name: http-admin, port: 9090}\n";
+    let a = analyze(&format!("{two_ports}{vs}"));
+    assert_eq!(a.mesh.vs_single_port(&a.model, 0), None);
+    assert_eq!(findings(&a, "unreachable-route"), Vec::<&str>::new());
+}
