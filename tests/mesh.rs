@@ -702,3 +702,26 @@ fn a_route_gated_only_by_the_only_service_port_is_a_catch_all() {
     assert_eq!(a.mesh.vs_single_port(&a.model, 0), None);
     assert_eq!(findings(&a, "unreachable-route"), Vec::<&str>::new());
 }
+
+/// Class 14. `validation.go` `validateStringMatchRegexp`: the webhook compiles every `regex` of
+/// an HTTP match with RE2 and rejects the VirtualService when it does not compile (`*`, `/api(`).
+#[test]
+fn regexes_the_webhook_rejects_are_invalid_values() {
+    let vs = "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\nspec:\n  hosts: [reviews]\n  http:\n  - match:\n    - uri: {regex: \"/api(\"}\n      headers:\n        x-user: {regex: \"*\"}\n      authority: {regex: \"shop\\\\.example\\\\.com\"}\n    route:\n    - destination: {host: reviews}\n";
+    let a = analyze(&format!("{}{vs}", svc("reviews", "shop", "")));
+    let found: Vec<&str> = findings(&a, "invalid-value")
+        .into_iter()
+        .filter(|m| m.contains("RE2"))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found.iter().any(|m| m.contains("uri.regex \"/api(\"")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("headers.x-user.regex \"*\"")),
+        "{found:?}"
+    );
+}

@@ -67,6 +67,28 @@ impl Pattern {
     }
 }
 
+/// Why Istio's webhook rejects a `regex` string match, or `None` (`validation.go`
+/// `validateStringMatchRegexp`: an empty regex, or one Go's RE2 `regexp.Compile` refuses, such as
+/// `*` or `/api(`). Rust's `regex` crate implements the same syntax, without backreferences or
+/// lookaround like RE2; only the first line of its error is kept.
+pub fn regex_error(source: &str) -> Option<String> {
+    if source.is_empty() {
+        return Some("an empty regex".to_string());
+    }
+    let err = regex::RegexBuilder::new(source)
+        .size_limit(1 << 20)
+        .build()
+        .err()?;
+    let text = err.to_string();
+    let reason = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or_else(|| text.lines().last().unwrap_or("does not compile"))
+        .trim()
+        .to_string();
+    Some(reason)
+}
+
 impl PartialEq for Pattern {
     fn eq(&self, other: &Self) -> bool {
         self.source == other.source
