@@ -31,6 +31,9 @@ _meshlint() {
             meshlint,help)
                 cmd="meshlint__subcmd__help"
                 ;;
+            meshlint,man)
+                cmd="meshlint__subcmd__man"
+                ;;
             meshlint,rules)
                 cmd="meshlint__subcmd__rules"
                 ;;
@@ -49,6 +52,9 @@ _meshlint() {
             meshlint__subcmd__help,help)
                 cmd="meshlint__subcmd__help__subcmd__help"
                 ;;
+            meshlint__subcmd__help,man)
+                cmd="meshlint__subcmd__help__subcmd__man"
+                ;;
             meshlint__subcmd__help,rules)
                 cmd="meshlint__subcmd__help__subcmd__rules"
                 ;;
@@ -59,7 +65,7 @@ _meshlint() {
 
     case "${cmd}" in
         meshlint)
-            opts="-h -V --help --version analyze graph rules explain completions help"
+            opts="-h -V --help --version analyze graph rules explain completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -73,18 +79,18 @@ _meshlint() {
             return 0
             ;;
         meshlint__subcmd__analyze)
-            opts="-o -n -h --output --namespace --mesh-config --istio-version --failure-threshold --timings --max-file-bytes --max-documents --max-yaml-nodes --max-depth --max-scalar-bytes --max-file-nodes --output-file --help"
+            opts="-o -n -h --output --namespace --mesh-config --config --no-config --suppress --show-suppressed --output-threshold --istio-version --failure-threshold --timings --max-file-bytes --max-documents --max-yaml-nodes --max-depth --max-scalar-bytes --max-file-nodes --output-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif github junit codeclimate" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif github junit codeclimate" -- "${cur}"))
                     return 0
                     ;;
                 --namespace)
@@ -96,6 +102,18 @@ _meshlint() {
                     return 0
                     ;;
                 --mesh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --suppress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-threshold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -171,13 +189,21 @@ _meshlint() {
             return 0
             ;;
         meshlint__subcmd__graph)
-            opts="-n -h --format --namespace --mesh-config --help"
+            opts="-o -n -h --output --format --namespace --mesh-config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -W "dot mermaid json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "dot mermaid json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "dot mermaid json" -- "${cur}"))
                     return 0
                     ;;
@@ -201,7 +227,7 @@ _meshlint() {
             return 0
             ;;
         meshlint__subcmd__help)
-            opts="analyze graph rules explain completions help"
+            opts="analyze graph rules explain completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,6 +310,20 @@ _meshlint() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshlint__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshlint__subcmd__help__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -298,13 +338,35 @@ _meshlint() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        meshlint__subcmd__rules)
+        meshlint__subcmd__man)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshlint__subcmd__rules)
+            opts="-o -h --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

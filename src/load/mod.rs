@@ -19,6 +19,9 @@ pub use yaml::{Budgets, Document};
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub budgets: Budgets,
+    /// Globs of paths not to read (`.meshlint.yaml` `exclude:`), matched against the path as
+    /// reports show it (`*` crosses `/`).
+    pub exclude: Vec<String>,
 }
 
 /// Everything the loader produced: the sources, and what became of each document, in file and
@@ -118,7 +121,20 @@ pub fn load_with<D: Send>(
     options: &LoadOptions,
     reader: &(dyn Fn(Document) -> D + Sync),
 ) -> Result<Loaded<D>, InputError> {
-    let inputs = expand(paths)?;
+    let mut inputs = expand(paths)?;
+    if !options.exclude.is_empty() {
+        inputs.retain(|input| match input {
+            Input::File(path) => {
+                let shown = display(path);
+                let shown = shown.trim_start_matches("./");
+                !options
+                    .exclude
+                    .iter()
+                    .any(|g| crate::config::glob_match(g.trim_start_matches("./"), shown))
+            }
+            _ => true,
+        });
+    }
     let budgets = options.budgets;
 
     // Reading is I/O bound and decoding is cheap; rayon keeps the order of `inputs`.

@@ -1,4 +1,4 @@
-use crate::diag::{self, Diagnostic, Severity};
+use crate::diag::{self, Diagnostic, Severity, Subject};
 use crate::mesh::{Labels, WorkloadId};
 use crate::rules::{Context, Rule};
 
@@ -102,7 +102,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 },
             )
             .help(help)
-            .resource(Some(gw.resource_ref())),
+            .resource(Some(gw.resource_ref()))
+            .subject(Subject::Workload {
+                namespace: None,
+                labels: selector.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            }),
         );
     }
 }
