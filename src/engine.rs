@@ -33,6 +33,8 @@ pub struct Options {
     pub config_file: Option<(String, std::sync::Arc<str>)>,
     /// What exists in the cluster but not in the inputs (`.meshlint.yaml` `external:`).
     pub external: External,
+    /// Globs of paths not to read (`.meshlint.yaml` `exclude:`).
+    pub exclude: Vec<String>,
 }
 
 /// The newest Istio release meshlint knows; the default of `--istio-version`.
@@ -50,6 +52,7 @@ impl Default for Options {
             suppressions: Vec::new(),
             config_file: None,
             external: External::default(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -134,7 +137,9 @@ pub fn analyze(
 ) -> Result<Analysis, InputError> {
     let started = Instant::now();
     let reader = TimedReader::new(&options.default_namespace);
-    let loaded = load::load_with(paths, stdin, &options.load, &|doc| reader.read(doc))?;
+    let loaded = load::load_excluding(paths, &options.exclude, stdin, &options.load, &|doc| {
+        reader.read(doc)
+    })?;
     analyze_loaded(loaded, started, reader.total(), options)
 }
 

@@ -4,8 +4,8 @@
 //! (typed resources) → [`mesh`] (the index and traffic graph) → [`rules`] (passes) →
 //! [`report`] (human, json). [`engine`] runs them in order.
 
-pub mod config;
 pub mod authz;
+pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod load;

@@ -218,7 +218,7 @@ impl CommonArgs {
             ..Options::default()
         };
         options.load.budgets = budgets;
-        options.load.exclude = config.exclude.clone();
+        options.exclude = config.exclude.clone();
         if let Some(v) = self.istio_version.or(config.istio_version) {
             options.istio_version = v;
         }
@@ -399,7 +399,14 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         }
     };
     let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
-    let mut analysis = match engine::analyze(&args.paths, &mut stdin, &options) {
+    let progress = report::progress::Progress::start(
+        report::progress::wanted(),
+        std::time::Duration::from_secs(1),
+        "analyzing",
+    );
+    let analyzed = engine::analyze(&args.paths, &mut stdin, &options);
+    drop(progress);
+    let mut analysis = match analyzed {
         Ok(a) => a,
         Err(e) => {
             eprintln!("meshlint: {e}");

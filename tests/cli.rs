@@ -245,7 +245,10 @@ fn man_page_is_in_sync() {
     let out = meshlint(&["man"], None);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with(".ie \\n(.g .ds Aq") || text.contains(".TH meshlint"), "{text}");
+    assert!(
+        text.starts_with(".ie \\n(.g .ds Aq") || text.contains(".TH meshlint"),
+        "{text}"
+    );
     for command in ["analyze", "graph", "rules", "explain", "completions"] {
         assert!(text.contains(command), "the man page lists {command}");
     }
@@ -273,12 +276,19 @@ fn every_rule_has_a_page_and_every_page_a_rule() {
         })
         .collect();
     pages.sort();
-    let mut names: Vec<String> = meshlint::rules::ALL.iter().map(|r| r.name.to_string()).collect();
+    let mut names: Vec<String> = meshlint::rules::ALL
+        .iter()
+        .map(|r| r.name.to_string())
+        .collect();
     names.sort();
     assert_eq!(pages, names, "rules/*.md and the registry differ");
     for rule in meshlint::rules::ALL {
         let on_disk = std::fs::read_to_string(dir.join(format!("{}.md", rule.name))).unwrap();
-        assert_eq!(on_disk, rule.doc, "{}: the embedded page is the file", rule.name);
+        assert_eq!(
+            on_disk, rule.doc,
+            "{}: the embedded page is the file",
+            rule.name
+        );
     }
 }
 
@@ -297,7 +307,10 @@ fn rules_json_and_explain_pick_list() {
     let out = meshlint(&["explain", "IST0101"], None);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("rules report IST0101") && text.lines().count() < 15, "{text}");
+    assert!(
+        text.contains("rules report IST0101") && text.lines().count() < 15,
+        "{text}"
+    );
     let out = meshlint(&["explain", "subset-not-fund"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean subset-not-found?"));
@@ -330,11 +343,22 @@ fn integration_files_are_well_formed() {
     for (file, needles) in [
         (
             ".pre-commit-hooks.yaml",
-            &["- id: meshlint\n", "entry: meshlint analyze", "pass_filenames: false", "language: rust"][..],
+            &[
+                "- id: meshlint\n",
+                "entry: meshlint analyze",
+                "pass_filenames: false",
+                "language: rust",
+            ][..],
         ),
         (
             "action.yml",
-            &["using: composite", "cargo install", "-o github", "sarif=", "upload-sarif"][..],
+            &[
+                "using: composite",
+                "cargo install",
+                "-o github",
+                "sarif=",
+                "upload-sarif",
+            ][..],
         ),
     ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
@@ -342,7 +366,11 @@ fn integration_files_are_well_formed() {
             vec![(file.to_string(), text.clone().into_bytes())],
             &Default::default(),
         );
-        assert!(loaded.diagnostics.is_empty(), "{file}: {:?}", loaded.diagnostics);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{file}: {:?}",
+            loaded.diagnostics
+        );
         for needle in needles {
             assert!(text.contains(needle), "{file} lacks {needle}");
         }

@@ -229,17 +229,17 @@ fn junit_is_well_formed_xml_with_one_case_per_resource_and_rule() {
             Ok(quick_xml::events::Event::Eof) => break,
             Ok(quick_xml::events::Event::Start(e)) => {
                 depth += 1;
-                if &*e.name().0 == "testcase" {
+                if e.name().0 == "testcase" {
                     cases += 1;
                     let name = attr(&e, "name");
                     assert!(names.insert(name.clone()), "duplicate test name {name}");
                 }
-                if &*e.name().0 == "failure" {
+                if e.name().0 == "failure" {
                     failures += 1;
                 }
             }
             Ok(quick_xml::events::Event::Empty(e)) => {
-                if &*e.name().0 == "testcase" {
+                if e.name().0 == "testcase" {
                     cases += 1;
                     let name = attr(&e, "name");
                     assert!(names.insert(name.clone()), "duplicate test name {name}");
@@ -513,4 +513,61 @@ fn the_output_threshold_hides_but_does_not_change_the_exit_code() {
         Some(1),
         "the hidden warning still fails the run"
     );
+}
+
+#[test]
+fn human_output_is_grouped_by_file_names_helm_templates_and_never_splits_a_hostname() {
+    let stream = b"---
+# Source: shop/templates/vs.yaml
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: front-door-of-the-shop-with-a-long-name
+  namespace: shop
+spec:
+  hosts: [front]
+  http:
+  - route:
+    - destination: {host: service-a-with-a-rather-long-name.test-namespace.svc.cluster.local}
+";
+    let out = run(&["analyze", "-"], Some(stream));
+    let text = stdout(&out);
+    assert!(text.starts_with("── <stdin> ── 1 error\n"), "{text}");
+    assert!(
+        text.contains("╭─[<stdin> (shop/templates/vs.yaml):12:"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l
+                .contains("service-a-with-a-rather-long-name.test-namespace.svc.cluster.local")),
+        "the host stays on one line: {text}"
+    );
+    for line in text.lines() {
+        assert!(
+            !line.trim_end().ends_with('-') || line.contains("──"),
+            "a line broken at a hyphen: {line}"
+        );
+    }
+    // Two files: two headers, in file order.
+    let out = run(&["analyze", "testdata/example"], None);
+    let text = stdout(&out);
+    let headers: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("── "))
+        .map(|l| l.split(" ── ").next().unwrap())
+        .collect();
+    let report = json(&stdout(&run(
+        &["analyze", "-o", "json", "testdata/example"],
+        None,
+    )));
+    let mut files: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    files.dedup();
+    assert_eq!(headers, files, "one header per file, in order");
+    assert!(!headers.is_empty());
 }

@@ -19,9 +19,6 @@ pub use yaml::{Budgets, Document};
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub budgets: Budgets,
-    /// Globs of paths not to read (`.meshlint.yaml` `exclude:`), matched against the path as
-    /// reports show it (`*` crosses `/`).
-    pub exclude: Vec<String>,
 }
 
 /// Everything the loader produced: the sources, and what became of each document, in file and
@@ -121,14 +118,25 @@ pub fn load_with<D: Send>(
     options: &LoadOptions,
     reader: &(dyn Fn(Document) -> D + Sync),
 ) -> Result<Loaded<D>, InputError> {
+    load_excluding(paths, &[], stdin, options, reader)
+}
+
+/// `load_with`, skipping the files whose path (as reports show it, without a leading `./`)
+/// matches one of `exclude` (`*` globs that cross `/`; `.meshlint.yaml` `exclude:`).
+pub fn load_excluding<D: Send>(
+    paths: &[String],
+    exclude: &[String],
+    stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>,
+    options: &LoadOptions,
+    reader: &(dyn Fn(Document) -> D + Sync),
+) -> Result<Loaded<D>, InputError> {
     let mut inputs = expand(paths)?;
-    if !options.exclude.is_empty() {
+    if !exclude.is_empty() {
         inputs.retain(|input| match input {
             Input::File(path) => {
                 let shown = display(path);
                 let shown = shown.trim_start_matches("./");
-                !options
-                    .exclude
+                !exclude
                     .iter()
                     .any(|g| crate::config::glob_match(g.trim_start_matches("./"), shown))
             }

@@ -127,7 +127,7 @@ fn report(analysis: &Analysis) -> Report<'_> {
     super::index_lines(analysis);
     let sources = &analysis.model.sources;
     let stats = analysis.model.stats;
-    let report = Report {
+    Report {
         diagnostics: analysis
             .diagnostics
             .iter()
@@ -150,8 +150,7 @@ fn report(analysis: &Analysis) -> Report<'_> {
             infos: analysis.count(Severity::Info),
             suppressed: analysis.suppressed_count,
         },
-    };
-    report
+    }
 }
 
 /// The report as a JSON value, its keys in document order (`-o yaml` writes the same document).

@@ -8,6 +8,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod progress;
 pub mod sarif;
 pub mod yaml;
 
@@ -64,7 +65,7 @@ impl Format {
 /// Renders `analysis` in `format`; `color` only matters for human output.
 pub fn render(format: Format, analysis: &Analysis, color: bool) -> String {
     match format {
-        Format::Human => human::render(analysis, color),
+        Format::Human => human::render_grouped(analysis, color),
         Format::Json => json::render(analysis),
         Format::Yaml => yaml::render(analysis),
         Format::Sarif => sarif::render(analysis),
