@@ -10,6 +10,7 @@ mod keys;
 pub mod lookup;
 pub mod matching;
 pub mod ports;
+pub mod request;
 pub mod routes;
 
 use std::collections::BTreeMap;
