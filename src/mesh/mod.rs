@@ -9,6 +9,7 @@ pub mod host;
 mod keys;
 pub mod lookup;
 pub mod matching;
+pub mod mtls;
 pub mod ports;
 pub mod request;
 pub mod routes;
@@ -262,6 +263,8 @@ pub struct Mesh {
     /// Per `Model::k8s_gateways` index: one host per listener (`*` for a listener without
     /// `hostname`, which accepts every host).
     pub k8s_gateway_hosts: Vec<Vec<ServerHost>>,
+    /// Effective server-side mTLS per workload (`mtls.rs`).
+    pub mtls: mtls::MtlsIndex,
 
     services_by_host: HashMap<String, Vec<ServiceId>>,
     /// namespace → services declared in it (for "did you mean" among a namespace's names).
@@ -322,6 +325,7 @@ impl Mesh {
             let ns = &sc.meta.namespace;
             push(&mut mesh.sidecars_by_ns, ns.as_str(), || ns.clone(), i);
         }
+        mesh.mtls = mtls::MtlsIndex::build(model, &mesh);
         mesh
     }
 

@@ -74,6 +74,7 @@ registry! {
     port_name,
     externalname_port_name,
     delegate_conflict,
+    mtls_mismatch,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
