@@ -27,8 +27,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::authz::{self, Peer, PolicyIndex};
 use crate::diag::{ResourceRef, did_you_mean};
 use crate::mesh::matching::HttpCondition;
+use crate::mesh::mtls::{Caller, ClientOrigin};
 use crate::mesh::request::{self, Proxy, Request};
 use crate::mesh::{
     ExportTo, GatewayRef, Injection, Mesh, ServiceId, ServiceSource, VsIdx, WorkloadId,
@@ -281,6 +283,16 @@ enum Client {
 
 /// Runs the simulation.
 pub fn simulate(model: &Model, mesh: &Mesh, q: &Query) -> Result<Simulation, UsageError> {
+    simulate_with(model, mesh, &PolicyIndex::build(model, mesh), q)
+}
+
+/// Runs the simulation with a policy index built once (for many requests).
+pub fn simulate_with(
+    model: &Model,
+    mesh: &Mesh,
+    policies: &PolicyIndex,
+    q: &Query,
+) -> Result<Simulation, UsageError> {
     if q.to.is_empty() {
         return Err(UsageError("no --to URL given".into()));
     }
@@ -305,6 +317,8 @@ pub fn simulate(model: &Model, mesh: &Mesh, q: &Query) -> Result<Simulation, Usa
     let mut walker = Walker {
         model,
         mesh,
+        policies,
+        client: None,
         subset: q.subset.as_deref(),
         trace: Vec::new(),
         hop: 0,
@@ -471,6 +485,9 @@ impl<'m> Effective<'m> {
 struct Walker<'a> {
     model: &'a Model,
     mesh: &'a Mesh,
+    policies: &'a PolicyIndex,
+    /// The workload that sends the current hop's request.
+    client: Option<WorkloadId>,
     subset: Option<&'a str>,
     trace: Vec<Step>,
     hop: usize,
@@ -607,6 +624,10 @@ impl<'a> Walker<'a> {
             delay: None,
             landed: None,
         };
+        self.client = match client {
+            Client::Sidecar(id) | Client::Gateway(id) | Client::Plain(Some(id)) => Some(id),
+            Client::Plain(None) => None,
+        };
         match client {
             Client::Gateway(id) => self.ingress(id, req, &mut hop)?,
             Client::Sidecar(id) => self.sidecar(id, req, &mut hop, force_vs)?,
@@ -742,7 +763,7 @@ impl<'a> Walker<'a> {
             port: Some(port),
             weight_percent: 100.0,
         }];
-        self.land(hop, svc, &fqdn, Some(port), None, "", false, None);
+        self.land(hop, svc, &fqdn, Some(port), None, "", false, None, req);
         Ok(())
     }
 
@@ -905,7 +926,7 @@ impl<'a> Walker<'a> {
                 port: Some(req.port),
                 weight_percent: 100.0,
             }];
-            self.land(hop, svc, &fqdn, Some(req.port), None, &ns, false, None);
+            self.land(hop, svc, &fqdn, Some(req.port), None, "", false, None, req);
             return Ok(());
         }
         // The VirtualService that owns the host for this client.
@@ -940,6 +961,7 @@ impl<'a> Walker<'a> {
                 &ns,
                 protocol_tcp,
                 None,
+                req,
             );
             return Ok(());
         };
@@ -1832,6 +1854,7 @@ impl<'a> Walker<'a> {
             client_ns,
             tcp,
             Some((eff.vs, dest_at)),
+            req,
         );
     }
 
@@ -1968,6 +1991,7 @@ impl<'a> Walker<'a> {
             ns,
             true,
             Some((vs, r.at)),
+            req,
         );
         Ok(())
     }
@@ -1984,6 +2008,7 @@ impl<'a> Walker<'a> {
         client_ns: &str,
         tcp: bool,
         dest_at: Option<(VsIdx, Loc)>,
+        req: &Request,
     ) {
         let info = self.mesh.service(svc).clone();
         let mut destination = Destination {
@@ -2183,15 +2208,26 @@ impl<'a> Walker<'a> {
                 self.push("endpoints", why, self.service_at(svc));
             }
         }
-        self.push(
-            "mtls",
-            "not evaluated: the client-TLS-versus-PeerAuthentication check belongs to the mTLS evaluator, which this build does not have yet".into(),
-            None,
-        );
-        if !tcp {
+        // Client TLS against the server's PeerAuthentication, then authorization.
+        if let Some(endpoint) = hop.landed
+            && !self.server_side(
+                hop,
+                svc,
+                port,
+                subset.as_deref(),
+                client_ns,
+                tcp,
+                endpoint,
+                req,
+            )
+        {
+            hop.destination = Some(destination);
+            return;
+        }
+        if hop.landed.is_none() {
             self.push(
-                "authorization",
-                "not evaluated: AuthorizationPolicies belong to the authz evaluator, which this build does not have yet".into(),
+                "mtls",
+                "not evaluated: no endpoint workload in the files, so no server-side PeerAuthentication or AuthorizationPolicy to check".into(),
                 None,
             );
         }
@@ -2215,6 +2251,169 @@ impl<'a> Walker<'a> {
                 ),
             )
         };
+    }
+
+    /// The server side of one endpoint: the client's TLS against its PeerAuthentication
+    /// (`Mesh::client_tls`, `Mesh::connect`), then its AuthorizationPolicies (`authz::evaluate`).
+    /// `false` when the request ends here (the verdict is set).
+    #[allow(clippy::too_many_arguments)]
+    fn server_side(
+        &mut self,
+        hop: &mut Hop,
+        svc: ServiceId,
+        port: Option<u32>,
+        subset: Option<&str>,
+        client_ns: &str,
+        tcp: bool,
+        endpoint: WorkloadId,
+        req: &Request,
+    ) -> bool {
+        let model = self.model;
+        let mesh = self.mesh;
+        let routed = !client_ns.is_empty();
+        let caller = Caller {
+            namespace: if routed { client_ns } else { "" },
+            sidecar: routed,
+        };
+        let port = port.unwrap_or(req.port);
+        let client = mesh.client_tls(model, caller, svc, port, subset);
+        let container_port = mesh.target_port(model, svc, port, endpoint);
+        let conn = mesh.connect(&client, endpoint, container_port);
+        let origin = match &client.origin {
+            ClientOrigin::DestinationRule { dr, level, loc } => {
+                let r = &model.destination_rules[*dr];
+                (
+                    format!(
+                        "DestinationRule {}/{} {} sets {}",
+                        r.namespace(),
+                        r.name(),
+                        level.as_str(),
+                        client.mode.as_str()
+                    ),
+                    Some((r.resource_ref(), *loc)),
+                )
+            }
+            ClientOrigin::DestinationRuleWithoutTls { dr } => {
+                let r = &model.destination_rules[*dr];
+                let auto = if mesh.mtls.auto_mtls {
+                    "automatic mTLS applies"
+                } else {
+                    "with automatic mTLS off (MeshConfig enableAutoMtls: false) the client sends plaintext"
+                };
+                (
+                    format!(
+                        "DestinationRule {}/{} sets no TLS and replaces any wider DestinationRule for this host (rules for different hosts are not merged): {auto}",
+                        r.namespace(),
+                        r.name()
+                    ),
+                    Some((r.resource_ref(), r.loc())),
+                )
+            }
+            ClientOrigin::NoDestinationRule => (
+                if mesh.mtls.auto_mtls {
+                    "no DestinationRule sets TLS: automatic mTLS".to_string()
+                } else {
+                    "no DestinationRule sets TLS and automatic mTLS is off: plaintext".to_string()
+                },
+                None,
+            ),
+            ClientOrigin::NoSidecar => ("the client has no proxy: plaintext".to_string(), None),
+        };
+        let server_at = conn.server.and_then(|sm| {
+            let i = sm.policy?;
+            let pa = model.peer_authentications.get(i)?;
+            Some((pa.resource_ref(), sm.loc.unwrap_or(pa.loc())))
+        });
+        let server_mode = conn.server.map_or(String::new(), |sm| {
+            format!("; server mode {} ({})", sm.mode.as_str(), sm.scope.as_str())
+        });
+        self.push(
+            "client-tls",
+            format!("{} (on the wire: {})", origin.0, conn.wire),
+            origin.1.clone(),
+        );
+        self.push(
+            "mtls",
+            format!("{}{server_mode}", conn.reason),
+            server_at.clone().or_else(|| self.workload_at(endpoint)),
+        );
+        if !conn.accepted {
+            hop.verdict = Verdict::new(
+                Some(503),
+                Some("UF"),
+                Cause::MtlsMismatch,
+                format!("{}: {}", conn.reason, origin.0),
+            );
+            if tcp {
+                hop.verdict.status = None;
+            }
+            return false;
+        }
+        let policies = self.policies.for_workload(model, mesh, endpoint);
+        let peer = conn
+            .identity
+            .then(|| self.client.map(|c| Peer::of_workload(mesh, c)))
+            .flatten();
+        let authority = hop
+            .rewrite_authority
+            .clone()
+            .unwrap_or_else(|| req.authority.clone());
+        let areq = authz::Request {
+            peer,
+            port: container_port.or(Some(port)),
+            http: !tcp,
+            method: (!tcp).then(|| req.method.clone()),
+            path: (!tcp).then(|| hop.rewrite.clone().unwrap_or_else(|| req.path_and_query())),
+            host: (!tcp).then_some(authority),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            ..authz::Request::default()
+        };
+        let decision = authz::evaluate(model, &policies, &areq);
+        let at = decision.policy.and_then(|i| {
+            let p = model.authorization_policies.get(i)?;
+            let loc = decision
+                .rule
+                .and_then(|r| p.spec.rules.get(r))
+                .map_or(p.loc(), |r| r.at);
+            Some((p.resource_ref(), loc))
+        });
+        let enforced = policies.iter().filter(|p| p.enforced()).count();
+        self.push(
+            "authorization",
+            if enforced == 0 && decision.policy.is_none() {
+                format!(
+                    "no AuthorizationPolicy applies to the endpoint: {}",
+                    decision.reason
+                )
+            } else {
+                decision.reason.clone()
+            },
+            at.clone(),
+        );
+        match decision.outcome {
+            authz::Outcome::Allowed => {
+                hop.allowed = Some(true);
+                true
+            }
+            authz::Outcome::Provider => {
+                hop.allowed = None;
+                true
+            }
+            authz::Outcome::Denied => {
+                hop.allowed = Some(false);
+                hop.verdict = Verdict::new(
+                    (!tcp).then_some(403),
+                    Some("RBAC"),
+                    Cause::RbacDenied,
+                    decision.reason.clone(),
+                );
+                false
+            }
+        }
     }
 
     // ---- call chains -----------------------------------------------------------------------
