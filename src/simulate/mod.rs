@@ -323,6 +323,7 @@ pub fn simulate_with(
         trace: Vec::new(),
         hop: 0,
         alternatives: true,
+        validator: false,
     };
     let mut hops: Vec<Hop> = Vec::new();
     let mut client = first;
@@ -493,6 +494,8 @@ struct Walker<'a> {
     hop: usize,
     /// Whether an ambiguous VirtualService choice is also walked the other way.
     alternatives: bool,
+    /// istio-config-validator semantics: no proxy, delegates kept as written.
+    validator: bool,
 }
 
 fn vs_desc(vs: &Res<VirtualService>) -> String {
@@ -1325,7 +1328,7 @@ impl<'a> Walker<'a> {
         &mut self,
         routes: &[(VsIdx, usize)],
         req: &Request,
-        proxy: Proxy<'_>,
+        proxy: Option<Proxy<'_>>,
     ) -> Option<Effective<'a>> {
         let model = self.model;
         for &(v, i) in routes {
@@ -1353,7 +1356,7 @@ impl<'a> Walker<'a> {
                 let mut hit = None;
                 for (j, m) in route.matches.iter().enumerate() {
                     let cond = HttpCondition::from_match(m, vs.namespace(), &gws);
-                    match request::check(&cond, req, Some(proxy)) {
+                    match request::check(&cond, req, proxy) {
                         Ok(()) => {
                             hit = Some((m.at, format!("match[{j}] ({cond})")));
                             break;
@@ -1405,6 +1408,17 @@ impl<'a> Walker<'a> {
                     format!("{name} matches ({matched}) but delegates to VirtualService {dns}/{dname}, which does not exist or is not exported to {}: Istio drops the route", vs.namespace()),
                     self.vs_at(v, delegate.at),
                 );
+                if self.validator {
+                    // istio-config-validator keeps the root route (its delegate is what it asserts).
+                    return Some(Effective {
+                        vs: v,
+                        route,
+                        root: None,
+                        name,
+                        loc: at,
+                        matched,
+                    });
+                }
                 continue;
             };
             let lvs = &model.virtual_services[l];
@@ -1424,7 +1438,8 @@ impl<'a> Walker<'a> {
                     hit = Some((lr.at, "no match: every request".to_string()));
                 }
                 for (j, m) in lr.matches.iter().enumerate() {
-                    if let Some(conflict) = route
+                    if !self.validator
+                        && let Some(conflict) = route
                         .matches
                         .iter()
                         .map(|rm| crate::mesh::matching::delegate_conflict(rm, m))
@@ -1435,7 +1450,7 @@ impl<'a> Walker<'a> {
                         continue;
                     }
                     let cond = HttpCondition::from_match(m, lvs.namespace(), &gws);
-                    match request::check(&cond, req, Some(proxy)) {
+                    match request::check(&cond, req, proxy) {
                         Ok(()) => {
                             hit = Some((m.at, format!("match[{j}] ({cond})")));
                             break;
@@ -1474,7 +1489,7 @@ impl<'a> Walker<'a> {
         client_ns: &str,
         fqdn: &str,
     ) {
-        let Some(eff) = self.find_route(&routes, req, proxy) else {
+        let Some(eff) = self.find_route(&routes, req, Some(proxy)) else {
             let vs = routes.first().map(|&(v, _)| v);
             let at = vs.and_then(|v| {
                 let r = &self.model.virtual_services[v];
@@ -2647,4 +2662,88 @@ fn regex_replacement(text: &str) -> String {
 /// Resource reference of a model resource, for callers outside this module.
 pub fn reference<T>(r: &Res<T>) -> ResourceRef {
     resource_ref(&r.meta)
+}
+
+/// The route istio-config-validator's semantics pick for a request: the first VirtualService (in
+/// input order) whose hosts contain the authority, the first of its routes whose match takes the
+/// request (no proxy conditions), delegates followed (a missing delegate keeps the root route).
+#[derive(Debug, Clone)]
+pub struct RouteHit<'m> {
+    pub vs: VsIdx,
+    /// The route that applies (the delegate's, when delegated).
+    pub route: &'m HttpRoute,
+    /// The root route, when the request went through a delegate.
+    pub root: Option<&'m HttpRoute>,
+    /// `VirtualService ns/name http[i]`.
+    pub name: String,
+}
+
+impl<'m> RouteHit<'m> {
+    /// A field of the route, else of the root route (delegates inherit unset fields).
+    pub fn pick<T>(&self, f: impl Fn(&'m HttpRoute) -> Option<T>) -> Option<T> {
+        f(self.route).or_else(|| self.root.and_then(&f))
+    }
+}
+
+/// Finds the route for `req` the way istio-config-validator does, with the trace of the search.
+pub fn validator_route<'m>(
+    model: &'m Model,
+    mesh: &'m Mesh,
+    policies: &'m PolicyIndex,
+    req: &Request,
+) -> (Option<RouteHit<'m>>, Vec<Step>) {
+    let mut walker = Walker {
+        model,
+        mesh,
+        policies,
+        client: None,
+        subset: None,
+        trace: Vec::new(),
+        hop: 0,
+        alternatives: false,
+        validator: true,
+    };
+    let authority = req.host.as_str();
+    let mut owners: Vec<VsIdx> = mesh.virtual_services_for_host(authority).to_vec();
+    if !authority.contains('.') {
+        for (i, vs) in model.virtual_services.iter().enumerate() {
+            if vs.spec.hosts.iter().any(|h| h.value.eq_ignore_ascii_case(authority)) {
+                owners.push(i);
+            }
+        }
+    }
+    owners.retain(|&v| !mesh.virtual_services[v].is_delegate);
+    owners.sort_unstable();
+    owners.dedup();
+    if owners.is_empty() {
+        walker.push(
+            "virtualservice",
+            format!("no VirtualService lists host {authority}"),
+            None,
+        );
+    }
+    for v in owners {
+        let vs = &model.virtual_services[v];
+        walker.push(
+            "virtualservice",
+            format!("{} lists host {authority}", vs_desc(vs)),
+            Some((vs.resource_ref(), vs.loc())),
+        );
+        let routes: Vec<(VsIdx, usize)> = (0..vs.spec.http.len()).map(|i| (v, i)).collect();
+        if let Some(eff) = walker.find_route(&routes, req, None) {
+            walker.push(
+                "route",
+                format!("{} takes the request: {}", eff.name, eff.matched),
+                walker.vs_at(eff.vs, eff.loc),
+            );
+            let hit = RouteHit {
+                vs: eff.vs,
+                route: eff.route,
+                root: eff.root.map(|(_, r)| r),
+                name: eff.name,
+            };
+            return (Some(hit), walker.trace);
+        }
+    }
+    (None, walker.trace)
 }
