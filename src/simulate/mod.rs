@@ -1440,11 +1440,11 @@ impl<'a> Walker<'a> {
                 for (j, m) in lr.matches.iter().enumerate() {
                     if !self.validator
                         && let Some(conflict) = route
-                        .matches
-                        .iter()
-                        .map(|rm| crate::mesh::matching::delegate_conflict(rm, m))
-                        .collect::<Option<Vec<String>>>()
-                        .and_then(|v| v.into_iter().next())
+                            .matches
+                            .iter()
+                            .map(|rm| crate::mesh::matching::delegate_conflict(rm, m))
+                            .collect::<Option<Vec<String>>>()
+                            .and_then(|v| v.into_iter().next())
                     {
                         why.push(format!("match[{j}] dropped by Istio ({conflict})"));
                         continue;
@@ -2707,7 +2707,12 @@ pub fn validator_route<'m>(
     let mut owners: Vec<VsIdx> = mesh.virtual_services_for_host(authority).to_vec();
     if !authority.contains('.') {
         for (i, vs) in model.virtual_services.iter().enumerate() {
-            if vs.spec.hosts.iter().any(|h| h.value.eq_ignore_ascii_case(authority)) {
+            if vs
+                .spec
+                .hosts
+                .iter()
+                .any(|h| h.value.eq_ignore_ascii_case(authority))
+            {
                 owners.push(i);
             }
         }

@@ -29,7 +29,7 @@ use crate::mesh::Mesh;
 use crate::mesh::request::Request;
 use crate::model::Model;
 use crate::model::networking::{
-    Delegate, Destination, Headers, HeaderOperations, HttpFault, HttpRedirect, HttpRewrite,
+    Delegate, Destination, HeaderOperations, Headers, HttpFault, HttpRedirect, HttpRewrite,
     HttpRouteDestination, Percent,
 };
 use crate::source::{Loc, SourceDb};
@@ -105,7 +105,10 @@ pub fn run(
             continue;
         }
         if !doc.is_map(root) {
-            cx.problem(root, "a test document is a mapping with testCases: or tests:".into());
+            cx.problem(
+                root,
+                "a test document is a mapping with testCases: or tests:".into(),
+            );
         } else if doc.get(root, "apiVersion").is_some() && doc.get(root, "kind").is_some() {
             // Configuration beside the tests.
         } else if let Some(list) = doc.get(root, "testCases") {
@@ -130,6 +133,9 @@ pub fn run(
         }
         suite.problems.extend(cx.problems);
     }
+    suite
+        .problems
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     if !seen_any && suite.problems.is_empty() {
         suite.problems.push(Problem {
             file: tests.join(", "),
@@ -339,9 +345,10 @@ fn s(v: &Option<crate::model::Spanned<String>>) -> Value {
 }
 
 fn percent(p: &Option<Percent>) -> Value {
-    p.as_ref().map_or(Value::Null, |p| {
-        json!({"value": p.value.as_ref().map(|v| v.value)})
-    })
+    p.as_ref().map_or(
+        Value::Null,
+        |p| json!({"value": p.value.as_ref().map(|v| v.value)}),
+    )
 }
 
 fn destination(d: &Destination) -> Value {
@@ -363,9 +370,10 @@ fn header_ops(h: &Option<HeaderOperations>) -> Value {
 }
 
 fn headers(h: Option<&Headers>) -> Value {
-    h.map_or(Value::Null, |h| {
-        json!({"request": header_ops(&h.request), "response": header_ops(&h.response)})
-    })
+    h.map_or(
+        Value::Null,
+        |h| json!({"request": header_ops(&h.request), "response": header_ops(&h.response)}),
+    )
 }
 
 fn routes(r: &[HttpRouteDestination]) -> Value {
@@ -426,9 +434,10 @@ fn fault(f: Option<&HttpFault>) -> Value {
 }
 
 fn delegate(d: Option<&Delegate>) -> Value {
-    d.map_or(Value::Null, |d| {
-        json!({"name": s(&d.name), "namespace": s(&d.namespace)})
-    })
+    d.map_or(
+        Value::Null,
+        |d| json!({"name": s(&d.name), "namespace": s(&d.namespace)}),
+    )
 }
 
 fn trace_text(model: &Model, steps: &[Step]) -> String {
@@ -464,7 +473,10 @@ fn validator_case(
 ) -> Option<CaseResult> {
     let doc = cx.doc;
     if !doc.is_map(case) {
-        cx.problem(case, "a test case is a mapping (description, wantMatch, request, route, …)".into());
+        cx.problem(
+            case,
+            "a test case is a mapping (description, wantMatch, request, route, …)".into(),
+        );
         return None;
     }
     cx.check_keys(case, VALIDATOR_KEYS);
@@ -482,16 +494,30 @@ fn validator_case(
         return None;
     };
     if !doc.is_map(request) {
-        cx.problem(request, "request must be a mapping (authority, method, uri, headers)".into());
+        cx.problem(
+            request,
+            "request must be a mapping (authority, method, uri, headers)".into(),
+        );
         return None;
     }
     cx.check_keys(request, &["authority", "method", "uri", "headers"]);
-    let authorities = doc.get(request, "authority").map_or(Vec::new(), |n| cx.strings(n, "authority"));
-    let methods = doc.get(request, "method").map_or(vec!["GET".to_string()], |n| cx.strings(n, "method"));
-    let uris = doc.get(request, "uri").map_or(vec!["/".to_string()], |n| cx.strings(n, "uri"));
-    let req_headers = doc.get(request, "headers").map_or(Vec::new(), |n| cx.string_map(n, "headers"));
+    let authorities = doc
+        .get(request, "authority")
+        .map_or(Vec::new(), |n| cx.strings(n, "authority"));
+    let methods = doc
+        .get(request, "method")
+        .map_or(vec!["GET".to_string()], |n| cx.strings(n, "method"));
+    let uris = doc
+        .get(request, "uri")
+        .map_or(vec!["/".to_string()], |n| cx.strings(n, "uri"));
+    let req_headers = doc
+        .get(request, "headers")
+        .map_or(Vec::new(), |n| cx.string_map(n, "headers"));
     if authorities.is_empty() {
-        cx.problem(request, format!("test case {name:?}: request.authority lists no host"));
+        cx.problem(
+            request,
+            format!("test case {name:?}: request.authority lists no host"),
+        );
         return None;
     }
     let expect = |key: &str| doc.get(case, key).map(|n| cx.value(n, 0));
@@ -515,7 +541,9 @@ fn validator_case(
             for uri in &uris {
                 result.requests += 1;
                 let Ok(mut req) = Request::parse_url(&format!("http://{authority}{uri}")) else {
-                    result.failures.push(format!("cannot build a request for {authority}{uri}"));
+                    result
+                        .failures
+                        .push(format!("cannot build a request for {authority}{uri}"));
                     continue;
                 };
                 req.method = method.to_ascii_uppercase();
@@ -523,19 +551,32 @@ fn validator_case(
                     req.set_header(k, v);
                 }
                 let (hit, steps) = validator_route(model, mesh, policies, &req);
-                let actual = |f: &dyn Fn(&super::RouteHit<'_>) -> Value| hit.as_ref().map_or(Value::Null, f);
+                let actual =
+                    |f: &dyn Fn(&super::RouteHit<'_>) -> Value| hit.as_ref().map_or(Value::Null, f);
                 let mut checks: Vec<(&str, Value, Value)> = vec![(
                     "route",
                     actual(&|h| routes(&h.route.route)),
                     exp_route.clone().unwrap_or(Value::Null),
                 )];
                 let optional: [(&str, &Option<Value>, &dyn Fn(&super::RouteHit<'_>) -> Value); 5] = [
-                    ("redirect", &exp_redirect, &|h| redirect(h.pick(|r| r.redirect.as_deref()))),
-                    ("rewrite", &exp_rewrite, &|h| rewrite(h.pick(|r| r.rewrite.as_deref()))),
-                    ("fault", &exp_fault, &|h| fault(h.pick(|r| r.fault.as_deref()))),
-                    ("headers", &exp_headers, &|h| headers(h.pick(|r| r.headers.as_deref()))),
+                    ("redirect", &exp_redirect, &|h| {
+                        redirect(h.pick(|r| r.redirect.as_deref()))
+                    }),
+                    ("rewrite", &exp_rewrite, &|h| {
+                        rewrite(h.pick(|r| r.rewrite.as_deref()))
+                    }),
+                    ("fault", &exp_fault, &|h| {
+                        fault(h.pick(|r| r.fault.as_deref()))
+                    }),
+                    ("headers", &exp_headers, &|h| {
+                        headers(h.pick(|r| r.headers.as_deref()))
+                    }),
                     ("delegate", &exp_delegate, &|h| {
-                        delegate(h.root.and_then(|r| r.delegate.as_deref()).or(h.route.delegate.as_deref()))
+                        delegate(
+                            h.root
+                                .and_then(|r| r.delegate.as_deref())
+                                .or(h.route.delegate.as_deref()),
+                        )
                     }),
                 ];
                 for (key, exp, get) in optional {
@@ -567,7 +608,9 @@ fn validator_case(
 
 // ---- meshlint's own cases -------------------------------------------------------------------
 
-const OWN_KEYS: &[&str] = &["name", "from", "to", "method", "headers", "port", "subset", "expect"];
+const OWN_KEYS: &[&str] = &[
+    "name", "from", "to", "method", "headers", "port", "subset", "expect",
+];
 const EXPECT_KEYS: &[&str] = &[
     "status", "cause", "flag", "service", "subset", "port", "rewrite", "redirect", "allowed",
 ];
@@ -588,7 +631,10 @@ fn own_case(
 ) -> Option<CaseResult> {
     let doc = cx.doc;
     if !doc.is_map(case) {
-        cx.problem(case, "a test is a mapping (name, from, to, headers, expect, …)".into());
+        cx.problem(
+            case,
+            "a test is a mapping (name, from, to, headers, expect, …)".into(),
+        );
         return None;
     }
     cx.check_keys(case, OWN_KEYS);
@@ -598,23 +644,36 @@ fn own_case(
         None => format!("test at line {line}"),
     };
     let Some(from) = doc.get(case, "from").and_then(|n| cx.string(n, "from")) else {
-        cx.problem(case, format!("test {name:?} has no from (workload.namespace, ingress or external)"));
+        cx.problem(
+            case,
+            format!("test {name:?} has no from (workload.namespace, ingress or external)"),
+        );
         return None;
     };
-    let to = doc.get(case, "to").map_or(Vec::new(), |n| cx.strings(n, "to"));
+    let to = doc
+        .get(case, "to")
+        .map_or(Vec::new(), |n| cx.strings(n, "to"));
     if to.is_empty() {
-        cx.problem(case, format!("test {name:?} has no to (a URL, or a list of URLs for a call chain)"));
+        cx.problem(
+            case,
+            format!("test {name:?} has no to (a URL, or a list of URLs for a call chain)"),
+        );
         return None;
     }
     let method = doc.get(case, "method").and_then(|n| cx.string(n, "method"));
-    let headers = doc.get(case, "headers").map_or(Vec::new(), |n| cx.string_map(n, "headers"));
+    let headers = doc
+        .get(case, "headers")
+        .map_or(Vec::new(), |n| cx.string_map(n, "headers"));
     let port = doc
         .get(case, "port")
         .and_then(|n| cx.integer(n, "port"))
         .and_then(|p| u32::try_from(p).ok());
     let subset = doc.get(case, "subset").and_then(|n| cx.string(n, "subset"));
     let Some(expect) = doc.get(case, "expect").map(|n| doc.resolve(n)) else {
-        cx.problem(case, format!("test {name:?} has no expect: (status, cause, service, subset, …)"));
+        cx.problem(
+            case,
+            format!("test {name:?} has no expect: (status, cause, service, subset, …)"),
+        );
         return None;
     };
     if !doc.is_map(expect) {
@@ -642,7 +701,9 @@ fn own_case(
     let sim = match simulate_with(model, mesh, policies, &q) {
         Ok(sim) => sim,
         Err(e) => {
-            result.failures.push(format!("the request cannot be simulated: {e}"));
+            result
+                .failures
+                .push(format!("the request cannot be simulated: {e}"));
             return Some(result);
         }
     };
@@ -656,12 +717,15 @@ fn own_case(
                 let want = if doc.is_null(doc.resolve(v)) {
                     None
                 } else {
-                    cx.integer(v, "expect.status").and_then(|n| u16::try_from(n).ok())
+                    cx.integer(v, "expect.status")
+                        .and_then(|n| u16::try_from(n).ok())
                 };
                 (sim.verdict.status != want).then(|| {
                     format!(
                         "status is {}, expected {}",
-                        sim.verdict.status.map_or("null (TCP)".into(), |s| s.to_string()),
+                        sim.verdict
+                            .status
+                            .map_or("null (TCP)".into(), |s| s.to_string()),
                         want.map_or("null (TCP)".into(), |s| s.to_string())
                     )
                 })
@@ -672,39 +736,65 @@ fn own_case(
                     let hint = did_you_mean(&c, names.iter().copied())
                         .map(|s| format!("; did you mean {s}?"))
                         .unwrap_or_default();
-                    cx.problem(v, format!("unknown cause {c:?}{hint} (causes: {})", names.join(", ")));
+                    cx.problem(
+                        v,
+                        format!("unknown cause {c:?}{hint} (causes: {})", names.join(", ")),
+                    );
                 }
-                (sim.verdict.cause.as_str() != c).then(|| format!("cause is {}, expected {c}", sim.verdict.cause.as_str()))
+                (sim.verdict.cause.as_str() != c)
+                    .then(|| format!("cause is {}, expected {c}", sim.verdict.cause.as_str()))
             }),
             "flag" => cx.string(v, "expect.flag").and_then(|f| {
-                (sim.verdict.flag != Some(f.as_str())).then(|| format!("flag is {}, expected {f}", sim.verdict.flag.unwrap_or("none")))
+                (sim.verdict.flag != Some(f.as_str())).then(|| {
+                    format!(
+                        "flag is {}, expected {f}",
+                        sim.verdict.flag.unwrap_or("none")
+                    )
+                })
             }),
             "service" => cx.string(v, "expect.service").and_then(|s| {
                 let got = dest.map(|d| d.service.as_str());
-                (!got.is_some_and(|g| service_matches(g, &s))).then(|| format!("service is {}, expected {s}", got.unwrap_or("none")))
+                (!got.is_some_and(|g| service_matches(g, &s)))
+                    .then(|| format!("service is {}, expected {s}", got.unwrap_or("none")))
             }),
             "subset" => cx.string(v, "expect.subset").and_then(|s| {
                 let got = dest.and_then(|d| d.subset.as_deref());
-                (got != Some(s.as_str())).then(|| format!("subset is {}, expected {s}", got.unwrap_or("none")))
+                (got != Some(s.as_str()))
+                    .then(|| format!("subset is {}, expected {s}", got.unwrap_or("none")))
             }),
             "port" => cx.integer(v, "expect.port").and_then(|p| {
                 let got = dest.and_then(|d| d.port);
-                (got.map(i128::from) != Some(p)).then(|| format!("port is {}, expected {p}", got.map_or("none".into(), |g| g.to_string())))
+                (got.map(i128::from) != Some(p)).then(|| {
+                    format!(
+                        "port is {}, expected {p}",
+                        got.map_or("none".into(), |g| g.to_string())
+                    )
+                })
             }),
             "rewrite" => cx.string(v, "expect.rewrite").and_then(|r| {
                 let got = hop.and_then(|h| h.rewrite.as_deref());
-                (got != Some(r.as_str())).then(|| format!("rewritten path is {}, expected {r}", got.unwrap_or("none (no rewrite)")))
+                (got != Some(r.as_str())).then(|| {
+                    format!(
+                        "rewritten path is {}, expected {r}",
+                        got.unwrap_or("none (no rewrite)")
+                    )
+                })
             }),
             "redirect" => cx.string(v, "expect.redirect").and_then(|r| {
                 let got = hop.and_then(|h| h.redirect.as_deref());
-                (got != Some(r.as_str())).then(|| format!("redirect is {}, expected {r}", got.unwrap_or("none")))
+                (got != Some(r.as_str()))
+                    .then(|| format!("redirect is {}, expected {r}", got.unwrap_or("none")))
             }),
             "allowed" => cx.boolean(v, "expect.allowed").and_then(|a| {
                 let got = hop.and_then(|h| h.allowed);
                 (got != Some(a)).then(|| {
                     format!(
                         "allowed is {}, expected {a}",
-                        got.map_or("not decided (the request did not reach an authorization decision)".to_string(), |g| g.to_string())
+                        got.map_or(
+                            "not decided (the request did not reach an authorization decision)"
+                                .to_string(),
+                            |g| g.to_string()
+                        )
                     )
                 })
             }),
@@ -713,7 +803,11 @@ fn own_case(
         result.failures.extend(failure);
     }
     if !result.passed() {
-        result.trace = format!("{}\n{}", render::verdict_line(&sim.verdict), render::trace_lines(model, &sim, false));
+        result.trace = format!(
+            "{}\n{}",
+            render::verdict_line(&sim.verdict),
+            render::trace_lines(model, &sim, false)
+        );
     }
     Some(result)
 }
