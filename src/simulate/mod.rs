@@ -1491,9 +1491,9 @@ impl<'a> Walker<'a> {
     ) {
         let Some(eff) = self.find_route(&routes, req, Some(proxy)) else {
             let vs = routes.first().map(|&(v, _)| v);
-            let at = vs.and_then(|v| {
+            let at = vs.map(|v| {
                 let r = &self.model.virtual_services[v];
-                Some((r.resource_ref(), r.loc()))
+                (r.resource_ref(), r.loc())
             });
             self.push(
                 "route",

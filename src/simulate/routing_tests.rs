@@ -452,6 +452,9 @@ fn trace_text(model: &Model, steps: &[Step]) -> String {
 
 // ---- istio-config-validator cases -----------------------------------------------------------
 
+/// Reads one field of the matched route as a value.
+type Getter = dyn Fn(&super::RouteHit<'_>) -> Value;
+
 const VALIDATOR_KEYS: &[&str] = &[
     "description",
     "wantMatch",
@@ -558,7 +561,7 @@ fn validator_case(
                     actual(&|h| routes(&h.route.route)),
                     exp_route.clone().unwrap_or(Value::Null),
                 )];
-                let optional: [(&str, &Option<Value>, &dyn Fn(&super::RouteHit<'_>) -> Value); 5] = [
+                let optional: [(&str, &Option<Value>, &Getter); 5] = [
                     ("redirect", &exp_redirect, &|h| {
                         redirect(h.pick(|r| r.redirect.as_deref()))
                     }),
