@@ -11,6 +11,7 @@ pub mod lookup;
 pub mod matching;
 pub mod mtls;
 pub mod ports;
+pub mod request;
 pub mod routes;
 pub mod workloads;
 
