@@ -4,6 +4,7 @@
 //! (typed resources) → [`mesh`] (the index and traffic graph) → [`rules`] (passes) →
 //! [`report`] (human, json). [`engine`] runs them in order.
 
+pub mod authz;
 pub mod config;
 pub mod diag;
 pub mod engine;

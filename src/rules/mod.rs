@@ -75,6 +75,23 @@ registry! {
     externalname_port_name,
     delegate_conflict,
     unused_suppression,
+    tls_no_ca_certificate,
+    port_tls_no_ca_certificate,
+    serviceentry_addresses_required,
+    serviceentry_protocol_conflict,
+    gateway_duplicate_certificate,
+    negative_condition,
+    proxy_uid,
+    sidecar_selects_nothing,
+    sidecar_selector_conflict,
+    sidecar_default_conflict,
+    sidecar_in_ambient,
+    telemetry_selects_nothing,
+    telemetry_selector_conflict,
+    telemetry_default_conflict,
+    telemetry_no_provider,
+    telemetry_lightstep,
+    mtls_mismatch,
 }
 
 pub mod catalog;
