@@ -97,8 +97,9 @@ registry! {
 pub mod catalog;
 
 /// The group a rule belongs to, for `meshlint rules` and SARIF tags: `input` (the loader and the
-/// schema), `security` (mTLS and authorization), `configuration` (meshlint's own suppressions)
-/// and `traffic` (routing and references) for the rest.
+/// schema), `security` (mTLS, authorization, certificates, proxy identity), `telemetry`,
+/// `configuration` (meshlint's own suppressions) and `traffic` (routing, references, scope) for
+/// the rest.
 pub fn category(rule: &Rule) -> &'static str {
     const INPUT: &[&str] = &[
         "yaml-syntax",
@@ -120,8 +121,12 @@ pub fn category(rule: &Rule) -> &'static str {
         || rule.name.starts_with("mtls-")
         || rule.name.contains("authentication")
         || rule.name.contains("authorization")
+        || rule.name.contains("certificate")
+        || rule.name == "proxy-uid"
     {
         "security"
+    } else if rule.name.starts_with("telemetry-") {
+        "telemetry"
     } else {
         "traffic"
     }
