@@ -90,6 +90,11 @@ registry! {
     telemetry_default_conflict,
     telemetry_no_provider,
     telemetry_lightstep,
+    envoyfilter_relative_operation,
+    envoyfilter_relative_proxy_version,
+    envoyfilter_replace_operation,
+    envoyfilter_add_operation,
+    envoyfilter_remove_operation,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
