@@ -44,7 +44,7 @@ const SHARED: &[(&str, &[&str])] = &[
     ("virtualservice.DestinationRuleAnalyzer", &["subset-not-found"]),
     (
         "virtualservice.GatewayAnalyzer",
-        &["unknown-gateway", "vs-gateway-internal-ref"],
+        &["unknown-gateway", "internal-gateway-ref"],
     ),
     ("gateway.IngressGatewayPortAnalyzer", &["gateway-no-workload"]),
     ("gateway.SecretAnalyzer", &["gateway-secret"]),

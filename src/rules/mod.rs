@@ -95,6 +95,10 @@ registry! {
     envoyfilter_replace_operation,
     envoyfilter_add_operation,
     envoyfilter_remove_operation,
+    dr_host_not_found,
+    internal_gateway_ref,
+    ingress_subset_ignored,
+    gateway_pod_selector,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
