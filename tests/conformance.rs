@@ -41,12 +41,18 @@ const SHARED: &[(&str, &[&str])] = &[
         "virtualservice.DestinationHostAnalyzer",
         &["unknown-host", "port-not-found"],
     ),
-    ("virtualservice.DestinationRuleAnalyzer", &["subset-not-found"]),
+    (
+        "virtualservice.DestinationRuleAnalyzer",
+        &["subset-not-found"],
+    ),
     (
         "virtualservice.GatewayAnalyzer",
         &["unknown-gateway", "internal-gateway-ref"],
     ),
-    ("gateway.IngressGatewayPortAnalyzer", &["gateway-no-workload"]),
+    (
+        "gateway.IngressGatewayPortAnalyzer",
+        &["gateway-no-workload"],
+    ),
     ("gateway.SecretAnalyzer", &["gateway-secret"]),
     ("sidecar.SelectorAnalyzer", &["sidecar-selects-nothing"]),
     ("telemetry.SelectorAnalyzer", &["telemetry-selects-nothing"]),
@@ -59,7 +65,9 @@ fn corpus() -> Option<PathBuf> {
     if p.join("cases.json").is_file() {
         Some(p)
     } else {
-        eprintln!("notice: ../shared/conformance/istio-analyze is absent; the conformance test is skipped");
+        eprintln!(
+            "notice: ../shared/conformance/istio-analyze is absent; the conformance test is skipped"
+        );
         None
     }
 }
@@ -124,7 +132,13 @@ impl Filter<'_> {
             .rule
             .code
             .filter(|c| self.codes.contains(*c))
-            .or_else(|| d.rule.codes.iter().copied().find(|c| self.codes.contains(*c)))?;
+            .or_else(|| {
+                d.rule
+                    .codes
+                    .iter()
+                    .copied()
+                    .find(|c| self.codes.contains(*c))
+            })?;
         if !self.shared.contains(code) {
             return Some(code);
         }
@@ -173,8 +187,7 @@ fn run_case(base: &Path, case: &serde_json::Value, filter: &Filter<'_>) -> BTree
                 .or_default() += 1;
             continue;
         };
-        if r
-            .namespace
+        if r.namespace
             .as_deref()
             .is_some_and(|ns| DROPPED_NAMESPACES.contains(&ns))
         {

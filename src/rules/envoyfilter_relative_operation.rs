@@ -40,19 +40,16 @@ fn instance_name(p: &EnvoyConfigPatch) -> &str {
     if let Some(n) = patch.and_then(|x| x.value.as_ref()).and_then(|v| v.name.as_ref()) {
         return &n.value;
     }
-    if patch.is_some_and(|x| x.value.is_some()) {
-        if let Some(n) = p
-            .match_
-            .as_ref()
-            .and_then(|m| m.listener.as_ref())
-            .and_then(|l| l.filter_chain.as_ref())
-            .and_then(|f| f.filter.as_ref())
-            .and_then(|f| f.name.as_ref())
-        {
-            return &n.value;
-        }
+    if patch.is_none_or(|x| x.value.is_none()) {
+        return "";
     }
-    ""
+    p.match_
+        .as_ref()
+        .and_then(|m| m.listener.as_ref())
+        .and_then(|l| l.filter_chain.as_ref())
+        .and_then(|f| f.filter.as_ref())
+        .and_then(|f| f.name.as_ref())
+        .map_or("", |n| n.value.as_str())
 }
 
 /// Every finding of every EnvoyFilter: (index into `Model::envoy_filters`, patch index,
