@@ -99,6 +99,10 @@ registry! {
     internal_gateway_ref,
     ingress_subset_ignored,
     gateway_pod_selector,
+    namespace_not_injected,
+    namespace_injected_by_default,
+    namespace_multiple_injection_labels,
+    pod_missing_proxy,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
