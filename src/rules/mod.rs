@@ -103,6 +103,8 @@ registry! {
     namespace_injected_by_default,
     namespace_multiple_injection_labels,
     pod_missing_proxy,
+    workload_services_protocol,
+    workload_services_target_port,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
