@@ -225,6 +225,12 @@ macro_rules! objects {
                     $(Object::$variant(r) => &mut r.origin,)*
                 }
             }
+
+            fn meta_and_origin(&self) -> (&Meta, &Origin) {
+                match self {
+                    $(Object::$variant(r) => (&r.meta, &r.origin),)*
+                }
+            }
         }
     };
 }
@@ -302,6 +308,7 @@ impl Model {
             }
             model.documents.push(read.info);
         }
+        let objects = one_per_identity(objects, diagnostics);
         model.sort_in(objects);
         model.sources = sources;
         model.mesh_config = mesh_config::resolve(&mut model, options, diagnostics);
@@ -327,6 +334,67 @@ impl Model {
     pub fn yaml<T>(&self, res: &Res<T>) -> Option<&Document> {
         self.document(res).yaml.as_deref()
     }
+}
+
+/// Keeps one object per identity (API group, kind, namespace, name), as a cluster does: of two
+/// definitions the later in load order wins, which the `duplicate-resource` finding at the later
+/// one says. Objects without a name are kept (`missing-field` reports them).
+fn one_per_identity(objects: Vec<Object>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Object> {
+    let mut last: std::collections::HashMap<(&str, &str, &str, &str), usize> =
+        std::collections::HashMap::with_capacity(objects.len());
+    let mut replaced = vec![false; objects.len()];
+    let mut found = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        let (meta, _) = object.meta_and_origin();
+        if meta.name.value.is_empty() {
+            continue;
+        }
+        let info = meta.kind.info();
+        let key = (
+            info.group,
+            info.kind,
+            meta.namespace.as_str(),
+            meta.name.value.as_str(),
+        );
+        if let Some(earlier) = last.insert(key, i) {
+            replaced[earlier] = true;
+            found.push((earlier, i));
+        }
+    }
+    for (earlier, later) in found {
+        let (first, first_origin) = objects[earlier].meta_and_origin();
+        let (meta, origin) = objects[later].meta_and_origin();
+        let what = "the object";
+        let at = if meta.name.loc.span.is_empty() {
+            origin.at
+        } else {
+            meta.name.loc
+        };
+        let first_at = if first.name.loc.span.is_empty() {
+            first_origin.at
+        } else {
+            first.name.loc
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                &crate::rules::duplicate_resource::RULE,
+                at,
+                format!(
+                    "{what} is defined twice: a cluster holds one object of that kind, namespace \
+                     and name, so applying both leaves this later definition, which replaces the \
+                     first; meshlint analyzes only this one"
+                ),
+            )
+            .help("did you mean to rename it? Give the copy its own metadata.name, or delete one of the two")
+            .related(first_at, "first defined here")
+            .resource(Some(resource_ref(meta))),
+        );
+    }
+    objects
+        .into_iter()
+        .zip(replaced)
+        .filter_map(|(object, replaced)| (!replaced).then_some(object))
+        .collect()
 }
 
 /// Reads one parsed document into typed objects and schema diagnostics. Runs on the thread that

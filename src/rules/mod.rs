@@ -47,6 +47,7 @@ macro_rules! registry {
 registry! {
     yaml_syntax,
     duplicate_key,
+    duplicate_resource,
     input_too_large,
     unknown_field,
     invalid_value,
