@@ -271,6 +271,9 @@ pub struct ReadDocument {
     diagnostics: Vec<Diagnostic>,
     /// Documents without `apiVersion`/`kind` (0 or 1; `kind: List` items count one each).
     skipped: usize,
+    /// A top-level scalar or sequence: where, and which (`not-an-object` unless the file is
+    /// clearly not a manifest; then it stays skipped).
+    not_object: Option<(Loc, &'static str)>,
 }
 
 impl Model {
@@ -300,6 +303,22 @@ impl Model {
         model.documents.reserve_exact(documents.len());
         for (i, read) in documents.into_iter().enumerate() {
             model.stats.skipped_documents += read.skipped;
+            if let Some((at, what)) = read.not_object
+                && looks_like_a_manifest(&sources.get(at.file).path)
+            {
+                model.stats.skipped_documents -= 1;
+                diagnostics.push(
+                    Diagnostic::new(
+                        &crate::rules::not_an_object::RULE,
+                        at,
+                        format!(
+                            "this document is {what}, not an object; kubectl and istioctl reject \
+                             the file"
+                        ),
+                    )
+                    .help("make it a comment, delete it, or wrap a list of objects in `kind: List` with `items:`"),
+                );
+            }
             model.stats.resources += read.objects.len();
             diagnostics.extend(read.diagnostics);
             for mut object in read.objects {
@@ -334,6 +353,43 @@ impl Model {
     pub fn yaml<T>(&self, res: &Res<T>) -> Option<&Document> {
         self.document(res).yaml.as_deref()
     }
+}
+
+/// Whether a file of this path is read as a manifest: everything but Helm values files, charts'
+/// metadata, kustomizations and CI configurations.
+fn looks_like_a_manifest(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(&name);
+    let ci_dir = [".github/", ".circleci/", ".gitlab/", ".buildkite/", ".tekton/"]
+        .iter()
+        .any(|d| path.contains(d));
+    !(ci_dir
+        || stem.starts_with("values")
+        || stem.ends_with("-values")
+        || stem.ends_with(".values")
+        || matches!(
+            stem,
+            "chart"
+                | "requirements"
+                | "kustomization"
+                | ".gitlab-ci"
+                | ".travis"
+                | "azure-pipelines"
+                | "bitbucket-pipelines"
+                | "cloudbuild"
+                | "codecov"
+                | ".pre-commit-config"
+                | ".pre-commit-hooks"
+                | "docker-compose"
+                | "compose"
+                | "mkdocs"
+                | ".golangci"
+                | ".yamllint"
+                | "skaffold"
+        ))
 }
 
 /// Keeps one object per identity (API group, kind, namespace, name), as a cluster does: of two
@@ -414,6 +470,7 @@ pub fn read_document(doc: Document, default_namespace: &str) -> ReadDocument {
         objects: out.objects,
         diagnostics: out.diagnostics,
         skipped: out.skipped,
+        not_object: out.not_object,
     }
 }
 
@@ -422,6 +479,7 @@ struct DocResult {
     objects: Vec<Object>,
     diagnostics: Vec<Diagnostic>,
     skipped: usize,
+    not_object: Option<(Loc, &'static str)>,
     /// Whether the arena must outlive the read (see `DocInfo::yaml`).
     keep_yaml: bool,
 }
@@ -430,6 +488,11 @@ fn read_objects(doc: &Document, default_namespace: &str, out: &mut DocResult) {
     let Some(root) = doc.root else { return };
     if !doc.is_map(root) {
         out.skipped += 1;
+        let what = match doc.value(root) {
+            crate::load::yaml::Value::Seq(_) => "a list",
+            _ => "a scalar",
+        };
+        out.not_object = Some((Loc::new(doc.file, doc.span(root)), what));
         return;
     }
     let (api_version, kind) = (doc.get_str(root, "apiVersion"), doc.get_str(root, "kind"));

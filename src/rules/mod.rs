@@ -48,6 +48,7 @@ registry! {
     yaml_syntax,
     duplicate_key,
     duplicate_resource,
+    not_an_object,
     input_too_large,
     unknown_field,
     invalid_value,
