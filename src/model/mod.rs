@@ -355,6 +355,21 @@ impl Model {
     }
 }
 
+/// Whether the document carries a strategic-merge-patch directive (`$patch: delete`,
+/// `$setElementOrder/containers`, `$retainKeys`, `$deleteFromPrimitiveList/args`): a kustomize
+/// patch, which only means something applied to its base.
+fn is_strategic_merge_patch(doc: &Document) -> bool {
+    doc.pairs.iter().any(|&(k, _)| {
+        doc.str(k).is_some_and(|key| {
+            key.starts_with('$')
+                && (key == "$patch"
+                    || key == "$retainKeys"
+                    || key.starts_with("$setElementOrder/")
+                    || key.starts_with("$deleteFromPrimitiveList/"))
+        })
+    })
+}
+
 /// Whether a file of this path is read as a manifest: everything but Helm values files, charts'
 /// metadata, kustomizations and CI configurations.
 fn looks_like_a_manifest(path: &str) -> bool {
@@ -500,6 +515,15 @@ fn read_objects(doc: &Document, default_namespace: &str, out: &mut DocResult) {
         out.skipped += 1;
         return;
     };
+    // kustomize's own files and strategic-merge patches are inputs of `kustomize build`, not
+    // objects: skipped and counted, never checked against a schema.
+    if api_version.starts_with("kustomize.config.k8s.io/")
+        || matches!(kind, "Kustomization" | "Component") && !api_version.contains('.')
+        || is_strategic_merge_patch(doc)
+    {
+        out.skipped += 1;
+        return;
+    }
     if kind == "List" || kind.ends_with("List") && api_version == "v1" {
         if let Some(items) = doc.get(root, "items") {
             for &item in doc.items(items) {

@@ -49,6 +49,7 @@ registry! {
     duplicate_key,
     duplicate_resource,
     not_an_object,
+    unrendered_template,
     input_too_large,
     unknown_field,
     invalid_value,
