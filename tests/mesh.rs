@@ -725,3 +725,26 @@ fn regexes_the_webhook_rejects_are_invalid_values() {
         "{found:?}"
     );
 }
+
+/// Class 15 (istio/istio#49482). `route.go` `GetDestinationCluster` names a route's cluster after
+/// the destination host as written, and clusters exist per service host only, so a destination
+/// that only a wildcard ServiceEntry covers has no cluster (`wildcard-destination`); istioctl's
+/// IST0101 (`unknown-host`) accepts it, and so do we there.
+#[test]
+fn a_destination_covered_only_by_a_wildcard_service_entry_has_no_cluster() {
+    let se = "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: googleapis, namespace: shop}\nspec:\n  hosts: [\"*.googleapis.com\"]\n  location: MESH_EXTERNAL\n  resolution: NONE\n  ports:\n  - {number: 443, name: https, protocol: HTTPS}\n";
+    let a = analyze(&format!(
+        "{se}{}{}",
+        plain_vs(
+            "storage",
+            "shop",
+            "storage.googleapis.com",
+            "storage.googleapis.com"
+        ),
+        plain_vs("any", "shop", "*.googleapis.com", "\"*.googleapis.com\"")
+    ));
+    assert_eq!(findings(&a, "unknown-host"), Vec::<&str>::new());
+    let found = findings(&a, "wildcard-destination");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("storage.googleapis.com"), "{}", found[0]);
+}
