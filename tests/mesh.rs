@@ -643,6 +643,17 @@ fn http_and_tcp_servers_on_one_port_conflict_whatever_the_hosts() {
     let found = findings(&a, "conflicting-gateways");
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("one protocol"), "{}", found[0]);
+    // Two servers of one Gateway are merged the same way.
+    let yaml = [
+        deploy("ingressgateway", "istio-system", INGRESS, "istio/proxyv2"),
+        gateway("mixed", "shop", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: [\"shop.example.com\"]\n  - port: {number: 8080, name: tcp, protocol: TCP}\n    hosts: [\"db.example.com\"]\n"),
+    ]
+    .concat();
+    let found = findings(&analyze(&yaml), "conflicting-gateways")
+        .into_iter()
+        .filter(|m| m.contains("another server of this Gateway"))
+        .count();
+    assert_eq!(found, 1);
 }
 
 /// Class 11. Only gateway proxies apply Gateway servers (`mergeGateways` is built for router
