@@ -2397,15 +2397,31 @@ impl<'a> Walker<'a> {
             Some((p.resource_ref(), loc))
         });
         let enforced = policies.iter().filter(|p| p.enforced()).count();
+        // An implicit deny names the ALLOW policies none of which matched.
+        let allows: Vec<&Res<crate::model::security::AuthorizationPolicy>> = policies
+            .iter()
+            .filter(|p| p.enforced() && p.action == authz::Action::Allow)
+            .filter_map(|p| model.authorization_policies.get(p.index).map(|b| &**b))
+            .collect();
+        let mut reason = decision.reason.clone();
+        let at = at.or_else(|| {
+            if decision.outcome != authz::Outcome::Denied {
+                return None;
+            }
+            let first = allows.first()?;
+            let names: Vec<String> = allows
+                .iter()
+                .map(|p| format!("{}/{}", p.namespace(), p.name()))
+                .collect();
+            reason = format!("{reason} (ALLOW policies: {})", names.join(", "));
+            Some((first.resource_ref(), first.loc()))
+        });
         self.push(
             "authorization",
             if enforced == 0 && decision.policy.is_none() {
-                format!(
-                    "no AuthorizationPolicy applies to the endpoint: {}",
-                    decision.reason
-                )
+                format!("no AuthorizationPolicy applies to the endpoint: {reason}")
             } else {
-                decision.reason.clone()
+                reason.clone()
             },
             at.clone(),
         );
@@ -2424,7 +2440,7 @@ impl<'a> Walker<'a> {
                     (!tcp).then_some(403),
                     Some("RBAC"),
                     Cause::RbacDenied,
-                    decision.reason.clone(),
+                    reason,
                 );
                 false
             }
@@ -2751,4 +2767,52 @@ pub fn validator_route<'m>(
         }
     }
     (None, walker.trace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_are_relative_and_single_destinations_take_everything() {
+        assert_eq!(weighted(&[Some(7)]), vec![100.0]);
+        assert_eq!(
+            weighted(&[Some(10), Some(30), Some(60)]),
+            vec![10.0, 30.0, 60.0]
+        );
+        assert_eq!(
+            weighted(&[Some(10), Some(30), Some(50)]),
+            vec![11.1, 33.3, 55.6]
+        );
+        assert_eq!(weighted(&[Some(0), Some(5)]), vec![0.0, 100.0]);
+        assert_eq!(weighted(&[None, None]), vec![50.0, 50.0]);
+        assert_eq!(
+            weighted(&[Some(-3), Some(i64::MAX), Some(i64::MAX)]).len(),
+            3
+        );
+    }
+
+    #[test]
+    fn regex_rewrite_substitutions() {
+        assert_eq!(regex_replacement(r"/v2/\1"), "/v2/${1}");
+        assert_eq!(regex_replacement("a$b"), "a$$b");
+    }
+
+    #[test]
+    fn causes_round_trip() {
+        for c in Cause::ALL {
+            assert_eq!(Cause::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Cause::parse("nope"), None);
+    }
+
+    #[test]
+    fn headers_parse() {
+        assert_eq!(
+            parse_header("End-User: jason").unwrap(),
+            ("End-User".to_string(), "jason".to_string())
+        );
+        assert_eq!(parse_header("x:").unwrap().1, "");
+        assert!(parse_header(": v").is_err());
+    }
 }
