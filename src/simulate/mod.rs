@@ -579,7 +579,7 @@ impl<'a> Walker<'a> {
                 )
             }
             Client::Plain(None) => (
-                "from outside the mesh: no client proxy, plaintext, straight to the Service".into(),
+                "from outside the mesh: no client proxy, plaintext".into(),
                 None,
             ),
         };
@@ -727,9 +727,29 @@ impl<'a> Walker<'a> {
         hop: &mut Hop,
     ) -> Result<(), UsageError> {
         let ns = id.map_or(String::new(), |w| self.mesh.workload(w).namespace.clone());
-        let Some((fqdn, services)) =
-            self.resolve_host(&req.host, if ns.is_empty() { "default" } else { &ns })?
-        else {
+        let resolved = self.resolve_host(&req.host, if ns.is_empty() { "default" } else { &ns })?;
+        if id.is_none()
+            && resolved
+                .as_ref()
+                .is_none_or(|(_, services)| services.is_empty())
+            && let Some((g, gw_workload)) = self.gateway_for_host(&req.host)
+        {
+            // An external host that a Gateway serves: the request enters through that gateway.
+            let gw = &self.model.gateways[g];
+            self.push(
+                "ingress",
+                format!(
+                    "{} is served by Gateway {}/{}: the request enters the mesh through its workload",
+                    req.host,
+                    gw.namespace(),
+                    gw.name()
+                ),
+                Some((gw.resource_ref(), gw.loc())),
+            );
+            self.client = Some(gw_workload);
+            return self.ingress(gw_workload, req, hop);
+        }
+        let Some((fqdn, services)) = resolved else {
             self.push(
                 "host",
                 format!(
@@ -768,6 +788,29 @@ impl<'a> Walker<'a> {
         }];
         self.land(hop, svc, &fqdn, Some(port), None, "", false, None, req);
         Ok(())
+    }
+
+    /// A Gateway with a gateway workload whose servers accept `host` (an exact or wildcard
+    /// server host before `*`), and that workload.
+    fn gateway_for_host(&self, host_name: &str) -> Option<(usize, WorkloadId)> {
+        let mut best: Option<(bool, usize, WorkloadId)> = None;
+        for (g, servers) in self.mesh.gateway_hosts.iter().enumerate() {
+            let Some(&w) = self.mesh.gateway_workloads.get(g).and_then(|ws| {
+                ws.iter()
+                    .find(|&&w| self.mesh.is_gateway_workload(self.model, w))
+            }) else {
+                continue;
+            };
+            for sh in servers.iter().flatten() {
+                if host::matches(&sh.host, host_name) {
+                    let specific = sh.host != "*";
+                    if best.is_none_or(|(b, _, _)| specific && !b) {
+                        best = Some((specific, g, w));
+                    }
+                }
+            }
+        }
+        best.map(|(_, g, w)| (g, w))
     }
 
     fn sidecar(
