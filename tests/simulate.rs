@@ -316,6 +316,10 @@ fn shop_walks() {
         (Some(503), Cause::SubsetNotFound)
     );
 
+    // A TCP port: no HTTP status.
+    let sim = run(&a, &query("cart-v1.shop", &["http://db:5432/"], &[]));
+    assert_eq!((sim.verdict.status, sim.verdict.cause), (None, Cause::Ok));
+
     // A delay in the last hop alone: no timeout applies before the first proxy.
     let sim = run(
         &a,
