@@ -1236,7 +1236,7 @@ impl<'a> Walker<'a> {
         self.push(
             "gateway",
             format!(
-                "Gateway {}/{} server {} port {} {protocol}, hosts {}",
+                "Gateway {}/{} server {} port {} {protocol}, hosts {}{}",
                 gw.namespace(),
                 gw.name(),
                 server
@@ -1248,7 +1248,20 @@ impl<'a> Walker<'a> {
                     .as_ref()
                     .and_then(|p| p.number.as_ref())
                     .map_or(0, |n| n.value),
-                hosts.join(", ")
+                hosts.join(", "),
+                server
+                    .tls
+                    .as_deref()
+                    .map(|t| {
+                        let mode = t.mode.as_ref().map(|m| format!(", TLS {}", m.value));
+                        let redirect = if t.https_redirect.unwrap_or(false) {
+                            ", httpsRedirect"
+                        } else {
+                            ""
+                        };
+                        format!("{}{redirect}", mode.unwrap_or_default())
+                    })
+                    .unwrap_or_default()
             ),
             Some((gw.resource_ref(), server.at)),
         );
