@@ -6,6 +6,7 @@
 pub mod duration;
 pub mod graph;
 pub mod host;
+pub mod injection;
 mod keys;
 pub mod lookup;
 pub mod matching;
