@@ -92,6 +92,21 @@ registry! {
     telemetry_no_provider,
     telemetry_lightstep,
     mtls_mismatch,
+    envoyfilter_relative_operation,
+    envoyfilter_relative_proxy_version,
+    envoyfilter_replace_operation,
+    envoyfilter_add_operation,
+    envoyfilter_remove_operation,
+    dr_host_not_found,
+    internal_gateway_ref,
+    ingress_subset_ignored,
+    gateway_pod_selector,
+    namespace_not_injected,
+    namespace_injected_by_default,
+    namespace_multiple_injection_labels,
+    pod_missing_proxy,
+    workload_services_protocol,
+    workload_services_target_port,
 }
 
 pub mod catalog;
