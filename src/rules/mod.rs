@@ -105,6 +105,9 @@ registry! {
     pod_missing_proxy,
     workload_services_protocol,
     workload_services_target_port,
+    external_webhook_url,
+    external_webhook_ip,
+    gateway_api_crd_version,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
