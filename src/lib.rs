@@ -4,6 +4,8 @@
 //! (typed resources) → [`mesh`] (the index and traffic graph) → [`rules`] (passes) →
 //! [`report`] (human, json). [`engine`] runs them in order.
 
+pub mod authz;
+pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod load;
@@ -11,4 +13,5 @@ pub mod mesh;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod simulate;
 pub mod source;

@@ -212,6 +212,15 @@ macro_rules! objects {
             }
         }
 
+        impl Model {
+            /// The metadata and origin of every resource, kind by kind (suppression annotations,
+            /// per-resource reports).
+            pub fn metas(&self) -> impl Iterator<Item = (&Meta, &Origin)> + '_ {
+                std::iter::empty()
+                    $(.chain(self.$field.iter().map(|r| (&r.meta, &r.origin))))*
+            }
+        }
+
         impl Object {
             fn origin_mut(&mut self) -> &mut Origin {
                 match self {

@@ -74,6 +74,7 @@ registry! {
     port_name,
     externalname_port_name,
     delegate_conflict,
+    unused_suppression,
     tls_no_ca_certificate,
     port_tls_no_ca_certificate,
     serviceentry_addresses_required,
@@ -90,6 +91,7 @@ registry! {
     telemetry_default_conflict,
     telemetry_no_provider,
     telemetry_lightstep,
+    mtls_mismatch,
     envoyfilter_relative_operation,
     envoyfilter_relative_proxy_version,
     envoyfilter_replace_operation,
@@ -108,6 +110,53 @@ registry! {
     external_webhook_url,
     external_webhook_ip,
     gateway_api_crd_version,
+}
+
+pub mod catalog;
+
+/// The group a rule belongs to, for `meshlint rules` and SARIF tags: `input` (the loader and the
+/// schema), `security` (mTLS, authorization, certificates, proxy identity), `telemetry`,
+/// `configuration` (meshlint's own suppressions) and `traffic` (routing, references, scope) for
+/// the rest.
+pub fn category(rule: &Rule) -> &'static str {
+    const INPUT: &[&str] = &[
+        "yaml-syntax",
+        "duplicate-key",
+        "input-too-large",
+        "unknown-field",
+        "invalid-value",
+        "missing-field",
+        "removed-api",
+        "deprecated-field",
+        "duplicate-resource",
+        "not-an-object",
+    ];
+    if rule.name == "unused-suppression" {
+        "configuration"
+    } else if INPUT.contains(&rule.name) {
+        "input"
+    } else if rule.name.starts_with("authz-")
+        || rule.name.starts_with("mtls-")
+        || rule.name.contains("authentication")
+        || rule.name.contains("authorization")
+        || rule.name.contains("certificate")
+        || rule.name == "proxy-uid"
+    {
+        "security"
+    } else if rule.name.starts_with("telemetry-") {
+        "telemetry"
+    } else {
+        "traffic"
+    }
+}
+
+/// The closest rule name or code to a misspelt one, for "did you mean".
+pub fn suggest(name_or_code: &str) -> Option<&'static str> {
+    crate::diag::did_you_mean(
+        name_or_code,
+        ALL.iter()
+            .flat_map(|r| std::iter::once(r.name).chain(r.codes.iter().copied())),
+    )
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
