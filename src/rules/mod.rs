@@ -108,6 +108,9 @@ registry! {
     pod_missing_proxy,
     workload_services_protocol,
     workload_services_target_port,
+    external_webhook_url,
+    external_webhook_ip,
+    gateway_api_crd_version,
 }
 
 pub mod catalog;
