@@ -444,8 +444,10 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         }
     };
     let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
+    // No spinner over a terminal the user is typing the input into.
+    let typing = args.paths.iter().any(|p| p == "-") && std::io::stdin().is_terminal();
     let progress = report::progress::Progress::start(
-        report::progress::wanted(),
+        report::progress::wanted() && !typing,
         std::time::Duration::from_secs(1),
         "analyzing",
     );

@@ -148,6 +148,8 @@ pub struct Model {
     pub http_routes: Vec<Box<Res<other::HttpRoute>>>,
     pub grpc_routes: Vec<Box<Res<other::GrpcRoute>>>,
     pub reference_grants: Vec<Box<Res<other::ReferenceGrant>>>,
+    /// Mutating and validating admission webhook configurations.
+    pub webhook_configurations: Vec<Box<Res<k8s::WebhookConfiguration>>>,
 
     /// Removed kinds (Mixer, rbac.istio.io, authentication.istio.io), kept so rules can name them.
     pub legacy: Vec<Box<Res<()>>>,
@@ -260,6 +262,7 @@ objects! {
     HttpRoute(other::HttpRoute) => http_routes,
     GrpcRoute(other::GrpcRoute) => grpc_routes,
     ReferenceGrant(other::ReferenceGrant) => reference_grants,
+    WebhookConfiguration(k8s::WebhookConfiguration) => webhook_configurations,
     Legacy(()) => legacy,
     Opaque(()) => opaque,
 }
@@ -723,6 +726,13 @@ fn read_object(doc: &Document, root: NodeId, default_namespace: &str, out: &mut 
             spec: spec!(other::ReferenceGrant),
             origin,
         })),
+        "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
+            Object::WebhookConfiguration(Box::new(Res {
+                meta,
+                spec: object!(k8s::WebhookConfiguration),
+                origin,
+            }))
+        }
         _ => Object::Opaque(Box::new(Res {
             meta,
             spec: (),
