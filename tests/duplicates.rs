@@ -14,8 +14,15 @@ fn findings(a: &engine::Analysis) -> BTreeMap<(String, String), usize> {
         // Findings of the passes over the mesh; what the loader and the schema say is about each
         // document as written, and rightly said of both copies.
         const PER_DOCUMENT: &[&str] = &[
-            "yaml-syntax", "duplicate-key", "input-too-large", "unknown-field", "invalid-value",
-            "missing-field", "removed-api", "deprecated-field", "duplicate-resource",
+            "yaml-syntax",
+            "duplicate-key",
+            "input-too-large",
+            "unknown-field",
+            "invalid-value",
+            "missing-field",
+            "removed-api",
+            "deprecated-field",
+            "duplicate-resource",
         ];
         if !PER_DOCUMENT.contains(&d.rule.name) {
             *out.entry((d.rule.name.to_string(), d.message.clone()))
@@ -29,7 +36,10 @@ fn findings(a: &engine::Analysis) -> BTreeMap<(String, String), usize> {
 fn every_rule_and_graph_see_an_object_defined_twice_once() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
     let mut checked = 0;
-    let mut rules: Vec<_> = std::fs::read_dir(&root).unwrap().filter_map(Result::ok).collect();
+    let mut rules: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(Result::ok)
+        .collect();
     rules.sort_by_key(|e| e.file_name());
     for entry in rules {
         let bad = entry.path().join("bad.yaml");
@@ -43,7 +53,10 @@ fn every_rule_and_graph_see_an_object_defined_twice_once() {
         .unwrap();
         if once.model.stats.resources == 0
             || once.diagnostics.iter().any(|d| {
-                matches!(d.rule.name, "yaml-syntax" | "duplicate-resource" | "input-too-large")
+                matches!(
+                    d.rule.name,
+                    "yaml-syntax" | "duplicate-resource" | "input-too-large"
+                )
             })
         {
             continue;
@@ -63,11 +76,11 @@ fn every_rule_and_graph_see_an_object_defined_twice_once() {
             .iter()
             .filter(|d| d.rule.name == "duplicate-resource")
             .count();
-        let named = twice
-            .model
-            .documents
-            .len();
-        assert!(duplicates > 0 || named == 0, "{name}: no duplicate-resource");
+        let named = twice.model.documents.len();
+        assert!(
+            duplicates > 0 || named == 0,
+            "{name}: no duplicate-resource"
+        );
         assert_eq!(findings(&once), findings(&twice), "{name}: findings differ");
         let graph = |a: &engine::Analysis| {
             meshlint::mesh::graph::TrafficGraph::build(&a.model, &a.mesh).to_json()

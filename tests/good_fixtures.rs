@@ -97,7 +97,9 @@ fn every_good_fixture_is_clean_under_every_rule() {
         let expected = declared(path);
         if NOT_YET_CLEAN.contains(&rule.as_str()) {
             if found == expected {
-                failures.push(format!("{rule}/good is clean now: remove it from NOT_YET_CLEAN"));
+                failures.push(format!(
+                    "{rule}/good is clean now: remove it from NOT_YET_CLEAN"
+                ));
             }
             continue;
         }

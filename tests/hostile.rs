@@ -484,7 +484,9 @@ fn a_stream_of_142003_documents_on_stdin_is_read_whole() {
     assert_eq!(weights, mistakes);
     assert!(mistakes >= 35);
     assert!(
-        !diagnostics(&json).iter().any(|d| d["rule"] == "input-too-large"),
+        !diagnostics(&json)
+            .iter()
+            .any(|d| d["rule"] == "input-too-large"),
         "{}",
         json["diagnostics"]
     );
@@ -784,12 +786,19 @@ fn an_unreadable_file() {
         // Root (and CAP_DAC_OVERRIDE) reads files whatever their mode, as CI runs: the same run
         // as an unprivileged user, in a child that drops its privileges before it starts.
         // SAFETY: geteuid has no preconditions.
-        assert_eq!(unsafe { libc::geteuid() }, 0, "a mode-000 file is readable without root");
+        assert_eq!(
+            unsafe { libc::geteuid() },
+            0,
+            "a mode-000 file is readable without root"
+        );
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let as_nobody = |args: &[&str]| {
             use std::os::unix::process::CommandExt;
             let mut command = Command::new(env!("CARGO_BIN_EXE_meshlint"));
-            command.args(args).current_dir(dir.path()).env("NO_COLOR", "1");
+            command
+                .args(args)
+                .current_dir(dir.path())
+                .env("NO_COLOR", "1");
             // SAFETY: only async-signal-safe syscalls between fork and exec.
             unsafe {
                 command.pre_exec(|| {
@@ -805,7 +814,12 @@ fn an_unreadable_file() {
             command.output().expect("meshlint starts as nobody")
         };
         let out = as_nobody(&["analyze", ".", "-o", "json"]);
-        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let json: Value = serde_json::from_slice(&out.stdout).unwrap();
         expect_finding(&json, "secret.yaml", "yaml-syntax", 1, "ermission denied");
         expect_good_counted(&json, 1);

@@ -253,8 +253,11 @@ fn extreme_integers(bytes: &[u8], pick: &[usize]) -> Vec<u8> {
             t.starts_with("- ").then(|| body.len() - t.len() + 2)
         });
         match value_at {
-            Some(at) if !body[at..].is_empty() && body[at..].bytes().all(|b| b.is_ascii_digit()) => {
-                let value = EXTREMES[pick.get(n % pick.len().max(1)).copied().unwrap_or(0) % EXTREMES.len()];
+            Some(at)
+                if !body[at..].is_empty() && body[at..].bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                let value = EXTREMES
+                    [pick.get(n % pick.len().max(1)).copied().unwrap_or(0) % EXTREMES.len()];
                 n += 1;
                 out.push_str(&body[..at]);
                 out.push_str(value);

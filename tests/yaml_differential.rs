@@ -177,7 +177,11 @@ fn py_read(paths: &[PathBuf]) -> BTreeMap<String, Json> {
         }
     }
     let out = child.wait_with_output().expect("python3 finishes");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("PyYAML's JSON")
 }
 
@@ -251,7 +255,12 @@ fn scalar_difference(ours: &Json, theirs: &Json) -> Option<&'static str> {
 
 /// Compares two trees; the first difference that no deliberate difference explains, and the
 /// deliberate ones seen.
-fn compare(ours: &Json, theirs: &Json, path: &str, seen: &mut Vec<&'static str>) -> Result<(), String> {
+fn compare(
+    ours: &Json,
+    theirs: &Json,
+    path: &str,
+    seen: &mut Vec<&'static str>,
+) -> Result<(), String> {
     match (ours, theirs) {
         (Json::Object(a), Json::Object(b)) if a.contains_key("map") && b.contains_key("map") => {
             let (a, b) = (a["map"].as_array().unwrap(), b["map"].as_array().unwrap());
@@ -261,7 +270,9 @@ fn compare(ours: &Json, theirs: &Json, path: &str, seen: &mut Vec<&'static str>)
                 let mut out: Vec<Json> = Vec::new();
                 for e in entries {
                     let key = &e[0];
-                    if let Some(i) = out.iter().position(|o| o[0] == *key || (o[0]["s"] == key["s"] && o[0]["s"].is_string())) {
+                    if let Some(i) = out.iter().position(|o| {
+                        o[0] == *key || (o[0]["s"] == key["s"] && o[0]["s"].is_string())
+                    }) {
                         out[i] = e.clone();
                         seen.push("duplicate-key");
                     } else {
@@ -269,12 +280,22 @@ fn compare(ours: &Json, theirs: &Json, path: &str, seen: &mut Vec<&'static str>)
                     }
                 }
                 // Key order carries no data (PyYAML puts merged keys first, meshlint last).
-                out.sort_by_key(|e| e[0]["s"].as_str().unwrap_or("").trim_end_matches(':').to_string());
+                out.sort_by_key(|e| {
+                    e[0]["s"]
+                        .as_str()
+                        .unwrap_or("")
+                        .trim_end_matches(':')
+                        .to_string()
+                });
                 out
             };
             let (a, b) = (last(a), last(b));
             if a.len() != b.len() {
-                return Err(format!("{path}: {} keys here, {} in PyYAML", a.len(), b.len()));
+                return Err(format!(
+                    "{path}: {} keys here, {} in PyYAML",
+                    a.len(),
+                    b.len()
+                ));
             }
             for (i, (x, y)) in a.iter().zip(&b).enumerate() {
                 let (kx, ky) = (x[0]["s"].as_str(), y[0]["s"].as_str());
@@ -295,7 +316,11 @@ fn compare(ours: &Json, theirs: &Json, path: &str, seen: &mut Vec<&'static str>)
         }
         (Json::Array(a), Json::Array(b)) => {
             if a.len() != b.len() {
-                return Err(format!("{path}: {} items here, {} in PyYAML", a.len(), b.len()));
+                return Err(format!(
+                    "{path}: {} items here, {} in PyYAML",
+                    a.len(),
+                    b.len()
+                ));
             }
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
                 compare(x, y, &format!("{path}[{i}]"), seen)?;
@@ -392,7 +417,9 @@ fn mutations(text: &str) -> Vec<(&'static str, String)> {
         if let Some((key, value)) = line.split_once(": ")
             && !key.trim_start().starts_with(['-', '#'])
             && !value.is_empty()
-            && !value.contains(['\'', '"', '#', '{', '[', ']', '}', ',', '&', '*', '|', '>', '!', ':'])
+            && !value.contains([
+                '\'', '"', '#', '{', '[', ']', '}', ',', '&', '*', '|', '>', '!', ':',
+            ])
         {
             flow.push_str(&format!("{key}: [{value}, 2001:db8::, fe80::1]\n"));
             changed = true;
@@ -406,8 +433,18 @@ fn mutations(text: &str) -> Vec<(&'static str, String)> {
     }
     // Integers replaced by extreme and YAML 1.1-only values.
     for (name, values) in [
-        ("int-extreme", &["9223372036854775807", "99999999999999999999999", "-2147483649"][..]),
-        ("yaml11", &["0755", "yes", "1:30", "0b101", "1_000", "Off"][..]),
+        (
+            "int-extreme",
+            &[
+                "9223372036854775807",
+                "99999999999999999999999",
+                "-2147483649",
+            ][..],
+        ),
+        (
+            "yaml11",
+            &["0755", "yes", "1:30", "0b101", "1_000", "Off"][..],
+        ),
     ] {
         let mut m = String::new();
         let mut changed = false;
@@ -435,7 +472,9 @@ fn mutations(text: &str) -> Vec<(&'static str, String)> {
 #[test]
 fn meshlint_reads_yaml_as_pyyaml_does_but_for_listed_differences() {
     if !pyyaml() {
-        eprintln!("skipping yaml_differential: python3 with PyYAML is not available (pip install pyyaml)");
+        eprintln!(
+            "skipping yaml_differential: python3 with PyYAML is not available (pip install pyyaml)"
+        );
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -445,7 +484,9 @@ fn meshlint_reads_yaml_as_pyyaml_does_but_for_listed_differences() {
     if shared.is_dir() {
         yaml_files(&shared, &mut files);
     } else {
-        eprintln!("yaml_differential: ../shared is absent; only the repository's files are compared");
+        eprintln!(
+            "yaml_differential: ../shared is absent; only the repository's files are compared"
+        );
     }
     let work = tempfile::tempdir().expect("temp dir");
     let gen_mesh = shared.join("bench/gen-mesh.py");
@@ -480,8 +521,14 @@ fn meshlint_reads_yaml_as_pyyaml_does_but_for_listed_differences() {
     files.extend(mutated);
     // The two cases seen in real repositories, always.
     let cases = [
-        ("case-quoted.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  k: 'line one\n  line two'\n  d: \"a \\\"b\\\"\n  c\n\n  d\"\n"),
-        ("case-flow-colon.yaml", "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: x\nspec:\n  hosts: [a.example.com]\n  addresses: [1.2.3.4, 2001:db8::]\n  m: {a:, b: c}\n"),
+        (
+            "case-quoted.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  k: 'line one\n  line two'\n  d: \"a \\\"b\\\"\n  c\n\n  d\"\n",
+        ),
+        (
+            "case-flow-colon.yaml",
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: x\nspec:\n  hosts: [a.example.com]\n  addresses: [1.2.3.4, 2001:db8::]\n  m: {a:, b: c}\n",
+        ),
     ];
     for (name, text) in cases {
         let path = work.path().join(name);
@@ -515,7 +562,10 @@ fn meshlint_reads_yaml_as_pyyaml_does_but_for_listed_differences() {
             continue;
         };
         let bytes = std::fs::read(path).expect("read");
-        if String::from_utf8_lossy(&bytes).get(3..).is_some_and(|t| t.contains('\u{feff}')) {
+        if String::from_utf8_lossy(&bytes)
+            .get(3..)
+            .is_some_and(|t| t.contains('\u{feff}'))
+        {
             *seen.entry("bom-inside").or_default() += 1;
             continue;
         }
@@ -527,10 +577,17 @@ fn meshlint_reads_yaml_as_pyyaml_does_but_for_listed_differences() {
             .map(|d| d.message.clone())
             .collect();
         if !syntax.is_empty() {
-            failures.push(format!("{key}: PyYAML reads it, meshlint says {}", syntax[0]));
+            failures.push(format!(
+                "{key}: PyYAML reads it, meshlint says {}",
+                syntax[0]
+            ));
             continue;
         }
-        if loaded.diagnostics.iter().any(|d| d.rule.name == "input-too-large") {
+        if loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.rule.name == "input-too-large")
+        {
             continue;
         }
         let ours_docs: Vec<Json> = loaded
@@ -574,5 +631,10 @@ fn meshlint_reads_yaml_as_pyyaml_does_but_for_listed_differences() {
         seen.contains_key("flow-colon"),
         "the flow-colon case was not compared"
     );
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

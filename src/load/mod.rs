@@ -416,9 +416,25 @@ fn template_action(text: &str) -> Option<usize> {
                 .is_some_and(|word| {
                     matches!(
                         word,
-                        "if" | "else" | "end" | "range" | "with" | "define" | "template"
-                            | "include" | "block" | "tpl" | "toYaml" | "required" | "default"
-                            | "printf" | "quote" | "not" | "and" | "or" | "eq" | "ne"
+                        "if" | "else"
+                            | "end"
+                            | "range"
+                            | "with"
+                            | "define"
+                            | "template"
+                            | "include"
+                            | "block"
+                            | "tpl"
+                            | "toYaml"
+                            | "required"
+                            | "default"
+                            | "printf"
+                            | "quote"
+                            | "not"
+                            | "and"
+                            | "or"
+                            | "eq"
+                            | "ne"
                     )
                 });
         if action && !in_comment && text[at..].contains("}}") {

@@ -803,7 +803,10 @@ fn underindented_quoted(text: &str, from: usize, at: usize) -> Option<(usize, us
     let scalar = text.get(start..=close)?;
     let doc = format!(
         "v: {}",
-        scalar.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\n ")
+        scalar
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .replace('\n', "\n ")
     );
     let mut parser = Parser::new_from_str(&doc);
     let mut value = None;
@@ -894,7 +897,8 @@ impl<'a> Builder<'a> {
         }
         self.scratch.fast = fast;
         for _ in 0..GOYAML_RETRIES {
-            let rewritten = (!self.goyaml.is_empty()).then(|| self.goyaml.rewrite(src, chunk.start));
+            let rewritten =
+                (!self.goyaml.is_empty()).then(|| self.goyaml.rewrite(src, chunk.start));
             let kept = self.run_granit(rewritten.as_deref().unwrap_or(src));
             if !kept || !self.goyaml.retry {
                 return kept;
@@ -1480,7 +1484,10 @@ mod tests {
         assert_eq!(d.get_str(data, "k"), Some("line one line two"));
         assert_eq!(d.get_str(data, "d"), Some("a bc"));
         let after = d.get(data, "after").unwrap();
-        assert_eq!(&text[d.span(after).start as usize..d.span(after).end as usize], "x");
+        assert_eq!(
+            &text[d.span(after).start as usize..d.span(after).end as usize],
+            "x"
+        );
         // A multi-line quoted key stays an error, as in go-yaml.
         assert!(!parse("a:\n  'k\n  ey': 1\n").errors.is_empty());
         // A `:` before a flow indicator stays in the plain scalar.

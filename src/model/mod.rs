@@ -381,9 +381,15 @@ fn looks_like_a_manifest(path: &str) -> bool {
         .strip_suffix(".yaml")
         .or_else(|| name.strip_suffix(".yml"))
         .unwrap_or(&name);
-    let ci_dir = [".github/", ".circleci/", ".gitlab/", ".buildkite/", ".tekton/"]
-        .iter()
-        .any(|d| path.contains(d));
+    let ci_dir = [
+        ".github/",
+        ".circleci/",
+        ".gitlab/",
+        ".buildkite/",
+        ".tekton/",
+    ]
+    .iter()
+    .any(|d| path.contains(d));
     !(ci_dir
         || stem.starts_with("values")
         || stem.ends_with("-values")
