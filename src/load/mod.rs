@@ -226,6 +226,8 @@ fn from_bytes<D: Send>(
         .collect();
     let mut loaded = Loaded::default();
     let mut texts = Vec::with_capacity(decoded.len());
+    // Per entry of `texts`: where its first Go template action is, if it has one.
+    let mut templates: Vec<Option<usize>> = Vec::with_capacity(decoded.len());
     for (path, decoded) in decoded {
         match decoded {
             Ok(Decoded {
@@ -239,28 +241,15 @@ fn from_bytes<D: Send>(
                     None
                 };
                 let id = loaded.sources.add(path, text);
-                if let Some(at) = template {
-                    loaded.skipped_documents += chunks.len();
-                    loaded.diagnostics.push(
-                        Diagnostic::new(
-                            &unrendered_template::RULE,
-                            Loc::new(id, Span::new(at, at + 2)),
-                            format!(
-                                "this file is an unrendered Helm template; its {} document(s) are \
-                                 skipped: render it with `helm template` first",
-                                chunks.len()
-                            ),
-                        )
-                        .help("helm template RELEASE CHART | meshlint analyze -"),
-                    );
-                    continue;
-                }
                 match problem {
                     Some((offset, why)) => loaded.diagnostics.push(
                         Diagnostic::new(&yaml_syntax::RULE, Loc::new(id, Span::empty(offset)), why)
                             .help("save the file as UTF-8 YAML, or exclude it with .gitignore or .meshlintignore"),
                     ),
-                    None => texts.push((id, chunks)),
+                    None => {
+                        templates.push(template);
+                        texts.push((id, chunks));
+                    }
                 }
             }
             Err(why) => {
@@ -372,6 +361,36 @@ fn from_bytes<D: Send>(
             ));
         }
     }
+    // A file with template actions that does not parse is an unrendered Helm template: said once,
+    // its documents skipped and counted. (One that parses is read: actions inside a ConfigMap's
+    // block scalar, as in the sidecar injector's, are data.)
+    let mut broken = vec![false; texts.len()];
+    for p in &parsed {
+        broken[p.slot] |= p
+            .errors
+            .iter()
+            .any(|e| matches!(e.problem, yaml::YamlProblem::Syntax(_)));
+    }
+    for (slot, &id) in texts.iter().enumerate() {
+        let Some(at) = templates[slot].filter(|_| broken[slot] && !over[slot]) else {
+            broken[slot] = false;
+            continue;
+        };
+        loaded.skipped_documents += chunks_of[slot];
+        loaded.diagnostics.push(
+            Diagnostic::new(
+                &unrendered_template::RULE,
+                Loc::new(id, Span::new(at, at + 2)),
+                format!(
+                    "this file is an unrendered Helm template; its {} document(s) are skipped: \
+                     render it with `helm template` first",
+                    chunks_of[slot]
+                ),
+            )
+            .help("helm template RELEASE CHART | meshlint analyze -"),
+        );
+    }
+    let over: Vec<bool> = over.iter().zip(&broken).map(|(o, b)| *o || *b).collect();
     let documents = parsed
         .iter()
         .filter(|p| !over[p.slot])
