@@ -22,6 +22,8 @@ fn findings(a: &engine::Analysis) -> BTreeMap<(String, String), usize> {
             "missing-field",
             "removed-api",
             "deprecated-field",
+            "not-an-object",
+            "unrendered-template",
             "duplicate-resource",
         ];
         if !PER_DOCUMENT.contains(&d.rule.name) {

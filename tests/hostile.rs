@@ -368,7 +368,8 @@ fn deep_block_nesting_trips_the_depth_budget() {
 fn a_100_mb_file_is_skipped_unread() {
     let dir = dir_with_good();
     let f = std::fs::File::create(dir.path().join("huge.yaml")).unwrap();
-    f.set_len(100 << 20).unwrap();
+    // Past the default budget of 1 GiB (sparse: it takes no disk space).
+    f.set_len(2 << 30).unwrap();
     let (run, json) = analyze(dir.path(), &[]);
     expect_finding(&json, "huge.yaml", "input-too-large", 1, "--max-file-bytes");
     expect_good_counted(&json, 1);
@@ -386,7 +387,17 @@ fn an_endless_stdin_is_cut_at_the_budget() {
     let endless = std::io::repeat(b'a');
     let run = meshlint(
         dir.path(),
-        &["analyze", "-", "good.yaml", "-o", "json"],
+        // The mechanism with a 64 MiB budget: the default (1 GiB) is the same code, 16 times
+        // the memory and time.
+        &[
+            "analyze",
+            "-",
+            "good.yaml",
+            "-o",
+            "json",
+            "--max-file-bytes",
+            "67108864",
+        ],
         Some(Box::new(endless)),
     );
     assert_sane(&run);
