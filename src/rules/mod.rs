@@ -75,6 +75,15 @@ registry! {
     externalname_port_name,
     delegate_conflict,
     mtls_mismatch,
+    authz_no_workload,
+    authz_unknown_namespace,
+    authz_invalid_value,
+    authz_unknown_principal,
+    authz_requestprincipals_without_jwt,
+    authz_conflict,
+    authz_http_on_tcp,
+    authz_requires_mtls,
+    authz_split_rule,
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {
