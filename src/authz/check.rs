@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Action, AppliedPolicy, Decision, Outcome, Peer, PolicyIndex, Request};
+use super::{AppliedPolicy, Decision, Outcome, Peer, PolicyIndex, Request};
 use crate::diag;
 use crate::engine::Analysis;
 use crate::mesh::mtls::{Caller, ClientOrigin, MtlsScope, ServerMtls};
@@ -259,13 +259,12 @@ pub fn resolve_workload(
     }
 }
 
+/// A container port, the Service ports that reach it (service, port, label) and its protocol.
+type WorkloadPort = (u32, Vec<(ServiceId, u32, String)>, Protocol);
+
 /// The container ports of a workload and the Service ports that reach them.
-fn ports_of(
-    model: &Model,
-    mesh: &Mesh,
-    id: WorkloadId,
-) -> Vec<(u32, Vec<(ServiceId, u32, String)>, Protocol)> {
-    let mut out: Vec<(u32, Vec<(ServiceId, u32, String)>, Protocol)> = Vec::new();
+fn ports_of(model: &Model, mesh: &Mesh, id: WorkloadId) -> Vec<WorkloadPort> {
+    let mut out: Vec<WorkloadPort> = Vec::new();
     for sid in mesh.services_selecting(id) {
         let svc = mesh.service(sid);
         for p in &svc.ports {
@@ -465,8 +464,6 @@ fn policy_out(model: &Model, p: &AppliedPolicy) -> PolicyOut {
         Some("targetRef policy: does not apply to sidecars")
     } else if p.dry_run {
         Some("istio.io/dry-run: evaluated and logged, not enforced")
-    } else if res.spec.rules.is_empty() && p.action == Action::Allow {
-        None
     } else {
         None
     };
@@ -589,12 +586,11 @@ pub fn run(analysis: &Analysis, query: &Query) -> Result<Report, UsageError> {
     })
 }
 
-#[allow(clippy::type_complexity)]
 fn decide(
     analysis: &Analysis,
     query: &Query,
     dest: WorkloadId,
-    ports: &[(u32, Vec<(ServiceId, u32, String)>, Protocol)],
+    ports: &[WorkloadPort],
     applied: &[AppliedPolicy],
     headers: Vec<(String, String)>,
     from: &str,
