@@ -23,6 +23,7 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
+            cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
             cand rules 'List every rule'
             cand explain 'Print the documentation of a rule (by name or IST code)'
@@ -48,6 +49,45 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'meshlint;authz'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand check 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshlint;authz;check'= {
+            cand --from 'The caller: <workload>.<namespace>, a principal cluster.local/ns/<ns>/sa/<sa>, or external'
+            cand --method 'HTTP method of the request (default GET)'
+            cand --path 'Path of the request (default /)'
+            cand --port 'Port of the request: a Service port or a container port (default: the first)'
+            cand -H 'A request header ''name: value'' (repeatable)'
+            cand --header 'A request header ''name: value'' (repeatable)'
+            cand --principal 'The request principal (<issuer>/<subject>) of a validated JWT'
+            cand -o 'Output format (human is for people, json for machines)'
+            cand --output 'Output format (human is for people, json for machines)'
+            cand -n 'Namespace of resources that have none'
+            cand --namespace 'Namespace of resources that have none'
+            cand --mesh-config 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)'
+            cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
+            cand --failure-threshold 'Lowest severity that makes the run fail (exit 1)'
+            cand --max-file-bytes 'Largest file read, in bytes'
+            cand --max-documents 'Most documents read from one file'
+            cand --max-yaml-nodes 'Most nodes one document may expand to through aliases'
+            cand --max-depth 'Deepest nesting of YAML collections'
+            cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
+            cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
+            cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshlint;authz;help'= {
+            cand check 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshlint;authz;help;check'= {
+        }
+        &'meshlint;authz;help;help'= {
+        }
         &'meshlint;graph'= {
             cand --format 'dot (Graphviz), mermaid, or json'
             cand -n 'Namespace of resources that have none'
@@ -70,6 +110,7 @@ set edit:completion:arg-completer[meshlint] = {|@words|
         }
         &'meshlint;help'= {
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
+            cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
             cand rules 'List every rule'
             cand explain 'Print the documentation of a rule (by name or IST code)'
@@ -77,6 +118,11 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshlint;help;analyze'= {
+        }
+        &'meshlint;help;authz'= {
+            cand check 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
+        }
+        &'meshlint;help;authz;check'= {
         }
         &'meshlint;help;graph'= {
         }
