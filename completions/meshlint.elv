@@ -25,17 +25,21 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
             cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
-            cand rules 'List every rule'
-            cand explain 'Print the documentation of a rule (by name or IST code)'
+            cand rules 'List every rule: name, codes, default severity, category, summary'
+            cand explain 'Print the documentation of a rule (by name, or by IST/KIA code)'
             cand completions 'Print shell completions'
+            cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshlint;analyze'= {
-            cand -o 'Output format (human is for people, json for machines)'
-            cand --output 'Output format (human is for people, json for machines)'
-            cand -n 'Namespace of resources that have none'
-            cand --namespace 'Namespace of resources that have none'
+            cand -o 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand --output 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand -n 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --namespace 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
             cand --mesh-config 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)'
+            cand --config 'The configuration file [default: .meshlint.yaml in the working directory or a parent]'
+            cand --suppress 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)'
+            cand --output-threshold 'Lowest severity shown (the exit code still follows --failure-threshold)'
             cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
             cand --failure-threshold 'Lowest severity that makes the run fail (exit 1)'
             cand --max-file-bytes 'Largest file read, in bytes'
@@ -44,10 +48,12 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --max-depth 'Deepest nesting of YAML collections'
             cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
             cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
-            cand --output-file 'Write the report to FILE (atomically: a temporary file beside it, then a rename) instead of standard output'
+            cand --output-file 'Also write the report in FORMAT to PATH (repeatable: `--output-file sarif=out.sarif`); a plain FILE receives the -o format instead of standard output. Files are written atomically (a temporary file beside them, then a rename)'
+            cand --no-config 'Read no .meshlint.yaml'
+            cand --show-suppressed 'Also list the suppressed findings and what suppressed each'
             cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'meshlint;authz'= {
             cand -h 'Print help'
@@ -63,11 +69,14 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand -H 'A request header ''name: value'' (repeatable)'
             cand --header 'A request header ''name: value'' (repeatable)'
             cand --principal 'The request principal (<issuer>/<subject>) of a validated JWT'
-            cand -o 'Output format (human is for people, json for machines)'
-            cand --output 'Output format (human is for people, json for machines)'
-            cand -n 'Namespace of resources that have none'
-            cand --namespace 'Namespace of resources that have none'
+            cand -o 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand --output 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand -n 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --namespace 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
             cand --mesh-config 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)'
+            cand --config 'The configuration file [default: .meshlint.yaml in the working directory or a parent]'
+            cand --suppress 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)'
+            cand --output-threshold 'Lowest severity shown (the exit code still follows --failure-threshold)'
             cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
             cand --failure-threshold 'Lowest severity that makes the run fail (exit 1)'
             cand --max-file-bytes 'Largest file read, in bytes'
@@ -76,9 +85,11 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --max-depth 'Deepest nesting of YAML collections'
             cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
             cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
+            cand --no-config 'Read no .meshlint.yaml'
+            cand --show-suppressed 'Also list the suppressed findings and what suppressed each'
             cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'meshlint;authz;help'= {
             cand check 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
@@ -89,7 +100,9 @@ set edit:completion:arg-completer[meshlint] = {|@words|
         &'meshlint;authz;help;help'= {
         }
         &'meshlint;graph'= {
+            cand -o 'dot (Graphviz), mermaid, or json'
             cand --format 'dot (Graphviz), mermaid, or json'
+            cand --output 'dot (Graphviz), mermaid, or json'
             cand -n 'Namespace of resources that have none'
             cand --namespace 'Namespace of resources that have none'
             cand --mesh-config 'A MeshConfig file'
@@ -97,6 +110,8 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --help 'Print help'
         }
         &'meshlint;rules'= {
+            cand -o 'human (a table) or json'
+            cand --output 'human (a table) or json'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -108,13 +123,18 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'meshlint;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'meshlint;help'= {
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
             cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
-            cand rules 'List every rule'
-            cand explain 'Print the documentation of a rule (by name or IST code)'
+            cand rules 'List every rule: name, codes, default severity, category, summary'
+            cand explain 'Print the documentation of a rule (by name, or by IST/KIA code)'
             cand completions 'Print shell completions'
+            cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshlint;help;analyze'= {
@@ -131,6 +151,8 @@ set edit:completion:arg-completer[meshlint] = {|@words|
         &'meshlint;help;explain'= {
         }
         &'meshlint;help;completions'= {
+        }
+        &'meshlint;help;man'= {
         }
         &'meshlint;help;help'= {
         }

@@ -29,14 +29,23 @@ complete -c meshlint -n "__fish_meshlint_needs_command" -s V -l version -d 'Prin
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
-complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "rules" -d 'List every rule'
-complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "explain" -d 'Print the documentation of a rule (by name or IST code)'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s o -l output -d 'Output format (human is for people, json for machines)' -r -f -a "human\t''
-json\t''"
-complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s n -l namespace -d 'Namespace of resources that have none' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s o -l output -d 'Output format on standard output (machine formats are alone there; logs go to stderr)' -r -f -a "human\t'Snippets with the offending span underlined, grouped by file, and a summary line'
+json\t'The diagnostic JSON of design.md'
+yaml\t'The same document as json, in YAML'
+sarif\t'SARIF 2.1.0, as GitHub code scanning accepts it'
+github\t'GitHub Actions workflow commands (annotations on the pull request)'
+junit\t'JUnit XML: one testcase per resource and rule'
+codeclimate\t'GitLab code quality (Code Climate subset)'"
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s n -l namespace -d 'Namespace of resources that have none [default: .meshlint.yaml\'s, else default]' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l mesh-config -d 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio\'s defaults)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l config -d 'The configuration file [default: .meshlint.yaml in the working directory or a parent]' -r -F
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l suppress -d 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l output-threshold -d 'Lowest severity shown (the exit code still follows --failure-threshold)' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l istio-version -d 'Istio version X.Y, for rules whose truth depends on it' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l failure-threshold -d 'Lowest severity that makes the run fail (exit 1)' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-file-bytes -d 'Largest file read, in bytes' -r
@@ -45,9 +54,11 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-yaml-n
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-depth -d 'Deepest nesting of YAML collections' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-scalar-bytes -d 'Longest single YAML scalar, in bytes' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-file-nodes -d 'Most YAML nodes in all documents of one file together' -r
-complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l output-file -d 'Write the report to FILE (atomically: a temporary file beside it, then a rename) instead of standard output' -r -F
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l output-file -d 'Also write the report in FORMAT to PATH (repeatable: `--output-file sarif=out.sarif`); a plain FILE receives the -o format instead of standard output. Files are written atomically (a temporary file beside them, then a rename)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l no-config -d 'Read no .meshlint.yaml'
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l show-suppressed -d 'Also list the suppressed findings and what suppressed each'
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l timings -d 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -57,10 +68,18 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l port -d 'Port of the request: a Service port or a container port (default: the first)' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s H -l header -d 'A request header \'name: value\' (repeatable)' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l principal -d 'The request principal (<issuer>/<subject>) of a validated JWT' -r
-complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format (human is for people, json for machines)' -r -f -a "human\t''
-json\t''"
-complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s n -l namespace -d 'Namespace of resources that have none' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format on standard output (machine formats are alone there; logs go to stderr)' -r -f -a "human\t'Snippets with the offending span underlined, grouped by file, and a summary line'
+json\t'The diagnostic JSON of design.md'
+yaml\t'The same document as json, in YAML'
+sarif\t'SARIF 2.1.0, as GitHub code scanning accepts it'
+github\t'GitHub Actions workflow commands (annotations on the pull request)'
+junit\t'JUnit XML: one testcase per resource and rule'
+codeclimate\t'GitLab code quality (Code Climate subset)'"
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s n -l namespace -d 'Namespace of resources that have none [default: .meshlint.yaml\'s, else default]' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l mesh-config -d 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio\'s defaults)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l config -d 'The configuration file [default: .meshlint.yaml in the working directory or a parent]' -r -F
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l suppress -d 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l output-threshold -d 'Lowest severity shown (the exit code still follows --failure-threshold)' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l istio-version -d 'Istio version X.Y, for rules whose truth depends on it' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l failure-threshold -d 'Lowest severity that makes the run fail (exit 1)' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-file-bytes -d 'Largest file read, in bytes' -r
@@ -69,24 +88,30 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-depth -d 'Deepest nesting of YAML collections' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-scalar-bytes -d 'Longest single YAML scalar, in bytes' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-file-nodes -d 'Most YAML nodes in all documents of one file together' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l no-config -d 'Read no .meshlint.yaml'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l show-suppressed -d 'Also list the suppressed findings and what suppressed each'
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l timings -d 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from help" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -l format -d 'dot (Graphviz), mermaid, or json' -r -f -a "dot\t''
+complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s o -l format -l output -d 'dot (Graphviz), mermaid, or json' -r -f -a "dot\t''
 mermaid\t''
 json\t''"
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s n -l namespace -d 'Namespace of resources that have none' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -l mesh-config -d 'A MeshConfig file' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand rules" -s o -l output -d 'human (a table) or json' -r -f -a "human\t''
+json\t''"
 complete -c meshlint -n "__fish_meshlint_using_subcommand rules" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions help" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions help" -f -a "rules" -d 'List every rule'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions help" -f -a "explain" -d 'Print the documentation of a rule (by name or IST code)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions help" -f -a "completions" -d 'Print shell completions'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand man" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshlint -n "__fish_meshlint_using_subcommand help; and __fish_seen_subcommand_from authz" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'

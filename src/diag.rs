@@ -67,6 +67,24 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub related: Vec<Related>,
     pub resource: Option<ResourceRef>,
+    /// What the finding says is missing from the inputs, for rules whose truth depends on what
+    /// the files cannot show: the engine drops the finding when `.meshlint.yaml` declares it
+    /// under `external:`.
+    pub subject: Option<Subject>,
+}
+
+/// Something a finding says does not exist in the inputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A host (resolved FQDN) that is no Service or ServiceEntry in the inputs.
+    Host(String),
+    /// A Gateway `namespace/name` that is not in the inputs.
+    Gateway { namespace: String, name: String },
+    /// No workload in the inputs carries these labels (in `namespace`, or in any namespace).
+    Workload {
+        namespace: Option<String>,
+        labels: Vec<(String, String)>,
+    },
 }
 
 impl Diagnostic {
@@ -80,7 +98,13 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             resource: None,
+            subject: None,
         }
+    }
+    /// What the finding says is missing (see `Subject`).
+    pub fn subject(mut self, subject: Subject) -> Self {
+        self.subject = Some(subject);
+        self
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());

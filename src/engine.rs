@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::diag::{self, Diagnostic, Severity};
+use crate::config::{External, Suppression};
+use crate::diag::{self, Diagnostic, Severity, Subject};
 use crate::load::{self, InputError, LoadOptions};
 use crate::mesh::Mesh;
 use crate::model::{self, Model, ModelOptions, ReadDocument};
@@ -23,6 +24,17 @@ pub struct Options {
     pub istio_version: (u32, u32),
     /// Findings at or above this severity make the run fail (exit 1).
     pub failure_threshold: Severity,
+    /// Rule severities from `.meshlint.yaml` (`None`: off), applied after every pass.
+    pub severities: Vec<(String, Option<Severity>)>,
+    /// `--suppress` and `.meshlint.yaml` suppressions, applied after every pass (resource
+    /// annotations are read from the model).
+    pub suppressions: Vec<Suppression>,
+    /// The config file (path, text) the suppressions with a span point into.
+    pub config_file: Option<(String, std::sync::Arc<str>)>,
+    /// What exists in the cluster but not in the inputs (`.meshlint.yaml` `external:`).
+    pub external: External,
+    /// Globs of paths not to read (`.meshlint.yaml` `exclude:`).
+    pub exclude: Vec<String>,
 }
 
 /// The newest Istio release meshlint knows; the default of `--istio-version`.
@@ -36,6 +48,11 @@ impl Default for Options {
             mesh_config: None,
             istio_version: LATEST_ISTIO,
             failure_threshold: Severity::Error,
+            severities: Vec::new(),
+            suppressions: Vec::new(),
+            config_file: None,
+            external: External::default(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -83,7 +100,20 @@ pub struct Analysis {
     pub model: Model,
     pub mesh: Mesh,
     pub diagnostics: Vec<Diagnostic>,
+    /// What suppressions and `external:` removed, with what removed it (`--show-suppressed`).
+    pub suppressed: Vec<Suppressed>,
+    /// How many findings were suppressed (stays when `suppressed` is cleared).
+    pub suppressed_count: usize,
+    /// `--suppress` flags that matched nothing (they have no location to report a finding at).
+    pub unused_flags: Vec<String>,
     pub timings: Timings,
+}
+
+/// A finding a suppression removed.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub diagnostic: Diagnostic,
+    pub by: String,
 }
 
 impl Analysis {
@@ -107,7 +137,9 @@ pub fn analyze(
 ) -> Result<Analysis, InputError> {
     let started = Instant::now();
     let reader = TimedReader::new(&options.default_namespace);
-    let loaded = load::load_with(paths, stdin, &options.load, &|doc| reader.read(doc))?;
+    let loaded = load::load_excluding(paths, &options.exclude, stdin, &options.load, &|doc| {
+        reader.read(doc)
+    })?;
     analyze_loaded(loaded, started, reader.total(), options)
 }
 
@@ -149,7 +181,7 @@ fn analyze_loaded(
         default_namespace: options.default_namespace.clone(),
         mesh_config,
     };
-    let model = Model::build(loaded, &model_options, &mut diagnostics);
+    let mut model = Model::build(loaded, &model_options, &mut diagnostics);
     timings.model = started.elapsed();
 
     let started = Instant::now();
@@ -176,14 +208,215 @@ fn analyze_loaded(
         clip_texts(d);
     }
     diag::finish(&mut diagnostics);
+    let filtered = filter(&mut model, diagnostics, options);
     timings.rules = started.elapsed();
 
     Ok(Analysis {
         model,
         mesh,
-        diagnostics,
+        diagnostics: filtered.kept,
+        suppressed_count: filtered.suppressed.len(),
+        suppressed: filtered.suppressed,
+        unused_flags: filtered.unused_flags,
         timings,
     })
+}
+
+/// The annotations that suppress findings on the resource that carries them: a comma list of
+/// IST/KIA codes or rule names (spaces around each trimmed), or `*`.
+pub const SUPPRESS_ANNOTATIONS: [&str; 2] = [
+    "galley.istio.io/analyze-suppress",
+    "kiali.io/ignore-validations",
+];
+
+struct Filtered {
+    kept: Vec<Diagnostic>,
+    suppressed: Vec<Suppressed>,
+    unused_flags: Vec<String>,
+}
+
+/// One entry of a suppression annotation.
+struct AnnotationEntry {
+    annotation: &'static str,
+    code: String,
+    loc: crate::source::Loc,
+    used: bool,
+}
+
+fn names_rule(pattern: &str, rule: &rules::Rule) -> bool {
+    pattern == "*"
+        || pattern == rule.name
+        || rule.codes.iter().any(|c| c.eq_ignore_ascii_case(pattern))
+}
+
+fn external_covers(external: &External, subject: &Subject) -> bool {
+    match subject {
+        Subject::Host(host) => external.has_host(host),
+        Subject::Gateway { namespace, .. } => external.has_namespace(namespace),
+        Subject::Workload { namespace, labels } => {
+            external.has_workload(namespace.as_deref(), labels)
+        }
+    }
+}
+
+/// The one place where configuration changes findings, after every pass: rules turned off,
+/// findings about what `external:` declares, suppressions (annotations, `--suppress`,
+/// `.meshlint.yaml`), `unused-suppression` for those that removed nothing, and severity
+/// overrides. Rules never look at any of this.
+fn filter(model: &mut Model, diagnostics: Vec<Diagnostic>, options: &Options) -> Filtered {
+    let severity_of = |rule: &str| {
+        options
+            .severities
+            .iter()
+            .rev()
+            .find(|(name, _)| name == rule)
+            .map(|(_, s)| *s)
+    };
+    // Annotations, by resource.
+    let mut by_resource: std::collections::HashMap<String, Vec<AnnotationEntry>> =
+        std::collections::HashMap::new();
+    for (meta, _) in model.metas() {
+        for annotation in SUPPRESS_ANNOTATIONS {
+            let Some(value) = meta.annotations.get(annotation) else {
+                continue;
+            };
+            let entries = by_resource
+                .entry(crate::model::resource_ref(meta).to_string())
+                .or_default();
+            // Each entry points at its own text inside the value when it is written there
+            // verbatim (it is, unless the value uses escapes or spans lines).
+            let shown = model
+                .sources
+                .files()
+                .get(value.loc.file.0 as usize)
+                .and_then(|f| {
+                    f.text
+                        .get(value.loc.span.start as usize..value.loc.span.end as usize)
+                })
+                .unwrap_or("");
+            let mut from = 0;
+            for code in value
+                .value
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
+                let loc = match shown.get(from..).and_then(|rest| rest.find(code)) {
+                    Some(at) => {
+                        let start = value.loc.span.start as usize + from + at;
+                        from += at + code.len();
+                        crate::source::Loc::new(
+                            value.loc.file,
+                            crate::source::Span::new(start, start + code.len()),
+                        )
+                    }
+                    None => value.loc,
+                };
+                entries.push(AnnotationEntry {
+                    annotation,
+                    code: code.to_string(),
+                    loc,
+                    used: false,
+                });
+            }
+        }
+    }
+    let mut used = vec![false; options.suppressions.len()];
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    let mut suppressed = Vec::new();
+    for mut d in diagnostics {
+        match severity_of(d.rule.name) {
+            Some(None) => continue,
+            Some(Some(s)) => d.severity = s,
+            None => {}
+        }
+        if let Some(subject) = &d.subject
+            && external_covers(&options.external, subject)
+        {
+            suppressed.push(Suppressed {
+                diagnostic: d,
+                by: "external: in .meshlint.yaml".to_string(),
+            });
+            continue;
+        }
+        let resource = d.resource.as_ref().map(|r| r.to_string());
+        let mut by = None;
+        if let Some(entries) = resource.as_ref().and_then(|r| by_resource.get_mut(r)) {
+            for e in entries.iter_mut().filter(|e| names_rule(&e.code, d.rule)) {
+                e.used = true;
+                by.get_or_insert_with(|| format!("annotation {}: {}", e.annotation, e.code));
+            }
+        }
+        let subject = resource.as_deref().unwrap_or("");
+        for (i, s) in options.suppressions.iter().enumerate() {
+            if s.matches(d.rule, subject) {
+                used[i] = true;
+                by.get_or_insert_with(|| match s.span {
+                    Some(_) => format!("{} in .meshlint.yaml", s.describe()),
+                    None => format!("--suppress '{}'", s.describe()),
+                });
+            }
+        }
+        match by {
+            Some(by) => suppressed.push(Suppressed { diagnostic: d, by }),
+            None => kept.push(d),
+        }
+    }
+    // What suppressed nothing.
+    let rule = &rules::unused_suppression::RULE;
+    let mut unused = Vec::new();
+    let mut entries: Vec<(&String, &Vec<AnnotationEntry>)> = by_resource.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (resource, entries) in entries {
+        for e in entries.iter().filter(|e| !e.used) {
+            unused.push(
+                Diagnostic::new(
+                    rule,
+                    e.loc,
+                    format!(
+                        "{resource}: `{}` in annotation {} suppresses nothing: no finding of it is reported for this resource",
+                        e.code, e.annotation
+                    ),
+                )
+                .help(format!("remove `{}` from the annotation", e.code)),
+            );
+        }
+    }
+    let mut unused_flags = Vec::new();
+    let config_file = options
+        .config_file
+        .as_ref()
+        .map(|(path, text)| model.sources.add(path.clone(), std::sync::Arc::clone(text)));
+    for (s, used) in options.suppressions.iter().zip(&used) {
+        if *used {
+            continue;
+        }
+        match (s.span, config_file) {
+            (Some(span), Some(file)) => unused.push(
+                Diagnostic::new(
+                    rule,
+                    crate::source::Loc::new(file, span),
+                    format!("suppression {} suppresses nothing", s.describe()),
+                )
+                .help("remove it, or correct its rule or resource (Kind namespace/name)"),
+            ),
+            _ => unused_flags.push(s.describe()),
+        }
+    }
+    for mut d in unused {
+        match severity_of(rule.name) {
+            Some(None) => continue,
+            Some(Some(s)) => d.severity = s,
+            None => {}
+        }
+        kept.push(d);
+    }
+    diag::finish(&mut kept);
+    Filtered {
+        kept,
+        suppressed,
+        unused_flags,
+    }
 }
 
 /// Longest message, help or label a report prints; rules quote values from the input, which may

@@ -5,6 +5,7 @@
 //! [`report`] (human, json). [`engine`] runs them in order.
 
 pub mod authz;
+pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod load;

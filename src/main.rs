@@ -33,12 +33,25 @@ enum Command {
     },
     /// Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)
     Graph(GraphArgs),
-    /// List every rule
-    Rules,
-    /// Print the documentation of a rule (by name or IST code)
+    /// List every rule: name, codes, default severity, category, summary
+    Rules {
+        /// human (a table) or json
+        #[arg(short, long, value_enum, default_value = "human")]
+        output: RulesFormat,
+    },
+    /// Print the documentation of a rule (by name, or by IST/KIA code)
     Explain { rule: String },
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RulesFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args)]
@@ -48,10 +61,11 @@ struct AnalyzeArgs {
     paths: Vec<String>,
     #[command(flatten)]
     common: CommonArgs,
-    /// Write the report to FILE (atomically: a temporary file beside it, then a rename) instead
-    /// of standard output
-    #[arg(long, value_name = "FILE")]
-    output_file: Option<std::path::PathBuf>,
+    /// Also write the report in FORMAT to PATH (repeatable: `--output-file sarif=out.sarif`);
+    /// a plain FILE receives the -o format instead of standard output. Files are written
+    /// atomically (a temporary file beside them, then a rename)
+    #[arg(long, value_name = "[FORMAT=]PATH")]
+    output_file: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -97,7 +111,13 @@ struct GraphArgs {
     #[arg(default_value = ".")]
     paths: Vec<String>,
     /// dot (Graphviz), mermaid, or json
-    #[arg(long, value_enum, default_value = "dot")]
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value = "dot"
+    )]
     format: GraphFormat,
     /// Namespace of resources that have none
     #[arg(short, long, default_value = "default")]
@@ -116,15 +136,30 @@ enum GraphFormat {
 
 #[derive(Args, Clone)]
 struct CommonArgs {
-    /// Output format (human is for people, json for machines)
+    /// Output format on standard output (machine formats are alone there; logs go to stderr)
     #[arg(short, long, value_enum, default_value = "human")]
     output: Format,
-    /// Namespace of resources that have none
-    #[arg(short, long, default_value = "default")]
-    namespace: String,
+    /// Namespace of resources that have none [default: .meshlint.yaml's, else default]
+    #[arg(short, long)]
+    namespace: Option<String>,
     /// A MeshConfig file (else the istio ConfigMap in the inputs, else Istio's defaults)
     #[arg(long, value_name = "FILE")]
     mesh_config: Option<String>,
+    /// The configuration file [default: .meshlint.yaml in the working directory or a parent]
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Read no .meshlint.yaml
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)
+    #[arg(long, value_name = "RULE=Kind ns/name", value_parser = parse_suppression)]
+    suppress: Vec<meshlint::config::Suppression>,
+    /// Also list the suppressed findings and what suppressed each
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Lowest severity shown (the exit code still follows --failure-threshold)
+    #[arg(long, value_name = "info|warning|error", default_value = "info", value_parser = parse_severity)]
+    output_threshold: Severity,
     /// Istio version X.Y, for rules whose truth depends on it
     #[arg(long, value_name = "X.Y", value_parser = parse_version)]
     istio_version: Option<(u32, u32)>,
@@ -155,12 +190,11 @@ struct CommonArgs {
 }
 
 fn parse_version(s: &str) -> Result<(u32, u32), String> {
-    let (major, minor) = s.split_once('.').ok_or("expected X.Y, e.g. 1.22")?;
-    let minor = minor.split('.').next().unwrap_or(minor);
-    Ok((
-        major.parse().map_err(|_| "bad major version")?,
-        minor.parse().map_err(|_| "bad minor version")?,
-    ))
+    meshlint::config::parse_version(s)
+}
+
+fn parse_suppression(s: &str) -> Result<meshlint::config::Suppression, String> {
+    meshlint::config::Suppression::parse_flag(s)
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -168,7 +202,13 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 impl CommonArgs {
-    fn options(&self) -> Options {
+    /// The options of the run: flags first, then `.meshlint.yaml`, then the defaults.
+    fn options(&self) -> Result<Options, String> {
+        let config = if self.no_config {
+            meshlint::config::Config::default()
+        } else {
+            meshlint::config::load(self.config.as_deref()).map_err(|e| e.to_string())?
+        };
         let mut budgets = Budgets::default();
         if let Some(v) = self.max_file_bytes {
             budgets.max_file_bytes = v;
@@ -188,18 +228,76 @@ impl CommonArgs {
         if let Some(v) = self.max_file_nodes {
             budgets.max_file_nodes = v;
         }
+        // A mesh-config path in the config file is relative to the file.
+        let config_dir = config
+            .path
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .map(std::path::Path::to_path_buf);
+        let mesh_config = self.mesh_config.clone().or_else(|| {
+            config.mesh_config.as_ref().map(|m| match &config_dir {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.join(m).display().to_string(),
+                _ => m.clone(),
+            })
+        });
+        let mut suppressions = config.suppressions.clone();
+        suppressions.extend(self.suppress.iter().cloned());
         let mut options = Options {
-            default_namespace: self.namespace.clone(),
-            mesh_config: self.mesh_config.clone(),
+            default_namespace: self
+                .namespace
+                .clone()
+                .or(config.namespace.clone())
+                .unwrap_or_else(|| "default".to_string()),
+            mesh_config,
             failure_threshold: self.failure_threshold,
+            severities: config.severities.clone(),
+            suppressions,
+            config_file: match (&config.path, &config.text) {
+                (Some(p), Some(t)) => Some((p.display().to_string(), std::sync::Arc::clone(t))),
+                _ => None,
+            },
+            external: config.external.clone(),
             ..Options::default()
         };
         options.load.budgets = budgets;
-        if let Some(v) = self.istio_version {
+        options.exclude = config.exclude.clone();
+        if let Some(v) = self.istio_version.or(config.istio_version) {
             options.istio_version = v;
         }
-        options
+        Ok(options)
     }
+}
+
+/// Where reports go: `--output-file` values, each `FORMAT=PATH` or a plain `PATH` (for the -o
+/// format, which then no longer goes to standard output).
+fn output_files(
+    values: &[String],
+    format: Format,
+) -> Result<(Vec<(Format, std::path::PathBuf)>, bool), String> {
+    let mut files = Vec::new();
+    let mut stdout = true;
+    for v in values {
+        match v.split_once('=') {
+            Some((f, path)) if Format::parse(f).is_some() && !path.is_empty() => {
+                files.push((Format::parse(f).unwrap_or(format), path.into()))
+            }
+            Some((f, _)) if Format::parse(f).is_some() => {
+                return Err(format!("--output-file {v}: no path after {f}="));
+            }
+            _ => {
+                files.push((format, v.into()));
+                stdout = false;
+            }
+        }
+    }
+    Ok((files, stdout))
+}
+
+/// Colour only for a terminal, never with NO_COLOR (non-empty) or TERM=dumb.
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        && std::io::stdout().is_terminal()
 }
 
 fn main() -> ExitCode {
@@ -216,32 +314,28 @@ fn main() -> ExitCode {
         Command::Authz {
             command: AuthzCommand::Check(args),
         } => authz_check(args),
-        Command::Rules => {
-            let mut out = String::new();
-            for rule in rules::ALL {
-                out.push_str(&format!(
-                    "{:<32} {:<8} {:<8} {}\n",
-                    rule.name,
-                    rule.code.unwrap_or("-"),
-                    rule.severity.as_str(),
-                    rule.summary
-                ));
-            }
-            print(&out)
-        }
-        Command::Explain { rule } => match rules::find(&rule).as_slice() {
-            [] => {
-                eprintln!("meshlint: no rule named {rule}; `meshlint rules` lists them");
+        Command::Rules { output } => print(&match output {
+            RulesFormat::Human => rules::catalog::table(),
+            RulesFormat::Json => rules::catalog::json(),
+        }),
+        Command::Explain { rule } => match rules::catalog::explain(&rule) {
+            Ok(page) => print(&page),
+            Err(e) => {
+                eprintln!("meshlint: {e}");
                 ExitCode::from(2)
             }
-            found => print(
-                &found
-                    .iter()
-                    .map(|r| r.doc)
-                    .collect::<Vec<_>>()
-                    .join("\n---\n\n"),
-            ),
         },
+        Command::Man => {
+            let mut out = Vec::new();
+            if clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .is_err()
+            {
+                return ExitCode::from(2);
+            }
+            let _ = std::io::stdout().write_all(&out);
+            ExitCode::SUCCESS
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "meshlint", &mut out);
@@ -335,7 +429,13 @@ fn graph(args: GraphArgs) -> ExitCode {
 }
 
 fn authz_check(args: AuthzCheckArgs) -> ExitCode {
-    let options = args.common.options();
+    let options = match args.common.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
     let analysis = match engine::analyze(&args.paths, &mut stdin, &options) {
         Ok(a) => a,
@@ -363,34 +463,64 @@ fn authz_check(args: AuthzCheckArgs) -> ExitCode {
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
-    let options = args.common.options();
+    let options = match args.common.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (files, to_stdout) = match output_files(&args.output_file, args.common.output) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
-    let analysis = match engine::analyze(&args.paths, &mut stdin, &options) {
+    let progress = report::progress::Progress::start(
+        report::progress::wanted(),
+        std::time::Duration::from_secs(1),
+        "analyzing",
+    );
+    let analyzed = engine::analyze(&args.paths, &mut stdin, &options);
+    drop(progress);
+    let mut analysis = match analyzed {
         Ok(a) => a,
         Err(e) => {
             eprintln!("meshlint: {e}");
             return ExitCode::from(2);
         }
     };
-    let text = match args.common.output {
-        Format::Json => report::json::render(&analysis),
-        Format::Human => {
-            let color = args.output_file.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal();
-            report::human::render(&analysis, color)
+    for flag in &analysis.unused_flags {
+        eprintln!("meshlint: warning: --suppress '{flag}' suppressed nothing");
+    }
+    // The exit code is decided on every finding, before the output threshold hides any, and
+    // is the same whatever the formats.
+    let fails = analysis.fails(options.failure_threshold);
+    let shown = args.common.output_threshold;
+    analysis.diagnostics.retain(|d| d.severity >= shown);
+    if args.common.show_suppressed {
+        analysis
+            .suppressed
+            .retain(|s| s.diagnostic.severity >= shown);
+    } else {
+        analysis.suppressed.clear();
+    }
+    for (format, path) in &files {
+        let text = report::render(*format, &analysis, false);
+        if let Err(e) = write_atomically(path, text.as_bytes()) {
+            eprintln!("meshlint: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
         }
-    };
-    match &args.output_file {
-        Some(path) => {
-            if let Err(e) = write_atomically(path, text.as_bytes()) {
-                eprintln!("meshlint: cannot write {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        }
-        None => {
-            print(&text);
-        }
+    }
+    if to_stdout {
+        let format = args.common.output;
+        print(&report::render(
+            format,
+            &analysis,
+            format == Format::Human && use_color(),
+        ));
     }
     if args.common.timings {
         let t = &analysis.timings;
@@ -403,7 +533,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             t.rules.as_secs_f64() * 1e3
         );
     }
-    let code = if analysis.fails(options.failure_threshold) {
+    let code = if fails {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -292,3 +292,371 @@ fn sidecar_scope_and_egress_imports() {
     assert!(a.mesh.sidecar_imports(&a.model, special, ratings));
     assert!(!a.mesh.sidecar_imports(&a.model, special, cart));
 }
+
+// ---- issue #11: the DestinationRule lookup path ------------------------------------------------
+
+fn deploy(name: &str, ns: &str, labels: &str, image: &str) -> String {
+    format!(
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  template:\n    metadata:\n      labels: {{{labels}}}\n    spec:\n      containers: [{{name: c, image: {image}}}]\n"
+    )
+}
+
+fn vs_to_subset(
+    name: &str,
+    ns: &str,
+    host: &str,
+    gateways: &str,
+    dest: &str,
+    subset: &str,
+) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  hosts: [\"{host}\"]\n{gateways}  http:\n  - route:\n    - destination:\n        host: {dest}\n        subset: {subset}\n"
+    )
+}
+
+fn findings<'a>(a: &'a Analysis, rule: &str) -> Vec<&'a str> {
+    a.diagnostics
+        .iter()
+        .filter(|d| d.rule.name == rule)
+        .map(|d| d.message.as_str())
+        .collect()
+}
+
+const SUBSET_V1: &str = "  subsets:\n  - name: v1\n    labels: {version: v1}\n";
+
+/// Class 1. `push_context.go` `destinationRule()`: a proxy in the root namespace tries only the
+/// root's private (`exportTo: .`) rules first, then the service's namespace, and the root's
+/// public rules last ("istio-ingressgateway" is the reason its comment gives). A mesh-wide
+/// `*.local` rule in istio-system therefore does not hide a service's own subsets from the
+/// ingress gateway there.
+#[test]
+fn root_namespace_clients_consult_the_service_namespace_before_public_root_rules() {
+    let yaml = [
+        svc("reviews", "shop", ""),
+        dr("mesh-wide", "istio-system", "*.local", "  trafficPolicy:\n    tls: {mode: ISTIO_MUTUAL}\n"),
+        dr("reviews", "shop", "reviews", SUBSET_V1),
+        deploy("ingressgateway", "istio-system", "istio: ingressgateway", "istio/proxyv2"),
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: istio-system}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [\"*\"]\n".to_string(),
+        vs_to_subset("reviews", "shop", "reviews.example.com", "  gateways: [istio-system/public]\n", "reviews", "v1"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    let host = "reviews.shop.svc.cluster.local";
+    assert_eq!(
+        selected(&a, "istio-system", host, "shop"),
+        Some(("shop".into(), vec!["reviews".into()]))
+    );
+    assert_eq!(findings(&a, "subset-not-found"), Vec::<&str>::new());
+    // A host without a rule of its own still gets the public root rule, last.
+    assert_eq!(
+        selected(&a, "istio-system", "ratings.shop.svc.cluster.local", "shop"),
+        Some(("istio-system".into(), vec!["mesh-wide".into()]))
+    );
+    // A private root rule is meant for the root's own proxies: it comes first for them.
+    let yaml = [
+        yaml,
+        dr(
+            "gateway-only",
+            "istio-system",
+            "*.local",
+            "  exportTo: [\".\"]\n",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "istio-system", host, "shop"),
+        Some(("istio-system".into(), vec!["gateway-only".into()]))
+    );
+    assert_eq!(findings(&a, "subset-not-found").len(), 1);
+}
+
+/// Class 6. `getExportedDestinationRuleFromNamespace`: `MostSpecificHostMatch` picks the host
+/// first, then keeps the rules exported to the client; if none is, that namespace has nothing
+/// for the client (no fallback to a less specific host there).
+#[test]
+fn the_most_specific_rule_is_chosen_before_export_to_with_no_fallback() {
+    let yaml = [
+        svc("reviews", "shop", ""),
+        dr("exact", "shop", "reviews", "  exportTo: [\".\", \"billing\"]\n  subsets:\n  - name: v2\n    labels: {version: v2}\n"),
+        dr("wildcard", "shop", "*.shop.svc.cluster.local", &format!("  exportTo: [\"web\"]\n{SUBSET_V1}")),
+        vs_to_subset("reviews", "web", "reviews.shop.svc.cluster.local", "", "reviews.shop.svc.cluster.local", "v1"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "web", "reviews.shop.svc.cluster.local", "shop"),
+        None
+    );
+    let found = findings(&a, "subset-not-found");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("is hidden by"), "{}", found[0]);
+    // Another host of shop, with no exact rule, does get the wildcard rule.
+    assert_eq!(
+        selected(&a, "web", "ratings.shop.svc.cluster.local", "shop"),
+        Some(("shop".into(), vec!["wildcard".into()]))
+    );
+}
+
+/// Class 7. `setDestinationRules`: a rule goes into its own namespace's local index only when
+/// `exportTo` is absent, `*`, `.` or names that namespace. One exported only elsewhere is not
+/// used by its own namespace's clients, which fall through to the service's namespace.
+#[test]
+fn a_rule_exported_away_from_its_namespace_is_not_used_there() {
+    let yaml = [
+        svc("reviews", "shop", ""),
+        dr(
+            "for-shop-only",
+            "web",
+            "reviews.shop.svc.cluster.local",
+            "  exportTo: [\"shop\"]\n  subsets:\n  - name: v2\n    labels: {version: v2}\n",
+        ),
+        dr("reviews", "shop", "reviews", SUBSET_V1),
+        vs_to_subset(
+            "reviews",
+            "web",
+            "reviews.shop.svc.cluster.local",
+            "",
+            "reviews.shop.svc.cluster.local",
+            "v1",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "web", "reviews.shop.svc.cluster.local", "shop"),
+        Some(("shop".into(), vec!["reviews".into()]))
+    );
+    assert_eq!(findings(&a, "subset-not-found"), Vec::<&str>::new());
+}
+
+/// Class 8. `SidecarScope.DestinationRule` and `TestSetDestinationRuleWithWorkloadSelector`: a
+/// `workloadSelector` rule is private to its namespace and, as the match there, ends the lookup;
+/// the workloads it does not select get no rule at all (not the service namespace's).
+#[test]
+fn a_workload_selector_rule_ends_the_lookup_for_workloads_it_does_not_select() {
+    let yaml = [
+        svc("reviews", "bookinfo", ""),
+        dr("reviews", "bookinfo", "reviews", SUBSET_V1),
+        dr(
+            "canary-only",
+            "shop",
+            "reviews.bookinfo.svc.cluster.local",
+            &format!("  workloadSelector:\n    matchLabels: {{app: canary}}\n{SUBSET_V1}"),
+        ),
+        deploy("canary", "shop", "app: canary", "app"),
+        deploy("web", "shop", "app: web", "app"),
+        vs_to_subset(
+            "reviews",
+            "shop",
+            "reviews.bookinfo.svc.cluster.local",
+            "",
+            "reviews.bookinfo.svc.cluster.local",
+            "v1",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(
+        selected(&a, "shop", "reviews.bookinfo.svc.cluster.local", "bookinfo"),
+        None
+    );
+    let found = findings(&a, "subset-not-found");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("workloads web"), "{}", found[0]);
+    assert!(!found[0].contains("canary,"), "{}", found[0]);
+    // Another namespace does not see the selector rule at all.
+    assert_eq!(
+        selected(
+            &a,
+            "other",
+            "reviews.bookinfo.svc.cluster.local",
+            "bookinfo"
+        ),
+        Some(("bookinfo".into(), vec!["reviews".into()]))
+    );
+}
+
+// ---- issue #11: Sidecar scope -------------------------------------------------------------------
+
+fn sidecar(name: &str, ns: &str, hosts: &str) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  egress:\n  - hosts: [{hosts}]\n"
+    )
+}
+
+fn plain_vs(name: &str, ns: &str, host: &str, dest: &str) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  hosts: [\"{host}\"]\n  http:\n  - route:\n    - destination:\n        host: {dest}\n"
+    )
+}
+
+/// Class 2. `sidecar.go` `collectImportedServices`: every destination of an imported
+/// VirtualService is added to the Sidecar's scope (Istio 1.5, istio/istio#20408,
+/// `TestCreateSidecarScope`), so a route to a namespace the egress hosts do not list works.
+#[test]
+fn destinations_of_imported_virtual_services_are_in_scope() {
+    let yaml = [
+        svc("cart", "shop", ""),
+        svc("payments", "billing", ""),
+        sidecar("default", "shop", "\"./*\", \"istio-system/*\""),
+        plain_vs("cart", "shop", "cart", "payments.billing.svc.cluster.local"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(findings(&a, "host-not-visible"), Vec::<&str>::new());
+}
+
+/// Class 3. `virtualservice.go` `SelectVirtualServices`: egress hosts are looked up under the
+/// VirtualService's namespace (and `*`), not under the namespace of the services its hosts name.
+#[test]
+fn a_virtual_service_is_imported_by_its_own_namespace() {
+    let yaml = [
+        svc("payments", "billing", ""),
+        sidecar("default", "shop", "\"./*\""),
+        plain_vs(
+            "retries",
+            "shop",
+            "payments.billing.svc.cluster.local",
+            "payments.billing.svc.cluster.local",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(findings(&a, "host-not-visible"), Vec::<&str>::new());
+    assert!(a.mesh.sidecar_imports_vs(&a.model, 0, "shop", 0));
+    // `billing/*` imports the payments service but not a VirtualService living in shop.
+    let yaml = [
+        svc("payments", "billing", ""),
+        sidecar("default", "shop", "\"billing/*\""),
+        plain_vs(
+            "retries",
+            "shop",
+            "payments.billing.svc.cluster.local",
+            "payments.billing.svc.cluster.local",
+        ),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert!(!a.mesh.sidecar_imports_vs(&a.model, 0, "shop", 0));
+    assert_eq!(findings(&a, "host-not-visible").len(), 1);
+    // `*/<host>` imports it from any namespace.
+    let yaml = [
+        svc("payments", "billing", ""),
+        sidecar(
+            "default",
+            "shop",
+            "\"*/payments.billing.svc.cluster.local\"",
+        ),
+        plain_vs(
+            "retries",
+            "shop",
+            "payments.billing.svc.cluster.local",
+            "payments.billing.svc.cluster.local",
+        ),
+    ]
+    .concat();
+    assert_eq!(
+        findings(&analyze(&yaml), "host-not-visible"),
+        Vec::<&str>::new()
+    );
+}
+
+/// Class 4. `push_context.go` `doGetSidecarScope` converts the root namespace's Sidecar for each
+/// proxy namespace (`convertToSidecarScope(ps, rootConfig, proxy.ConfigNamespace)`), so its `.`
+/// means the proxy's namespace (the worked example in istio/api `sidecar.proto`).
+#[test]
+fn dot_in_the_root_sidecar_means_the_proxy_namespace() {
+    let yaml = [
+        svc("frontend", "web", ""),
+        sidecar("default", "istio-system", "\"./*\", \"istio-system/*\""),
+        plain_vs("frontend", "web", "frontend", "frontend"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(findings(&a, "host-not-visible"), Vec::<&str>::new());
+    let frontend = a
+        .mesh
+        .visible_services("frontend.web.svc.cluster.local", "web")[0];
+    assert!(a.mesh.sidecar_imports_for(&a.model, 0, "web", frontend));
+    assert!(!a.mesh.sidecar_imports_for(&a.model, 0, "other", frontend));
+}
+
+// ---- issue #11: gateways ------------------------------------------------------------------------
+
+fn gateway(name: &str, ns: &str, servers: &str) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{istio: ingressgateway}}\n  servers:\n{servers}"
+    )
+}
+
+const INGRESS: &str = "istio: ingressgateway";
+
+/// Class 9. `mergeGateways` / `CheckDuplicates` then `GetSNIHostsForServer`, which strips the
+/// namespace part of `ns/host`: two TLS servers with `a/x` and `b/x` on one port of the same
+/// workloads produce one SNI name twice (`gateway_simulation_test.go` "duplicate tls gateway",
+/// istio/istio#24638).
+#[test]
+fn tls_gateway_hosts_differing_only_by_namespace_conflict() {
+    let tls = |ns: &str| {
+        format!(
+            "  - port: {{number: 443, name: https, protocol: HTTPS}}\n    tls: {{mode: SIMPLE, credentialName: cert}}\n    hosts: [\"{ns}/shop.example.com\"]\n"
+        )
+    };
+    let yaml = [
+        deploy("ingressgateway", "istio-system", INGRESS, "istio/proxyv2"),
+        gateway("a", "shop", &tls("shop")),
+        gateway("b", "legacy", &tls("legacy")),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert_eq!(findings(&a, "conflicting-gateways").len(), 2);
+    // Plain HTTP servers route by namespace-scoped virtual hosts: no conflict there.
+    let http = |ns: &str| {
+        format!(
+            "  - port: {{number: 80, name: http, protocol: HTTP}}\n    hosts: [\"{ns}/shop.example.com\"]\n"
+        )
+    };
+    let yaml = [
+        deploy("ingressgateway", "istio-system", INGRESS, "istio/proxyv2"),
+        gateway("a", "shop", &http("shop")),
+        gateway("b", "legacy", &http("legacy")),
+    ]
+    .concat();
+    assert_eq!(
+        findings(&analyze(&yaml), "conflicting-gateways"),
+        Vec::<&str>::new()
+    );
+}
+
+/// Class 10. `mergeGateways`: a port already used with a protocol that cannot merge with the
+/// new server's (HTTP and TCP) makes Istio skip the later server, whatever the hosts.
+#[test]
+fn http_and_tcp_servers_on_one_port_conflict_whatever_the_hosts() {
+    let yaml = [
+        deploy("ingressgateway", "istio-system", INGRESS, "istio/proxyv2"),
+        gateway("web", "shop", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: [\"shop.example.com\"]\n"),
+        gateway("db", "data", "  - port: {number: 8080, name: tcp, protocol: TCP}\n    hosts: [\"db.example.com\"]\n"),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    let found = findings(&a, "conflicting-gateways");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("one protocol"), "{}", found[0]);
+}
+
+/// Class 11. Only gateway proxies apply Gateway servers (`mergeGateways` is built for router
+/// proxies); a selector matching only an application Deployment selects no gateway workload.
+#[test]
+fn a_gateway_selecting_only_application_pods_has_no_workload() {
+    let yaml = [
+        deploy("frontend", "shop", "app: frontend", "shop/frontend:1.0"),
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: shop}\nspec:\n  selector: {app: frontend}\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [\"*\"]\n".to_string(),
+    ]
+    .concat();
+    let a = analyze(&yaml);
+    assert!(a.mesh.gateway_workloads[0].is_empty());
+    let found = findings(&a, "gateway-no-workload");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("shop/frontend"), "{}", found[0]);
+}

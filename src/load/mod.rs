@@ -118,7 +118,31 @@ pub fn load_with<D: Send>(
     options: &LoadOptions,
     reader: &(dyn Fn(Document) -> D + Sync),
 ) -> Result<Loaded<D>, InputError> {
-    let inputs = expand(paths)?;
+    load_excluding(paths, &[], stdin, options, reader)
+}
+
+/// `load_with`, skipping the files whose path (as reports show it, without a leading `./`)
+/// matches one of `exclude` (`*` globs that cross `/`; `.meshlint.yaml` `exclude:`).
+pub fn load_excluding<D: Send>(
+    paths: &[String],
+    exclude: &[String],
+    stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>,
+    options: &LoadOptions,
+    reader: &(dyn Fn(Document) -> D + Sync),
+) -> Result<Loaded<D>, InputError> {
+    let mut inputs = expand(paths)?;
+    if !exclude.is_empty() {
+        inputs.retain(|input| match input {
+            Input::File(path) => {
+                let shown = display(path);
+                let shown = shown.trim_start_matches("./");
+                !exclude
+                    .iter()
+                    .any(|g| crate::config::glob_match(g.trim_start_matches("./"), shown))
+            }
+            _ => true,
+        });
+    }
     let budgets = options.budgets;
 
     // Reading is I/O bound and decoding is cheap; rayon keeps the order of `inputs`.

@@ -33,7 +33,7 @@ use std::fmt;
 use ipnet::IpNet;
 use regex::Regex;
 
-use crate::mesh::{GatewayRef, host, resolve_gateway_name};
+use crate::mesh::{GatewayRef, resolve_gateway_name};
 use crate::model::Map;
 use crate::model::networking::{HttpMatch, L4Match, StringMatch, TlsMatch};
 
@@ -659,12 +659,16 @@ impl L4Condition {
 
     /// Whether every connection `other` matches is also matched by `self` (conservative).
     pub fn covers(&self, other: &L4Condition) -> bool {
-        let sni_ok = self.sni_hosts.is_empty()
-            || (!other.sni_hosts.is_empty()
-                && other
-                    .sni_hosts
-                    .iter()
-                    .all(|b| self.sni_hosts.iter().any(|a| host::subset_of(b, a))));
+        // SNI hosts are not tried in order: each `tls` route is its own filter chain, and Envoy
+        // picks the chain whose server name is the most specific match (`core/tls.go`
+        // `buildSidecarOutboundTLSFilterChainOpts`; Envoy filter chain matching: exact server
+        // name before wildcard, any name last). An earlier route therefore takes only the SNI
+        // names it lists literally; `*.example.com` first does not shadow `api.example.com`.
+        let sni_ok = other
+            .sni_hosts
+            .iter()
+            .all(|b| self.sni_hosts.iter().any(|a| a == b))
+            && (self.sni_hosts.is_empty() == other.sni_hosts.is_empty());
         let subnets_ok = self.destination_subnets.is_empty()
             || (!other.destination_subnets.is_empty()
                 && other
@@ -1192,8 +1196,11 @@ mod tests {
             sni_hosts: vec!["api.example.com".into()],
             ..L4Condition::any(&mesh())
         };
-        assert!(sni.covers(&api) && !api.covers(&sni));
-        assert!(L4Condition::any(&mesh()).covers(&api));
+        // Class 5 of issue #11: SNI routes are filter chains, matched most specific first
+        // (`core/tls.go`): a wildcard does not shadow an exact name, only the same name does.
+        assert!(!sni.covers(&api) && !api.covers(&sni));
+        assert!(!L4Condition::any(&mesh()).covers(&api));
+        assert!(api.covers(&api.clone()));
     }
 
     fn http_match(yaml_like: &[(&str, &str)]) -> HttpMatch {

@@ -12,6 +12,7 @@ pub mod matching;
 pub mod mtls;
 pub mod ports;
 pub mod routes;
+pub mod workloads;
 
 use std::collections::BTreeMap;
 
@@ -215,6 +216,47 @@ pub struct DrInfo {
     pub export_to: ExportTo,
     /// A DR with `workloadSelector` applies only to the selected workloads of its namespace.
     pub has_selector: bool,
+    /// `workloadSelector.matchLabels` (an empty selector selects every workload).
+    pub selector: Option<Labels>,
+    /// Indexed for the clients of its own namespace (`setDestinationRules` `namespaceLocal`):
+    /// `exportTo` absent, `*`, `.` or naming its namespace, or a `workloadSelector` rule. A rule
+    /// exported only to other namespaces is not used in its own.
+    pub local: bool,
+    /// Visible in its own namespace only (`isPrivateOnly`: `exportTo: [.]`, `[<own ns>]`, absent
+    /// with a private mesh default, or a `workloadSelector` rule): not in the exported index that
+    /// other namespaces' clients consult. In the root namespace, these are the only rules its own
+    /// clients try first.
+    pub private_only: bool,
+    /// `exportTo` as written (`.` not replaced; empty = absent), for the exported index's check
+    /// (`getExportedDestinationRuleFromNamespace`: absent, `*` or the client's namespace).
+    export_written: Vec<String>,
+}
+
+impl DrInfo {
+    /// Whether this rule, found in the exported index of its namespace, applies to a client in
+    /// `client_ns` (`getExportedDestinationRuleFromNamespace`).
+    pub fn exported_to(&self, client_ns: &str) -> bool {
+        !self.private_only
+            && (self.export_written.is_empty()
+                || self
+                    .export_written
+                    .iter()
+                    .any(|e| e == "*" || e == client_ns))
+    }
+}
+
+/// How a DestinationRule lookup went (`Mesh::destination_rule_lookup`), for explaining it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DrLookup {
+    /// The rules the client uses, if any.
+    pub selection: Option<DrSelection>,
+    /// `workloadSelector` rules for the matched host of the client's namespace: the outcome
+    /// depends on the workload (one they select uses it; any other ignores them, and when the
+    /// namespace has no selector-less rule for that host, the lookup ends with nothing).
+    pub selectors: Vec<DrIdx>,
+    /// The most specific rules of a namespace on the path that are not exported to the client:
+    /// they hide that namespace's less specific rules (no fallback within a namespace).
+    pub hidden: Vec<DrIdx>,
 }
 
 /// One server host of a Gateway (`ns/host`, `./host`, `*/host` or `host`).
@@ -257,7 +299,8 @@ pub struct Mesh {
     pub destination_rules: Vec<DrInfo>,
     /// Per `Model::gateways` index: resolved server hosts, per server.
     pub gateway_hosts: Vec<Vec<Vec<ServerHost>>>,
-    /// Per `Model::gateways` index: the workloads its selector picks.
+    /// Per `Model::gateways` index: the gateway proxies its selector picks (application pods it
+    /// happens to match are left out: they do not apply Gateway servers).
     pub gateway_workloads: Vec<Vec<WorkloadId>>,
     /// Per `Model::k8s_gateways` index: one host per listener (`*` for a listener without
     /// `hostname`, which accepts every host).
@@ -277,7 +320,8 @@ pub struct Mesh {
     workloads_by_ns: HashMap<String, Vec<WorkloadId>>,
     /// namespace → Kubernetes Services of that namespace.
     k8s_services_by_ns: HashMap<String, Vec<ServiceId>>,
-    /// (namespace, host as written resolved) → DRs without workload selector, in input order.
+    /// (namespace, host as written resolved) → DRs (with and without workload selector), in
+    /// input order.
     drs_by_ns_host: HashMap<Key<2>, Vec<DrIdx>>,
     /// namespace → wildcard DR hosts in that namespace.
     dr_wildcards_by_ns: HashMap<String, Vec<String>>,
@@ -575,24 +619,51 @@ impl Mesh {
             );
             if !host.is_empty() {
                 push(&mut self.drs_by_host, host.as_str(), || host.clone(), i);
-                if !has_selector {
-                    let parts = [ns.as_str(), host.as_str()];
-                    let first = !self.drs_by_ns_host.contains_key(key(&parts));
-                    push(&mut self.drs_by_ns_host, key(&parts), || Key::new(parts), i);
-                    if first && host::is_wildcard(&host) {
-                        push(
-                            &mut self.dr_wildcards_by_ns,
-                            ns.as_str(),
-                            || ns.clone(),
-                            host.clone(),
-                        );
-                    }
+                let parts = [ns.as_str(), host.as_str()];
+                let first = !self.drs_by_ns_host.contains_key(key(&parts));
+                push(&mut self.drs_by_ns_host, key(&parts), || Key::new(parts), i);
+                if first && host::is_wildcard(&host) {
+                    push(
+                        &mut self.dr_wildcards_by_ns,
+                        ns.as_str(),
+                        || ns.clone(),
+                        host.clone(),
+                    );
                 }
             }
+            // `setDestinationRules`: a workloadSelector rule is private; otherwise the written
+            // exportTo decides which of the namespace-local and exported indexes hold it.
+            let export_written: Vec<String> = if has_selector {
+                vec![".".to_string()]
+            } else {
+                dr.spec
+                    .export_to
+                    .iter()
+                    .flatten()
+                    .map(|s| s.value.clone())
+                    .collect()
+            };
+            let own = |e: &String| e == "." || e == ns;
+            let local =
+                export_written.is_empty() || export_written.iter().any(|e| e == "*" || own(e));
+            let private_only = if export_written.is_empty() {
+                default_export.iter().any(|e| e == ".")
+            } else {
+                export_written.len() == 1 && export_written.iter().all(own)
+            };
+            let selector = dr
+                .spec
+                .workload_selector
+                .as_ref()
+                .map(|s| plain(&s.match_labels));
             self.destination_rules.push(DrInfo {
                 host,
                 export_to,
                 has_selector,
+                selector,
+                local,
+                private_only,
+                export_written,
             });
         }
     }
@@ -647,12 +718,15 @@ impl Mesh {
                 .collect();
             self.gateway_hosts.push(servers);
             // Istio gateways select their pods in any namespace (unless scoped by pilot flags).
+            // Only gateway proxies apply Gateway servers (`mergeGateways` runs for router
+            // proxies); an application pod the selector happens to match does not.
             let selector = plain(&gw.spec.selector);
-            let picked = if selector.is_empty() {
+            let mut picked = if selector.is_empty() {
                 Vec::new()
             } else {
                 self.select_any_namespace(&selector)
             };
+            picked.retain(|&w| self.is_gateway_workload(model, w));
             self.gateway_workloads.push(picked);
         }
         for (i, gw) in model.k8s_gateways.iter().enumerate() {
@@ -870,55 +944,134 @@ impl Mesh {
     // ---- destination rules -------------------------------------------------------------------
 
     /// The DestinationRules a client in `client_ns` uses for `service_host` (a resolved, concrete
-    /// host whose service lives in `service_ns`), following Istio's lookup path
-    /// (`push_context.go` `destinationRule()`): the client's namespace, then the service's
-    /// namespace (exported DRs), then the root namespace (exported DRs). In each namespace the
-    /// most specific host wins (exact over wildcard, longer wildcard over shorter); the first
-    /// namespace with a match wins; DRs of that namespace for that exact host merge.
+    /// host whose service lives in `service_ns`), for a workload of that namespace that no
+    /// `workloadSelector` rule selects. See `destination_rule_lookup` for the path.
     pub fn destination_rule_for(
         &self,
         client_ns: &str,
         service_host: &str,
         service_ns: &str,
     ) -> Option<DrSelection> {
-        self.count();
-        let root = self.root_namespace.as_str();
-        let namespaces = [
-            Some(client_ns),
-            (service_ns != client_ns).then_some(service_ns),
-            (root != client_ns && root != service_ns).then_some(root),
-        ];
-        for ns in namespaces.into_iter().flatten() {
-            let own = ns == client_ns;
-            if let Some(selection) = self.most_specific_dr(ns, service_host, client_ns, own) {
-                return Some(selection);
-            }
-        }
-        None
+        self.destination_rule_lookup(client_ns, None, service_host, service_ns)
+            .selection
     }
 
+    /// The DestinationRules a workload with `labels` in `client_ns` uses for `service_host`
+    /// (`None` labels: a workload no `workloadSelector` rule selects).
+    pub fn destination_rule_for_workload(
+        &self,
+        client_ns: &str,
+        labels: Option<&Labels>,
+        service_host: &str,
+        service_ns: &str,
+    ) -> Option<DrSelection> {
+        self.destination_rule_lookup(client_ns, labels, service_host, service_ns)
+            .selection
+    }
+
+    /// Istio's DestinationRule lookup path (`push_context.go` `destinationRule()`,
+    /// `getExportedDestinationRuleFromNamespace`, `setDestinationRules`, and
+    /// `SidecarScope.DestinationRule` for `workloadSelector`):
+    /// 1. the client's namespace: its rules exported to itself (no `exportTo`, `*`, `.` or its
+    ///    own name; a rule exported only elsewhere is not used there) and its `workloadSelector`
+    ///    rules. A client in the root namespace only tries the root's private rules here
+    ///    (`exportTo: .`), so that a mesh-wide `*.local` rule there does not hide the service
+    ///    namespace's rules from the ingress gateway. A match ends the lookup: the first
+    ///    `workloadSelector` rule that selects the workload, else the rules without selector for
+    ///    that host, else nothing.
+    /// 2. the service's namespace, then 3. the root namespace: their exported rules. The most
+    ///    specific host is chosen *before* `exportTo` is checked, with no fallback to a less
+    ///    specific host of the same namespace: if its rules are not exported to the client, the
+    ///    next namespace is tried.
+    ///
+    /// In each namespace the most specific host wins (exact over wildcard, longer wildcard over
+    /// shorter); rules of that namespace for that host merge in input order.
+    pub fn destination_rule_lookup(
+        &self,
+        client_ns: &str,
+        labels: Option<&Labels>,
+        service_host: &str,
+        service_ns: &str,
+    ) -> DrLookup {
+        self.count();
+        let root = self.root_namespace.as_str();
+        let mut out = DrLookup::default();
+        let in_client_index = |i: DrIdx| {
+            let info = &self.destination_rules[i];
+            if client_ns == root {
+                info.private_only
+            } else {
+                info.local
+            }
+        };
+        if let Some((host, rules)) = self.most_specific_dr(client_ns, service_host, in_client_index)
+        {
+            let selectors: Vec<DrIdx> = rules
+                .iter()
+                .copied()
+                .filter(|&i| self.destination_rules[i].selector.is_some())
+                .collect();
+            let chosen = selectors.iter().copied().find(|&i| {
+                let selector = self.destination_rules[i].selector.as_ref();
+                labels.is_some_and(|l| {
+                    selector.is_some_and(|s| s.iter().all(|(k, v)| l.get(k) == Some(v)))
+                })
+            });
+            let rules: Vec<DrIdx> = match chosen {
+                Some(i) => vec![i],
+                None => rules
+                    .into_iter()
+                    .filter(|&i| self.destination_rules[i].selector.is_none())
+                    .collect(),
+            };
+            out.selectors = selectors;
+            if !rules.is_empty() {
+                out.selection = Some(DrSelection {
+                    rules,
+                    host,
+                    namespace: client_ns.to_string(),
+                });
+            }
+            return out;
+        }
+        let exported = |i: DrIdx| !self.destination_rules[i].private_only;
+        for ns in [service_ns, root] {
+            let Some((host, rules)) = self.most_specific_dr(ns, service_host, exported) else {
+                continue;
+            };
+            let (visible, hidden): (Vec<DrIdx>, Vec<DrIdx>) = rules
+                .into_iter()
+                .partition(|&i| self.destination_rules[i].exported_to(client_ns));
+            if visible.is_empty() {
+                out.hidden.extend(hidden);
+                continue;
+            }
+            out.selection = Some(DrSelection {
+                rules: visible,
+                host,
+                namespace: ns.to_string(),
+            });
+            return out;
+        }
+        out
+    }
+
+    /// The most specific host of namespace `ns` that has rules in the index `member` describes
+    /// (`MostSpecificHostMatch`), and those rules in input order.
     fn most_specific_dr(
         &self,
         ns: &str,
         service_host: &str,
-        client_ns: &str,
-        own: bool,
-    ) -> Option<DrSelection> {
-        let visible = |list: &Vec<DrIdx>| -> Vec<DrIdx> {
-            list.iter()
-                .copied()
-                .filter(|&i| own || self.destination_rules[i].export_to.visible_to(client_ns))
-                .collect()
+        member: impl Fn(DrIdx) -> bool,
+    ) -> Option<(String, Vec<DrIdx>)> {
+        let members = |list: &Vec<DrIdx>| -> Vec<DrIdx> {
+            list.iter().copied().filter(|&i| member(i)).collect()
         };
         // Candidate hosts from most to least specific: the host itself, then its wildcard parents
         // (only when the namespace has wildcard DestinationRules for them to match).
         let selection = |candidate: &str| {
-            let rules = visible(self.drs_by_ns_host.get(key(&[ns, candidate]))?);
-            (!rules.is_empty()).then(|| DrSelection {
-                rules,
-                host: candidate.to_string(),
-                namespace: ns.to_string(),
-            })
+            let rules = members(self.drs_by_ns_host.get(key(&[ns, candidate]))?);
+            (!rules.is_empty()).then(|| (candidate.to_string(), rules))
         };
         if let Some(found) = selection(service_host) {
             return Some(found);
@@ -936,18 +1089,15 @@ impl Mesh {
             for w in self.dr_wildcards_by_ns.get(ns).into_iter().flatten() {
                 if host::subset_of(service_host, w)
                     && best.as_ref().is_none_or(|(b, _)| host::more_specific(w, b))
+                    && let Some(list) = self.drs_by_ns_host.get(key(&[ns, w]))
                 {
-                    let rules = visible(&self.drs_by_ns_host[key(&[ns, w])]);
+                    let rules = members(list);
                     if !rules.is_empty() {
                         best = Some((w, rules));
                     }
                 }
             }
-            return best.map(|(h, rules)| DrSelection {
-                rules,
-                host: h.clone(),
-                namespace: ns.to_string(),
-            });
+            return best.map(|(h, rules)| (h.clone(), rules));
         }
         None
     }
@@ -1111,32 +1261,92 @@ impl Mesh {
             .map(|(i, _)| i)
     }
 
-    /// Whether a Sidecar's egress imports `service` (hosts `ns/dnsName`, `.` = own namespace,
-    /// `*` = any namespace, `~` hosts import nothing).
+    /// Whether a Sidecar's egress imports `service`, for a proxy of the Sidecar's own namespace
+    /// (see `sidecar_imports_for`).
     pub fn sidecar_imports(&self, model: &Model, sidecar: SidecarIdx, service: ServiceId) -> bool {
-        let sc = &model.sidecars[sidecar];
-        let svc = self.service(service);
-        let own = &sc.meta.namespace;
-        let egress = &sc.spec.egress;
-        if egress.is_empty() {
+        let own = model.sidecars[sidecar].meta.namespace.as_str();
+        self.sidecar_imports_for(model, sidecar, own, service)
+    }
+
+    /// The egress hosts of a Sidecar as `(namespace, dnsName)` for a proxy of `proxy_ns`
+    /// (`convertIstioListenerToWrapper`): `.` is the proxy's namespace — for the root namespace's
+    /// Sidecar, which `doGetSidecarScope` converts for each proxy namespace, that is the proxy's,
+    /// not the root's; `*` stays `*`; `~` and hosts without `/` import nothing.
+    fn egress_hosts_for<'m>(
+        &self,
+        model: &'m Model,
+        sidecar: SidecarIdx,
+        proxy_ns: &'m str,
+    ) -> Vec<(&'m str, &'m str)> {
+        model.sidecars[sidecar]
+            .spec
+            .egress
+            .iter()
+            .flat_map(|e| &e.hosts)
+            .filter_map(|h| {
+                let (ns, dns) = h.value.split_once('/')?;
+                match ns {
+                    "~" => None,
+                    "." => Some((proxy_ns, dns)),
+                    _ => Some((ns, dns)),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the Sidecar, applied to a proxy in `proxy_ns`, imports `service`
+    /// (`selectServices`): an egress host `ns/dnsName` whose namespace is the service's (or
+    /// `*`) and whose name matches its host. A Sidecar without egress imports everything.
+    pub fn sidecar_imports_for(
+        &self,
+        model: &Model,
+        sidecar: SidecarIdx,
+        proxy_ns: &str,
+        service: ServiceId,
+    ) -> bool {
+        if model.sidecars[sidecar].spec.egress.is_empty() {
             return true;
         }
-        egress.iter().flat_map(|e| &e.hosts).any(|h| {
-            let Some((ns, dns)) = h.value.split_once('/') else {
-                return false;
-            };
-            let ns_ok = match ns {
-                "*" => true,
-                "." => svc.namespace == *own,
-                "~" => false,
-                other => svc.namespace == other,
-            };
-            ns_ok
-                && (dns == "*"
-                    || host::matches(&host::resolve(dns, &svc.namespace), &svc.host)
-                    || dns == svc.host)
+        let svc = self.service(service);
+        self.egress_hosts_for(model, sidecar, proxy_ns)
+            .into_iter()
+            .any(|(ns, dns)| {
+                (ns == "*" || svc.namespace == ns)
+                    && egress_name_matches(dns, &svc.namespace, &svc.host)
+            })
+    }
+
+    /// Whether the Sidecar, applied to a proxy in `proxy_ns`, imports VirtualService `vs`
+    /// (`virtualservice.go` `SelectVirtualServices`): the egress hosts are looked up under the
+    /// **VirtualService's** namespace and `*` — not under the namespace of the services its hosts
+    /// name — and one matching host imports the whole VirtualService. A Sidecar without egress
+    /// imports everything. The destinations of an imported VirtualService are in the scope too
+    /// (`collectImportedServices`, since Istio 1.5).
+    pub fn sidecar_imports_vs(
+        &self,
+        model: &Model,
+        sidecar: SidecarIdx,
+        proxy_ns: &str,
+        vs: VsIdx,
+    ) -> bool {
+        if model.sidecars[sidecar].spec.egress.is_empty() {
+            return true;
+        }
+        let vs_ns = model.virtual_services[vs].meta.namespace.as_str();
+        let egress = self.egress_hosts_for(model, sidecar, proxy_ns);
+        self.virtual_services[vs].hosts.iter().any(|h| {
+            egress
+                .iter()
+                .any(|&(ns, dns)| (ns == "*" || ns == vs_ns) && egress_name_matches(dns, vs_ns, h))
         })
     }
+}
+
+/// An egress `dnsName` against a resolved host: `*` matches any, otherwise wildcard overlap
+/// (`host.Name.Matches`), with a short name read in namespace `ns` (the host's).
+fn egress_name_matches(dns: &str, ns: &str, resolved: &str) -> bool {
+    let dns = dns.to_ascii_lowercase();
+    dns == "*" || host::matches(&dns, resolved) || host::matches(&host::resolve(&dns, ns), resolved)
 }
 
 /// Workloads in every posting list (each sorted, as ids are pushed in increasing order).

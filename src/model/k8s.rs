@@ -72,7 +72,14 @@ node_struct! {
         "containers" => containers: ThinVec<Container>,
         "initContainers" => init_containers: ThinVec<Container>,
         "hostNetwork" => host_network: Option<bool>,
-        "securityContext" => security_context: Option<Raw>,
+        "securityContext" => security_context: Option<SecurityContext>,
+    }
+}
+
+node_struct! {
+    /// A pod's or a container's `securityContext`: only what the mesh needs.
+    pub struct SecurityContext {
+        "runAsUser" => run_as_user: Option<Spanned<i64>>,
     }
 }
 
@@ -81,7 +88,7 @@ node_struct! {
         "name" => name: Option<S>,
         "image" => image: Option<S>,
         "ports" => ports: ThinVec<ContainerPort>,
-        "securityContext" => security_context: Option<Raw>,
+        "securityContext" => security_context: Option<SecurityContext>,
     }
 }
 

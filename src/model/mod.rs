@@ -39,6 +39,8 @@ pub struct Meta {
     pub labels: Map<S>,
     pub annotations: Map<S>,
     pub creation_timestamp: Option<Box<S>>,
+    /// The object's `status`, when written (controllers' output kept in some manifests).
+    pub status: Option<Box<other::Status>>,
 }
 
 /// Where a resource comes from: its document and the node of the object in it.
@@ -205,6 +207,15 @@ macro_rules! objects {
                         $(Object::$variant(r) => self.$field.push(r),)*
                     }
                 }
+            }
+        }
+
+        impl Model {
+            /// The metadata and origin of every resource, kind by kind (suppression annotations,
+            /// per-resource reports).
+            pub fn metas(&self) -> impl Iterator<Item = (&Meta, &Origin)> + '_ {
+                std::iter::empty()
+                    $(.chain(self.$field.iter().map(|r| (&r.meta, &r.origin))))*
             }
         }
 
@@ -607,5 +618,9 @@ fn read_meta(
         labels: map("labels"),
         annotations: map("annotations"),
         creation_timestamp: field("creationTimestamp").map(Box::new),
+        status: doc
+            .get(root, "status")
+            .and_then(|st| other::Status::from_node(doc, st, None))
+            .map(Box::new),
     }
 }

@@ -451,3 +451,30 @@ node_struct! {
         "name" => name: Option<S>,
     }
 }
+
+node_struct! {
+    /// `status` of any object, read only where it is written: the allocated addresses of a
+    /// ServiceEntry and the conditions controllers report (`conditions`, and per parent for
+    /// Gateway API routes).
+    pub struct Status {
+        "addresses" => addresses: ThinVec<Raw>,
+        "conditions" => conditions: ThinVec<Condition>,
+        "parents" => parents: ThinVec<ParentStatus>,
+    }
+}
+
+node_struct! {
+    pub struct ParentStatus {
+        "conditions" => conditions: ThinVec<Condition>,
+    }
+}
+
+node_struct! {
+    /// A `metav1.Condition`.
+    pub struct Condition {
+        "type" => condition_type: Option<S>,
+        "status" => status: Option<S>,
+        "reason" => reason: Option<S>,
+        "message" => message: Option<S>,
+    }
+}

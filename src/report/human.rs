@@ -242,13 +242,25 @@ fn printable_source(text: &Arc<str>) -> Arc<str> {
     Arc::from(out)
 }
 
+/// The files' texts as shown, and the documents (for helm's `# Source:` templates).
+struct Texts<'a> {
+    texts: &'a [Arc<str>],
+    documents: &'a [crate::model::DocInfo],
+}
+
 fn named(
     sources: &SourceDb,
-    texts: &[Arc<str>],
+    texts: &Texts<'_>,
     loc: Loc,
     labels: &[LabeledSpan],
 ) -> NamedSource<Window> {
     let file = sources.get(loc.file);
+    // A `helm template` stream on stdin: say which template the document came from.
+    let name = match super::json::helm_source(texts.documents, loc) {
+        Some(template) if file.path == "<stdin>" => format!("{} ({template})", file.path),
+        _ => file.path.clone(),
+    };
+    let texts = texts.texts;
     let spans: Vec<(usize, usize)> = labels
         .iter()
         .map(|l| (l.offset(), l.offset() + l.len()))
@@ -259,10 +271,10 @@ fn named(
         Arc::clone(&texts[loc.file.0 as usize]),
         &spans,
     );
-    NamedSource::new(printable(&file.path), window).with_language("yaml")
+    NamedSource::new(printable(&name), window).with_language("yaml")
 }
 
-fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
+fn snippet(sources: &SourceDb, texts: &Texts<'_>, d: &Diagnostic) -> Snippet {
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         Some(printable(d.label.as_deref().unwrap_or(d.rule.name))),
         source_span(sources, d.loc),
@@ -345,16 +357,26 @@ fn snippet(sources: &SourceDb, texts: &[Arc<str>], d: &Diagnostic) -> Snippet {
     }
 }
 
-/// Renders every finding and the summary line. `color` follows the terminal and `NO_COLOR`.
+/// Renders every finding and the summary line, without file headers. `color` follows the
+/// terminal, `NO_COLOR` and `TERM`.
 pub fn render(analysis: &Analysis, color: bool) -> String {
+    render_with(analysis, color, false)
+}
+
+fn render_with(analysis: &Analysis, color: bool, grouped: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Lines wrap at spaces only: never at a hyphen or a slash inside a hostname or a resource name
+    // (`service-a.test.svc.cluster.local`), and a word longer than the line stays whole.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     super::index_lines(analysis);
     let sources = &analysis.model.sources;
     // Only files with findings are shown: make those printable (in parallel), share the rest.
@@ -381,16 +403,74 @@ pub fn render(analysis: &Analysis, color: bool) -> String {
             })
             .collect()
     };
+    let texts = Texts {
+        texts: &texts,
+        documents: &analysis.model.documents,
+    };
     let mut out = String::new();
-    for d in &analysis.diagnostics {
+    let mut current = None;
+    for (i, d) in analysis.diagnostics.iter().enumerate() {
+        if grouped && current != Some(d.loc.file) {
+            current = Some(d.loc.file);
+            let in_file = analysis.diagnostics[i..]
+                .iter()
+                .take_while(|o| o.loc.file == d.loc.file);
+            let (mut e, mut w, mut n) = (0, 0, 0);
+            for o in in_file {
+                match o.severity {
+                    Severity::Error => e += 1,
+                    Severity::Warning => w += 1,
+                    Severity::Info => n += 1,
+                }
+            }
+            out.push_str(&format!(
+                "── {} ── {}\n\n",
+                printable(&sources.get(d.loc.file).path),
+                counts(e, w, n)
+            ));
+        }
         let s = snippet(sources, &texts, d);
         if handler.render_report(&mut out, &s).is_err() {
             out.push_str(&format!("{}: {}\n", s.code, s.message));
         }
         out.push('\n');
     }
+    if !analysis.suppressed.is_empty() {
+        out.push_str("suppressed:\n");
+        for s in &analysis.suppressed {
+            let d = &s.diagnostic;
+            let what = match &d.resource {
+                Some(r) if !r.name.is_empty() => format!("{r}: "),
+                _ => String::new(),
+            };
+            out.push_str(&printable(&format!(
+                "  {} {} {what}{} — by {}\n",
+                position(sources, d.loc),
+                d.rule.name,
+                d.message,
+                s.by
+            )));
+        }
+        out.push('\n');
+    }
     out.push_str(&summary(analysis));
     out
+}
+
+/// Renders every finding, grouped by file under a header line with the file's counts, then
+/// the suppressed findings (when kept, `--show-suppressed`) and the summary line.
+pub fn render_grouped(analysis: &Analysis, color: bool) -> String {
+    render_with(analysis, color, true)
+}
+
+fn counts(e: usize, w: usize, i: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    [(e, "error"), (w, "warning"), (i, "info")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|&(n, word)| plural(n, word))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn summary(analysis: &Analysis) -> String {
@@ -408,6 +488,11 @@ pub fn summary(analysis: &Analysis) -> String {
     } else {
         "✔"
     };
+    let suppressed = if analysis.suppressed_count > 0 {
+        format!(", {} suppressed", analysis.suppressed_count)
+    } else {
+        String::new()
+    };
     let skipped = if stats.skipped_documents > 0 {
         format!(
             ", {} without apiVersion/kind skipped",
@@ -417,7 +502,7 @@ pub fn summary(analysis: &Analysis) -> String {
         String::new()
     };
     format!(
-        "{mark} {}, {}, {} in {} ({}{skipped})\n",
+        "{mark} {}, {}, {} in {} ({}{skipped}{suppressed})\n",
         plural(e, "error"),
         plural(w, "warning"),
         plural(i, "info"),

@@ -9,7 +9,17 @@ use crate::source::{Loc, SourceDb};
 #[derive(Serialize)]
 struct Report<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// What suppressions removed, with what removed it; only with `--show-suppressed`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressed: Vec<JsonSuppressed<'a>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    diagnostic: JsonDiagnostic<'a>,
+    suppressed_by: String,
 }
 
 #[derive(Serialize)]
@@ -48,12 +58,18 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Findings removed by a suppression (annotation, `--suppress`, `.meshlint.yaml`), when any.
+    #[serde(skip_serializing_if = "is_zero")]
+    suppressed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn position(sources: &SourceDb, loc: Loc) -> (&str, usize, usize) {
-    let file = sources.get(loc.file);
-    let (line, column) = file.line_col(loc.span.start);
-    (&file.path, line, column)
+    let p = super::position(sources, loc);
+    (p.file, p.line, p.column)
 }
 
 /// The helm template of the document holding `loc`, found by binary search over the documents
@@ -70,8 +86,13 @@ fn diagnostic<'a>(
     documents: &'a [crate::model::DocInfo],
     d: &'a Diagnostic,
 ) -> JsonDiagnostic<'a> {
-    let (file, line, column) = position(sources, d.loc);
-    let (end_line, end_column) = sources.get(d.loc.file).line_col(d.loc.span.end);
+    let super::Position {
+        file,
+        line,
+        column,
+        end_line,
+        end_column,
+    } = super::position(sources, d.loc);
     JsonDiagnostic {
         rule: d.rule.name,
         code: d.rule.code,
@@ -102,15 +123,23 @@ fn diagnostic<'a>(
     }
 }
 
-pub fn render(analysis: &Analysis) -> String {
+fn report(analysis: &Analysis) -> Report<'_> {
     super::index_lines(analysis);
     let sources = &analysis.model.sources;
     let stats = analysis.model.stats;
-    let report = Report {
+    Report {
         diagnostics: analysis
             .diagnostics
             .iter()
             .map(|d| diagnostic(sources, &analysis.model.documents, d))
+            .collect(),
+        suppressed: analysis
+            .suppressed
+            .iter()
+            .map(|s| JsonSuppressed {
+                diagnostic: diagnostic(sources, &analysis.model.documents, &s.diagnostic),
+                suppressed_by: s.by.to_string(),
+            })
             .collect(),
         summary: Summary {
             files: stats.files,
@@ -119,10 +148,19 @@ pub fn render(analysis: &Analysis) -> String {
             errors: analysis.count(Severity::Error),
             warnings: analysis.count(Severity::Warning),
             infos: analysis.count(Severity::Info),
+            suppressed: analysis.suppressed_count,
         },
-    };
-    let mut out =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    }
+}
+
+/// The report as a JSON value, its keys in document order (`-o yaml` writes the same document).
+pub fn value(analysis: &Analysis) -> serde_json::Value {
+    serde_json::to_value(report(analysis)).unwrap_or(serde_json::Value::Null)
+}
+
+pub fn render(analysis: &Analysis) -> String {
+    let mut out = serde_json::to_string_pretty(&report(analysis))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
     escape_controls(out)
 }
@@ -130,7 +168,7 @@ pub fn render(analysis: &Analysis) -> String {
 /// serde_json escapes C0 controls but not DEL and C1 controls (U+009B is an 8-bit CSI to some
 /// terminals); a value from a hostile input must not reach a terminal raw. They can only occur
 /// inside JSON strings, where `\uXXXX` means the same character.
-fn escape_controls(json: String) -> String {
+pub(crate) fn escape_controls(json: String) -> String {
     if !json.chars().any(|c| c.is_control() && c != '\n') {
         return json;
     }

@@ -57,6 +57,60 @@ fn is_plain_http(server: &Server) -> bool {
         )
 }
 
+/// A server whose hosts are matched by SNI: TLS settings, or an HTTPS or TLS port.
+fn is_tls(server: &Server) -> bool {
+    server.tls.is_some() || matches!(protocol(server).as_str(), "HTTPS" | "TLS")
+}
+
+/// A plain TCP-family server (no HTTP routing, no TLS): one filter chain for the whole port.
+fn is_plain_tcp(server: &Server) -> bool {
+    server.tls.is_none()
+        && matches!(
+            protocol(server).as_str(),
+            "TCP" | "MONGO" | "MYSQL" | "REDIS"
+        )
+}
+
+/// An HTTP and a TCP server on one port of the same workloads: `mergeGateways` cannot merge
+/// their protocols and skips the server that comes later in creation order, whatever the hosts.
+/// Pairs already reported for a shared host are left to that finding.
+fn port_protocol_clashes(
+    cx: &Context<'_>,
+    by_port: &BTreeMap<(u32, String), Vec<ServerHostAt>>,
+    host_clashes: &BTreeMap<(GwIdx, usize), Vec<Clash>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for ((port, _), entries) in by_port {
+        for (x, &(ga, sa, la)) in entries.iter().enumerate() {
+            for &(gb, sb, lb) in &entries[x + 1..] {
+                let (a, b) = (&cx.model.gateways[ga], &cx.model.gateways[gb]);
+                let (server_a, server_b) = (&a.spec.servers[sa], &b.spec.servers[sb]);
+                let mixed = (is_plain_http(server_a) && is_plain_tcp(server_b))
+                    || (is_plain_tcp(server_a) && is_plain_http(server_b));
+                let already = host_clashes
+                    .get(&(ga, sa))
+                    .is_some_and(|l| l.iter().any(|c| c.other == gb && c.other_server == sb));
+                if ga == gb || !mixed || already || !same_workloads(cx, ga, gb) {
+                    continue;
+                }
+                let message = format!(
+                    "gateway {}/{} also uses port {port} of the same workloads, as {} while this server is {}: a port of a gateway proxy serves one protocol, so Istio keeps the server created first and drops the other whatever their hosts (`mergeGateways`), and the files do not show which one that is",
+                    a.namespace(),
+                    a.name(),
+                    protocol(server_a),
+                    protocol(server_b),
+                );
+                out.push(
+                    Diagnostic::new(&RULE, lb, message)
+                        .help("serve HTTP and TCP on different ports of the gateway")
+                        .related(la, format!("gateway {}/{} uses port {port} here", a.namespace(), a.name()))
+                        .resource(Some(b.resource_ref())),
+                );
+            }
+        }
+    }
+}
+
 struct Clash {
     other: GwIdx,
     other_server: usize,
@@ -71,6 +125,8 @@ type ServerHostAt = (GwIdx, usize, Loc);
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // (port, bind, host as written with its namespace) → (gateway, server, where the host is).
     let mut by_host: HashMap<(u32, String, String), Vec<ServerHostAt>> = HashMap::new();
+    // (port, bind) → servers, for protocols that cannot share a port whatever their hosts.
+    let mut by_port: BTreeMap<(u32, String), Vec<ServerHostAt>> = BTreeMap::new();
     for (g, gw) in cx.model.gateways.iter().enumerate() {
         for (si, server) in gw.spec.servers.iter().enumerate() {
             let Some(port) = server.port.as_ref().and_then(|p| p.number.as_ref()) else {
@@ -80,16 +136,23 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .bind
                 .as_ref()
                 .map_or(String::new(), |b| b.value.clone());
+            // A TLS server's hosts become SNI names of its filter chain with their namespace part
+            // stripped (`GetSNIHostsForServer`), so `a/x` and `b/x` there are one SNI name.
+            let sni = is_tls(server);
             for sh in cx.mesh.gateway_hosts[g].get(si).into_iter().flatten() {
                 let host = match &sh.namespace {
-                    Some(ns) => format!("{ns}/{}", sh.host),
-                    None => sh.host.clone(),
+                    Some(ns) if !sni => format!("{ns}/{}", sh.host),
+                    _ => sh.host.clone(),
                 };
                 by_host
                     .entry((port.value, bind.clone(), host))
                     .or_default()
                     .push((g, si, sh.loc));
             }
+            by_port
+                .entry((port.value, bind))
+                .or_default()
+                .push((g, si, port.loc));
         }
     }
     let mut clashes: BTreeMap<(GwIdx, usize), Vec<Clash>> = BTreeMap::new();
@@ -126,6 +189,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    port_protocol_clashes(cx, &by_port, &clashes, out);
     for ((g, si), list) in clashes {
         let gw = &cx.model.gateways[g];
         let server = &gw.spec.servers[si];

@@ -1,4 +1,4 @@
-use crate::diag::{self, Diagnostic, Severity};
+use crate::diag::{self, Diagnostic, Severity, Subject};
 use crate::mesh::{Labels, WorkloadId};
 use crate::rules::{Context, Rule};
 
@@ -21,15 +21,12 @@ fn labels_text(labels: &Labels) -> String {
 }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    // Only when the inputs describe gateway deployments at all: the ingress gateway is usually
-    // installed apart from the application manifests, and its absence proves nothing.
+    // The gateway deployments of the inputs; the ingress gateway is usually installed apart from
+    // the application manifests, so its absence alone proves nothing.
     let gateways: Vec<WorkloadId> = (0..cx.mesh.workloads.len() as u32)
         .map(WorkloadId)
         .filter(|&id| cx.mesh.is_gateway_workload(cx.model, id))
         .collect();
-    if gateways.is_empty() {
-        return;
-    }
     for (g, gw) in cx.model.gateways.iter().enumerate() {
         if gw.spec.selector.is_empty() || !cx.mesh.gateway_workloads[g].is_empty() {
             continue;
@@ -40,6 +37,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|(k, v)| (k.clone(), v.value.clone()))
             .collect();
+        // Without gateway deployments in the inputs, only a selector that picks application
+        // pods proves something (the gateway is usually installed apart from the apps).
+        if gateways.is_empty() && cx.mesh.select_in_any_namespace(&selector).is_empty() {
+            continue;
+        }
         // Point at the first label no gateway workload carries.
         let missing = gw.spec.selector.iter().find(|(k, v)| {
             !gateways
@@ -49,6 +51,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let loc = missing
             .or_else(|| gw.spec.selector.iter().next())
             .map_or(gw.loc(), |(_, v)| v.loc);
+        // Application pods the selector matches: they run no gateway proxy (class 11 of #11).
+        let apps: Vec<String> = cx
+            .mesh
+            .select_in_any_namespace(&selector)
+            .into_iter()
+            .map(|id| {
+                let w = cx.mesh.workload(id);
+                format!("{}/{}", w.namespace, w.name)
+            })
+            .collect();
         let known: Vec<String> = gateways
             .iter()
             .map(|&id| {
@@ -76,13 +88,25 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 &RULE,
                 loc,
-                format!(
-                    "no workload in the inputs has the labels {}, so this Gateway configures no proxy and its servers accept no traffic",
-                    labels_text(&selector)
-                ),
+                if apps.is_empty() {
+                    format!(
+                        "no workload in the inputs has the labels {}, so this Gateway configures no proxy and its servers accept no traffic",
+                        labels_text(&selector)
+                    )
+                } else {
+                    format!(
+                        "the labels {} select only application pods ({}), which run no gateway proxy: this Gateway configures no proxy and its servers accept no traffic",
+                        labels_text(&selector),
+                        apps.join(", ")
+                    )
+                },
             )
             .help(help)
-            .resource(Some(gw.resource_ref())),
+            .resource(Some(gw.resource_ref()))
+            .subject(Subject::Workload {
+                namespace: None,
+                labels: selector.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            }),
         );
     }
 }

@@ -1,13 +1,12 @@
 //! `host-not-visible`: the Sidecar that scopes the VirtualService's namespace (its selector-less
-//! Sidecar, else the root namespace's) does not import a host the VirtualService uses, so sidecars
-//! there cannot apply the route. A destination outside the egress scope has no cluster (503 `NC`);
-//! a VirtualService host outside it is not selected at all (`SelectVirtualServices`), and traffic
-//! to it takes the outbound traffic policy instead (passthrough or 502 blackhole).
-
+//! Sidecar, else the root namespace's) does not import the VirtualService, so sidecars there never
+//! apply its routes (`SelectVirtualServices`: egress hosts are looked up under the
+//! VirtualService's namespace and `*`); traffic to its hosts takes the outbound traffic policy
+//! instead (passthrough or 502 blackhole). The destinations of an imported VirtualService are in
+//! scope (`collectImportedServices`), so they are never reported.
 
 use crate::diag::{Diagnostic, Severity};
-use crate::mesh::routes::destinations;
-use crate::mesh::{Labels, Mesh, ServiceId, SidecarIdx};
+use crate::mesh::{Labels, SidecarIdx};
 use crate::model::Model;
 use crate::rules::{Context, Rule};
 
@@ -32,12 +31,6 @@ fn egress_hosts(model: &Model, sidecar: SidecarIdx) -> String {
     hosts.join(", ")
 }
 
-fn imported(mesh: &Mesh, model: &Model, sidecar: SidecarIdx, services: &[ServiceId]) -> bool {
-    services
-        .iter()
-        .any(|&id| mesh.sidecar_imports(model, sidecar, id))
-}
-
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);
     let no_labels = Labels::new();
@@ -49,6 +42,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(sidecar) = mesh.sidecar_for(model, ns, &no_labels) else {
             continue;
         };
+        // `SelectVirtualServices`: imported by the VirtualService's own namespace (or `*`);
+        // then every destination of it is in scope too (`collectImportedServices`), so only the
+        // VirtualService itself can be out of scope.
+        if mesh.sidecar_imports_vs(model, sidecar, ns, i) {
+            continue;
+        }
         let sc = &model.sidecars[sidecar];
         let sc_name = format!("Sidecar {}/{}", sc.namespace(), sc.name());
         let scope = if sc.namespace() == ns {
@@ -57,55 +56,36 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             format!("namespace {ns} (mesh-wide default)")
         };
         let scopes = [ns.to_string()];
-        let mut vs_hidden = false;
         for written in &vs.spec.hosts {
             let found = mesh.lookup_host(&written.value, ns, &scopes);
-            if found.visible.is_empty() || imported(mesh, model, sidecar, &found.visible) {
-                continue;
+            if found.visible.is_empty() {
+                continue; // Not a registry host: `unknown-host` territory.
             }
-            vs_hidden = true;
+            let imports_service = found
+                .visible
+                .iter()
+                .any(|&id| mesh.sidecar_imports_for(model, sidecar, ns, id));
+            let why = if imports_service {
+                format!(
+                    "; the Sidecar imports the service, but egress hosts select VirtualServices by the VirtualService's namespace ({ns}), not by the host's"
+                )
+            } else {
+                String::new()
+            };
             out.push(
                 Diagnostic::new(
                     &RULE,
                     written.loc,
                     format!(
-                        "{sc_name}, which scopes the sidecars of {scope}, does not import host {} (egress hosts: {}): those sidecars never apply this VirtualService",
+                        "{sc_name}, which scopes the sidecars of {scope}, does not import this VirtualService for host {} (egress hosts: {}): those sidecars never apply it{why}",
                         found.host,
                         egress_hosts(model, sidecar)
                     ),
                 )
                 .help(format!(
-                    "add \"{}/{}\" (or \"{}/*\") to the egress hosts of {sc_name}",
-                    mesh.service(found.visible[0]).namespace,
-                    found.host,
-                    mesh.service(found.visible[0]).namespace
+                    "add \"{ns}/{}\" (or \"./*\") to the egress hosts of {sc_name}",
+                    found.host
                 ))
-                .related(sc.loc(), format!("{sc_name} is defined here"))
-                .resource(Some(vs.resource_ref())),
-            );
-        }
-        if vs_hidden {
-            continue; // Its destinations do not matter to sidecars that never apply it.
-        }
-        for d in destinations(&vs.spec) {
-            let Some(written) = d.host() else { continue };
-            let found = mesh.lookup_host(&written.value, ns, &scopes);
-            if found.visible.is_empty() || imported(mesh, model, sidecar, &found.visible) {
-                continue;
-            }
-            let svc = mesh.service(found.visible[0]);
-            out.push(
-                Diagnostic::new(
-                    &RULE,
-                    written.loc,
-                    format!(
-                        "{sc_name}, which scopes the sidecars of {scope}, does not import {} (egress hosts: {}): they have no cluster for it, so this {} fails with 503 NC",
-                        found.host,
-                        egress_hosts(model, sidecar),
-                        if d.role.is_mirror() { "mirror" } else { "route" }
-                    ),
-                )
-                .help(format!("add \"{}/{}\" (or \"{}/*\") to the egress hosts of {sc_name}", svc.namespace, found.host, svc.namespace))
                 .related(sc.loc(), format!("{sc_name} is defined here"))
                 .resource(Some(vs.resource_ref())),
             );

@@ -74,6 +74,23 @@ registry! {
     port_name,
     externalname_port_name,
     delegate_conflict,
+    unused_suppression,
+    tls_no_ca_certificate,
+    port_tls_no_ca_certificate,
+    serviceentry_addresses_required,
+    serviceentry_protocol_conflict,
+    gateway_duplicate_certificate,
+    negative_condition,
+    proxy_uid,
+    sidecar_selects_nothing,
+    sidecar_selector_conflict,
+    sidecar_default_conflict,
+    sidecar_in_ambient,
+    telemetry_selects_nothing,
+    telemetry_selector_conflict,
+    telemetry_default_conflict,
+    telemetry_no_provider,
+    telemetry_lightstep,
     mtls_mismatch,
     authz_no_workload,
     authz_unknown_namespace,
@@ -84,6 +101,48 @@ registry! {
     authz_http_on_tcp,
     authz_requires_mtls,
     authz_split_rule,
+}
+
+pub mod catalog;
+
+/// The group a rule belongs to, for `meshlint rules` and SARIF tags: `input` (the loader and the
+/// schema), `security` (mTLS and authorization), `configuration` (meshlint's own suppressions)
+/// and `traffic` (routing and references) for the rest.
+pub fn category(rule: &Rule) -> &'static str {
+    const INPUT: &[&str] = &[
+        "yaml-syntax",
+        "duplicate-key",
+        "input-too-large",
+        "unknown-field",
+        "invalid-value",
+        "missing-field",
+        "removed-api",
+        "deprecated-field",
+        "duplicate-resource",
+        "not-an-object",
+    ];
+    if rule.name == "unused-suppression" {
+        "configuration"
+    } else if INPUT.contains(&rule.name) {
+        "input"
+    } else if rule.name.starts_with("authz-")
+        || rule.name.starts_with("mtls-")
+        || rule.name.contains("authentication")
+        || rule.name.contains("authorization")
+    {
+        "security"
+    } else {
+        "traffic"
+    }
+}
+
+/// The closest rule name or code to a misspelt one, for "did you mean".
+pub fn suggest(name_or_code: &str) -> Option<&'static str> {
+    crate::diag::did_you_mean(
+        name_or_code,
+        ALL.iter()
+            .flat_map(|r| std::iter::once(r.name).chain(r.codes.iter().copied())),
+    )
 }
 
 pub fn find(name_or_code: &str) -> Vec<&'static Rule> {

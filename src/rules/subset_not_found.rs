@@ -7,7 +7,7 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::mesh::routes::destinations;
-use crate::mesh::{DrSelection, Mesh, SubsetRef};
+use crate::mesh::{DrLookup, DrSelection, Labels, Mesh, SubsetRef, WorkloadId};
 use crate::model::Model;
 use crate::rules::{Context, Rule};
 
@@ -49,25 +49,54 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 found.visible.clone()
             };
             let service_ns = mesh.service_namespace_of(&found.host, &services, ns);
-            let failing: Vec<(&String, Option<DrSelection>)> = clients
-                .iter()
-                .map(|c| (c, mesh.destination_rule_for(c, &found.host, service_ns)))
-                .filter(|(_, selection)| {
-                    selection.as_ref().is_none_or(|s| {
-                        !mesh
-                            .subsets(model, s)
-                            .iter()
-                            .any(|(n, _)| *n == subset.value)
-                    })
-                })
-                .collect();
-            let Some((client, selection)) = failing.first() else {
+            // One lookup per client namespace; where workloadSelector rules make the outcome
+            // depend on the workload (`SidecarScope.DestinationRule`), one per workload there.
+            let mut failing: Vec<Failing> = Vec::new();
+            for c in &clients {
+                let lookup = mesh.destination_rule_lookup(c, None, &found.host, service_ns);
+                let workloads = if lookup.selectors.is_empty() {
+                    Vec::new()
+                } else {
+                    mesh.select(c, &Labels::new())
+                };
+                let outcomes: Vec<(Option<WorkloadId>, DrLookup)> = if workloads.is_empty() {
+                    vec![(None, lookup)]
+                } else {
+                    workloads
+                        .into_iter()
+                        .map(|w| {
+                            let labels = &mesh.workload(w).labels;
+                            let l = mesh.destination_rule_lookup(c, Some(labels), &found.host, service_ns);
+                            (Some(w), l)
+                        })
+                        .collect()
+                };
+                for (workload, lookup) in outcomes {
+                    let missing = lookup.selection.as_ref().is_none_or(|s| {
+                        !mesh.subsets(model, s).iter().any(|(n, _)| *n == subset.value)
+                    });
+                    if !missing {
+                        continue;
+                    }
+                    // Workloads with the same outcome are reported together.
+                    match failing.iter_mut().find(|f| f.client == *c && f.lookup == lookup) {
+                        Some(f) => f.workloads.extend(workload),
+                        None => failing.push(Failing {
+                            client: c.clone(),
+                            workloads: workload.into_iter().collect(),
+                            lookup,
+                        }),
+                    }
+                }
+            }
+            let Some(first) = failing.first() else {
                 continue;
             };
+            let (client, selection) = (&first.client, &first.lookup.selection);
             let unknown_host = found.is_unknown(mesh);
             let for_clients = failing
                 .iter()
-                .map(|(c, _)| c.as_str())
+                .map(|f| f.describe(mesh))
                 .collect::<Vec<_>>()
                 .join(", ");
             let elsewhere: Vec<SubsetRef> = mesh
@@ -114,7 +143,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             };
             if let Some(other) = elsewhere.first() {
                 let dr = &model.destination_rules[other.dr];
-                let why = unseen_reason(mesh, model, other, client, selection.as_ref());
+                let why = unseen_reason(mesh, model, other, client, &first.lookup);
                 diagnostic.message.push_str(&format!(
                     "; it is defined only in DestinationRule {}/{}, which {why}",
                     dr.namespace(),
@@ -156,21 +185,80 @@ fn dr_names(model: &Model, selection: &DrSelection) -> String {
     }
 }
 
-/// Why a client in `client` does not use the DR of `other`.
+/// Clients that miss the subset with the same lookup outcome.
+struct Failing {
+    client: String,
+    /// Empty: every client of the namespace (the outcome does not depend on the workload).
+    workloads: Vec<WorkloadId>,
+    lookup: DrLookup,
+}
+
+impl Failing {
+    fn describe(&self, mesh: &Mesh) -> String {
+        if self.workloads.is_empty() {
+            return self.client.clone();
+        }
+        let names: Vec<&str> = self
+            .workloads
+            .iter()
+            .map(|&w| mesh.workload(w).name.as_str())
+            .collect();
+        format!("{} (workloads {})", self.client, names.join(", "))
+    }
+}
+
+/// Why a client in `client` does not use the DR of `other`, given how its lookup went.
 fn unseen_reason(
     mesh: &Mesh,
     model: &Model,
     other: &SubsetRef,
     client: &str,
-    selection: Option<&DrSelection>,
+    lookup: &DrLookup,
 ) -> String {
     let info = &mesh.destination_rules[other.dr];
     let dr = &model.destination_rules[other.dr];
+    let selection = lookup.selection.as_ref();
     if info.has_selector {
-        return "has a workloadSelector, so only the workloads it selects use it".to_string();
+        if dr.namespace() == client && lookup.selectors.contains(&other.dr) {
+            return "has a workloadSelector that does not select these workloads; for them it still ends the lookup in their namespace, so they use no rule from the service's or the root namespace".to_string();
+        }
+        return "has a workloadSelector, so only the workloads it selects in its own namespace use it".to_string();
     }
-    if dr.namespace() != client && !info.export_to.visible_to(client) {
+    if lookup.hidden.contains(&other.dr) {
+        return format!(
+            "is not exported to namespace {client}; being the most specific rule for the host in namespace {}, it also hides that namespace's less specific rules from {client} (the host is matched before exportTo is checked)",
+            dr.namespace()
+        );
+    }
+    if let Some(&hider) = lookup
+        .hidden
+        .iter()
+        .find(|&&h| model.destination_rules[h].namespace() == dr.namespace())
+    {
+        let h = &model.destination_rules[hider];
+        return format!(
+            "is hidden by DestinationRule {}/{}: that rule is the most specific for the host in namespace {} but is not exported to namespace {client}, and Istio matches the host before it checks exportTo, with no fallback to a less specific rule",
+            h.namespace(),
+            h.name(),
+            dr.namespace()
+        );
+    }
+    if dr.namespace() == client && !info.local {
+        return format!(
+            "is exported only to other namespaces, so namespace {client} itself does not use it"
+        );
+    }
+    if dr.namespace() != client && !info.exported_to(client) {
         return format!("is not exported to namespace {client}");
+    }
+    if dr.namespace() == client && client == mesh.root_namespace && !info.private_only {
+        if let Some(s) = selection {
+            return format!(
+                "is a public rule of the root namespace, which its own clients consult last (after their private rules and the service's namespace): {} for host {} comes first",
+                dr_names(model, s),
+                s.host
+            );
+        }
     }
     match selection {
         Some(s) => format!(

@@ -2,7 +2,7 @@
 //! (`http|tls|tcp[].match[].gateways[]`) a gateway that exists neither as an Istio Gateway nor as
 //! a Gateway API Gateway (istioctl `virtualservice.GatewayAnalyzer`, IST0101).
 
-use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::diag::{Diagnostic, Severity, Subject, did_you_mean};
 use crate::mesh::{GatewayRef, resolve_gateway_name};
 use crate::model::node::Spanned;
 use crate::rules::{Context, Rule};
@@ -70,10 +70,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 all.dedup();
                 all
             });
-            out.push(
-                diagnostic(written.loc, &written.value, &reference, ns, binding, all)
-                    .resource(Some(vs.resource_ref())),
-            );
+            let mut d = diagnostic(written.loc, &written.value, &reference, ns, binding, all)
+                .resource(Some(vs.resource_ref()));
+            if let Some((namespace, name)) = reference.to_string().split_once('/') {
+                d = d.subject(Subject::Gateway {
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                });
+            }
+            out.push(d);
         }
     }
 }

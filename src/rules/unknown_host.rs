@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::diag::{Diagnostic, Severity, Subject, did_you_mean};
 use crate::mesh::routes::{destinations, hostless};
 use crate::mesh::{Mesh, host};
 use crate::rules::{Context, Rule};
@@ -90,7 +90,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 };
                 diagnostic
             };
-            out.push(diagnostic.resource(Some(vs.resource_ref())));
+            out.push(
+                diagnostic
+                    .resource(Some(vs.resource_ref()))
+                    .subject(Subject::Host(found.host.clone())),
+            );
         }
     }
 }

@@ -1,0 +1,165 @@
+//! The rules as a product: `meshlint rules` (table or JSON) and `meshlint explain`.
+
+use serde::Serialize;
+
+use super::{ALL, Rule, category, find, suggest};
+
+#[derive(Serialize)]
+struct Entry {
+    name: &'static str,
+    code: Option<&'static str>,
+    codes: &'static [&'static str],
+    severity: &'static str,
+    category: &'static str,
+    summary: &'static str,
+    /// Reported by a pass over the mesh (`false`: by the loader, the model or the engine).
+    pass: bool,
+}
+
+fn entry(rule: &Rule) -> Entry {
+    Entry {
+        name: rule.name,
+        code: rule.code,
+        codes: rule.codes,
+        severity: rule.severity.as_str(),
+        category: category(rule),
+        summary: rule.summary,
+        pass: rule.check.is_some(),
+    }
+}
+
+/// `meshlint rules`: one line per rule.
+pub fn table() -> String {
+    let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let codes_width = ALL
+        .iter()
+        .map(|r| codes_text(r).len())
+        .max()
+        .unwrap_or(1)
+        .max(5);
+    let mut out = format!(
+        "{:<width$}  {:<codes_width$}  {:<8}  {:<13}  summary\n",
+        "rule", "codes", "severity", "category"
+    );
+    for rule in ALL {
+        out.push_str(&format!(
+            "{:<width$}  {:<codes_width$}  {:<8}  {:<13}  {}\n",
+            rule.name,
+            codes_text(rule),
+            rule.severity.as_str(),
+            category(rule),
+            rule.summary
+        ));
+    }
+    out
+}
+
+fn codes_text(rule: &Rule) -> String {
+    if rule.codes.is_empty() {
+        "-".into()
+    } else {
+        rule.codes.join(",")
+    }
+}
+
+/// `meshlint rules -o json`: `{"rules": [{name, code, codes, severity, category, summary, pass}]}`.
+pub fn json() -> String {
+    let rules: Vec<Entry> = ALL.iter().map(|r| entry(r)).collect();
+    let mut out = serde_json::to_string_pretty(&serde_json::json!({ "rules": rules }))
+        .unwrap_or_else(|_| "{}".into());
+    out.push('\n');
+    out
+}
+
+/// The page of one rule, with the codes it mirrors and how to suppress it (the same for every
+/// rule, so written once here rather than on every page).
+pub fn page(rule: &Rule) -> String {
+    let mut out = rule.doc.trim_end().to_string();
+    out.push_str("\n\n## Codes\n\n");
+    if rule.codes.is_empty() {
+        out.push_str("None: this check has no `istioctl analyze` or Kiali counterpart.\n");
+    } else {
+        out.push_str(&format!(
+            "{} (rule `{}`, default severity {}, category {}).\n",
+            rule.codes
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            rule.name,
+            rule.severity.as_str(),
+            category(rule)
+        ));
+    }
+    let code = rule.codes.first().copied().unwrap_or(rule.name);
+    out.push_str(&format!(
+        "\n## Suppressing it\n\n\
+         - on one resource: the annotation `galley.istio.io/analyze-suppress: \"{name}\"` (or \
+         `\"{code}\"`, which suppresses every rule with that code; a comma list; `kiali.io/ignore-validations` works the same);\n\
+         - on the command line: `--suppress '{name}=Kind namespace/name'` (`*` globs);\n\
+         - in `.meshlint.yaml`, with the reason: `suppress: [{{rule: {name}, resource: \"Kind namespace/*\", reason: \"...\"}}]`;\n\
+         - everywhere: `rules: {{{name}: off}}` in `.meshlint.yaml` (or another severity: info, warning, error).\n",
+        name = rule.name,
+    ));
+    out
+}
+
+/// `meshlint explain NAME_OR_CODE`: the page of a rule; for a code several rules carry, the
+/// list to pick from; for an unknown name, "did you mean".
+pub fn explain(name_or_code: &str) -> Result<String, String> {
+    match find(name_or_code).as_slice() {
+        [] => Err(match suggest(name_or_code) {
+            Some(s) => format!("no rule or code named {name_or_code}; did you mean {s}?"),
+            None => format!("no rule or code named {name_or_code}; `meshlint rules` lists them"),
+        }),
+        [rule] => Ok(page(rule)),
+        several => {
+            let width = several.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            let mut out = format!(
+                "{} rules report {}; `meshlint explain <rule>` shows one:\n\n",
+                several.len(),
+                name_or_code.to_ascii_uppercase()
+            );
+            for r in several {
+                out.push_str(&format!("  {:<width$}  {}\n", r.name, r.summary));
+            }
+            Ok(out)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_code_gives_a_pick_list_and_a_typo_a_suggestion() {
+        let list = explain("ist0101").unwrap();
+        assert!(
+            list.contains("unknown-host") && list.contains("subset-not-found"),
+            "{list}"
+        );
+        assert!(!list.contains("## What it does"));
+        let page = explain("IST0118").unwrap();
+        assert!(page.starts_with("# port-name"), "{page}");
+        assert!(page.contains("## Suppressing it"));
+        assert_eq!(
+            explain("unknwn-host").unwrap_err(),
+            "no rule or code named unknwn-host; did you mean unknown-host?"
+        );
+    }
+
+    #[test]
+    fn every_page_has_what_why_and_an_example() {
+        for rule in ALL {
+            assert!(
+                rule.doc.starts_with(&format!("# {}\n", rule.name)),
+                "{}",
+                rule.name
+            );
+            for section in ["## What it does", "## Why is this bad?", "```yaml"] {
+                assert!(rule.doc.contains(section), "{} lacks {section}", rule.name);
+            }
+        }
+    }
+}

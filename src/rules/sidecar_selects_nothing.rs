@@ -1,0 +1,44 @@
+//! `sidecar-selects-nothing`: a Sidecar whose `workloadSelector` picks no workload of its
+//! namespace (istioctl `sidecar.SelectorAnalyzer`, IST0101 `ReferencedResourceNotFound`). Only
+//! reported where the namespace has workloads in the inputs: otherwise the files cannot tell.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::mesh::workloads::{scope, sidecars};
+use crate::rules::{Context, Rule};
+
+pub const RULE: Rule = Rule {
+    name: "sidecar-selects-nothing",
+    code: Some("IST0101"),
+    codes: &["IST0101", "KIA0004"],
+    severity: Severity::Error,
+    summary: "a Sidecar whose workloadSelector matches none of its namespace's workloads",
+    doc: include_str!("../../rules/sidecar-selects-nothing.md"),
+    check: Some(check),
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let found = scope(cx.mesh, &sidecars(cx.model));
+    for i in found.selects_nothing {
+        let Some(sc) = cx.model.sidecars.get(i) else { continue };
+        let Some(sel) = sc.spec.workload_selector.as_ref() else { continue };
+        let labels: Vec<String> = sel
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.value))
+            .collect();
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                sel.labels.iter().next().map_or(sel.at, |(_, v)| v.loc),
+                format!(
+                    "no workload in namespace {} has the labels {}: this Sidecar applies to nothing (a Sidecar only \
+                     selects workloads of its own namespace)",
+                    sc.namespace(),
+                    labels.join(", ")
+                ),
+            )
+            .help("fix the labels to those of the pod template, or move the Sidecar to the workload's namespace")
+            .resource(Some(sc.resource_ref())),
+        );
+    }
+}
