@@ -430,7 +430,10 @@ fn graph(args: GraphArgs) -> ExitCode {
 
 fn authz_check(args: AuthzCheckArgs) -> ExitCode {
     let options = match args.common.options() {
-        Ok(o) => o,
+        Ok(o) => engine::Options {
+            skip_rules: true,
+            ..o
+        },
         Err(e) => {
             eprintln!("meshlint: {e}");
             return ExitCode::from(2);
@@ -456,6 +459,15 @@ fn authz_check(args: AuthzCheckArgs) -> ExitCode {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stderr().is_terminal();
     let json = matches!(args.common.output, Format::Json);
+    if args.common.timings {
+        let t = &analysis.timings;
+        eprintln!(
+            "timings: load {:.1} ms, model {:.1} ms, index {:.1} ms",
+            t.load.as_secs_f64() * 1e3,
+            t.model.as_secs_f64() * 1e3,
+            t.index.as_secs_f64() * 1e3
+        );
+    }
     let (out, err, code) = meshlint::authz::check::command(analysis, &query, json, color);
     eprint!("{err}");
     print(&out);

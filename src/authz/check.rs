@@ -635,6 +635,7 @@ fn decide(
         .and_then(|c| ports.iter().find(|(p, _, _)| *p == c))
         .map_or(Protocol::Unknown, |(_, _, p)| *p);
     // The caller.
+    let mut caller_labels: Option<crate::mesh::Labels> = None;
     let (caller_ns, caller_sidecar, peer_if_mtls, who): (
         Option<String>,
         bool,
@@ -666,6 +667,7 @@ fn decide(
             })?;
         let sw = mesh.workload(src);
         let sidecar = sw.injection == Injection::Injected;
+        caller_labels = Some(sw.labels.clone());
         (
             Some(sw.namespace.clone()),
             sidecar,
@@ -678,12 +680,13 @@ fn decide(
     };
     let conn = match (service, &caller_ns) {
         (Some((sid, sp)), Some(ns)) => {
-            let client = mesh.client_tls(
+            let client = mesh.client_tls_for_workload(
                 model,
                 Caller {
                     namespace: ns,
                     sidecar: caller_sidecar,
                 },
+                caller_labels.as_ref(),
                 sid,
                 sp,
                 None,

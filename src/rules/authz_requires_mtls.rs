@@ -74,10 +74,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .mtls
                 .workloads
                 .get(w.0 as usize)
-                .map(|m| m.ports.clone())
-                .unwrap_or_default();
+                .map_or(&[][..], |m| m.ports.as_slice());
             let weak = std::iter::once((None, base))
-                .chain(ports.into_iter().map(|(n, m)| (Some(n), m)))
+                .chain(ports.iter().map(|&(n, m)| (Some(n), m)))
                 .find(|(_, m)| m.mode.accepts_plaintext());
             if let Some((port, m)) = weak {
                 let source = match m.policy {

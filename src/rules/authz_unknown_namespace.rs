@@ -43,7 +43,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ] {
                     for entry in list.iter() {
                         let pattern = entry.value.as_str();
-                        if known.iter().any(|ns| str_match(pattern, ns)) {
+                        let found = if pattern.contains('*') {
+                            known.iter().any(|ns| str_match(pattern, ns))
+                        } else {
+                            known.contains(pattern)
+                        };
+                        if found {
                             continue;
                         }
                         let help = match diag::did_you_mean(pattern, known.iter().copied()) {

@@ -24,15 +24,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if model.authorization_policies.is_empty() {
         return;
     }
-    let mut accounts: BTreeSet<(String, String)> = model
+    let mut accounts: BTreeSet<(&str, &str)> = model
         .service_accounts
         .iter()
-        .map(|s| (s.namespace().to_string(), s.name().to_string()))
+        .map(|s| (s.namespace(), s.name()))
         .collect();
     accounts.extend(
         mesh.workloads
             .iter()
-            .map(|w| (w.namespace.clone(), w.service_account.clone())),
+            .map(|w| (w.namespace.as_str(), w.service_account.as_str())),
     );
     let td = mesh.mtls.trust_domain.as_str();
     let aliases = &model.mesh_config.trust_domain_aliases;
@@ -71,20 +71,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_account(
-    accounts: &BTreeSet<(String, String)>,
+    accounts: &BTreeSet<(&str, &str)>,
     ns: &str,
     sa: &str,
     entry: &crate::model::Spanned<String>,
     p: &crate::model::Res<crate::model::security::AuthorizationPolicy>,
     out: &mut Vec<Diagnostic>,
 ) {
-    if sa == "default" || accounts.contains(&(ns.to_string(), sa.to_string())) {
+    if sa == "default" || accounts.contains(&(ns, sa)) {
         return;
     }
     let in_ns: Vec<&str> = accounts
         .iter()
-        .filter(|(n, _)| n == ns)
-        .map(|(_, s)| s.as_str())
+        .filter(|(n, _)| *n == ns)
+        .map(|(_, s)| *s)
         .collect();
     let help = match diag::did_you_mean(sa, in_ns.iter().copied()) {
         Some(s) => format!("did you mean service account {s:?}?"),
