@@ -524,3 +524,24 @@ fn human_table_names_the_deciding_rule_and_mtls() {
     assert!(text.contains("plaintext"), "{text}");
     assert!(text.contains("DENIED: implicit deny"), "{text}");
 }
+
+#[test]
+fn terminal_control_characters_in_inputs_are_escaped() {
+    let dir = std::env::temp_dir().join(format!("meshlint-authz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("w.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\n  labels:\n    app: \"x\\e[2Jy\\u202Ez\"\nspec:\n  containers:\n  - name: c\n    image: i\n",
+    )
+    .unwrap();
+    let out = meshlint(&["authz", "check", "p.ns", file.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
+    assert!(text.contains("\\u{1b}[2Jy\\u{202e}z"), "{text}");
+}

@@ -887,8 +887,33 @@ fn scope_text(m: &MtlsOut) -> String {
     }
 }
 
+/// Input text is printed as is, except what could rewrite a terminal: control characters
+/// (other than the table's own line breaks) and bidirectional overrides are shown escaped.
+fn terminal_safe(text: String) -> String {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A readable table.
 pub fn render_human(report: &Report) -> String {
+    terminal_safe(render_table(report))
+}
+
+fn render_table(report: &Report) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let w = &report.workload;
