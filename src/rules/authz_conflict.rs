@@ -42,15 +42,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen: HashSet<(usize, usize)> = HashSet::default();
     let mut reported_rules: HashSet<(usize, usize)> = HashSet::default();
     let mut reported_empty: HashSet<usize> = HashSet::default();
-    let mut selection = |i: usize| -> HashSet<WorkloadId> {
-        selected
-            .entry(i)
-            .or_insert_with(|| {
-                PolicyIndex::selected_workloads(model, mesh, i)
-                    .into_iter()
-                    .collect()
-            })
-            .clone()
+    let cache = |selected: &mut HashMap<usize, HashSet<WorkloadId>>, i: usize| {
+        selected.entry(i).or_insert_with(|| {
+            PolicyIndex::selected_workloads(model, mesh, i)
+                .into_iter()
+                .collect()
+        });
     };
     for w in 0..mesh.workloads.len() {
         let applied = index.for_workload(model, mesh, WorkloadId(w as u32));
@@ -90,8 +87,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 if !seen.insert((d, a)) {
                     continue;
                 }
-                let (sa, sd) = (selection(a), selection(d));
-                if sa.is_empty() || !sa.is_subset(&sd) {
+                cache(&mut selected, a);
+                cache(&mut selected, d);
+                let covered = match (selected.get(&a), selected.get(&d)) {
+                    (Some(sa), Some(sd)) => !sa.is_empty() && sa.len() <= sd.len() && sa.is_subset(sd),
+                    _ => false,
+                };
+                if !covered {
                     continue;
                 }
                 for (ar, allow_rule) in aps[a].spec.rules.iter().enumerate() {
