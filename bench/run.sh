@@ -15,7 +15,11 @@
 #    on one thread, so that the ratios compare measurements made in the same conditions.
 # 5. Prints the ratios against the targets, and checks that every mistake listed in the
 #    generator's injected.json is reported (by rule, kind, namespace and name).
-# 6. Runs one `meshlint authz check` query per size (RUNS times, interleaved with the rest):
+# 6. On the largest mesh, runs `meshlint test DIR --tests FILE` with 1000 routing test cases
+#    (meshlint's own format: a sidecar calling a neighbour, with and without the canary header,
+#    and ingress requests) RUNS times, interleaved with the analyze runs; target: at most 1.2x
+#    one analyze (loading the mesh plus microseconds per request).
+# 7. Runs one `meshlint authz check` query per size (RUNS times, interleaved with the rest):
 #    svc-000001-v1.team-0000 asked about a GET from svc-000000-v1.team-0000 (its ALLOW policy
 #    allows it), and compares its best wall time with loading the mesh (the best analyze run
 #    minus its rules phase): target <= 1.05x.
@@ -104,9 +108,32 @@ for n in $SIZES; do
   python3 "$GEN_MESH" "$dir" --services "$n" >&2
   # injected.json is the answer key, not input: keep it out of the analyzed directory.
   mv "$dir/injected.json" "$WORK/injected-$n.json"
-  : >"$WORK/runs-analyze-$n"; : >"$WORK/runs-scan-$n"; : >"$WORK/runs-one-$n"; : >"$WORK/runs-authz-$n"
+  : >"$WORK/runs-analyze-$n"; : >"$WORK/runs-scan-$n"; : >"$WORK/runs-one-$n"; : >"$WORK/runs-test-$n"; : >"$WORK/runs-authz-$n"
   echo "" >"$WORK/best-wall-$n"
 done
+BIG=$(for n in $SIZES; do echo "$n"; done | sort -n | tail -1)
+# 1000 routing tests for the largest mesh (outside the mesh directory: they are not config).
+python3 - "$BIG" "$WORK/routing-tests-$BIG.yaml" <<'EOF_TESTS'
+import sys
+n, out = int(sys.argv[1]), sys.argv[2]
+per_ns = 50
+lines = ["tests:"]
+for k in range(1000):
+    i = (k * 7919) % n
+    ns = f"team-{i // per_ns:04d}"
+    first = (i // per_ns) * per_ns
+    caller = i - 1 if i > first else min(i + 1, n - 1)
+    kind = k % 4
+    if kind == 3:
+        lines += [f"- name: ingress {k}", "  from: ingress", f"  to: http://{ns}.example.com/",
+                  "  expect:", f"    service: svc-{first:06d}.{ns}"]
+        continue
+    lines += [f"- name: case {k}", f"  from: svc-{caller:06d}-v1.{ns}", f"  to: http://svc-{i:06d}:8080/api/v{1 + k % 3}/items"]
+    if kind == 1:
+        lines += ["  headers:", "    x-canary: \"true\""]
+    lines += ["  expect:", "    service: " + f"svc-{i:06d}.{ns}"]
+open(out, "w").write("\n".join(lines) + "\n")
+EOF_TESTS
 
 # Runs alternate (every size in turn; per size analyze, scan, analyze on one thread) so that
 # every measurement a ratio compares saw the same state of the machine.
@@ -134,6 +161,14 @@ for i in $(seq "$RUNS"); do
     if [ "$rc" != 0 ]; then
       echo "bench/run.sh: authz check exited $rc on $dir:" >&2; cat "$WORK/authz-err-$n.txt" >&2; exit 2
     fi
+    if [ "$n" = "$BIG" ]; then
+      RUNS_TO="$WORK/runs-test-$n" timed "$WORK/test-$n.json" "$WORK/test-err-$n.txt" \
+        "$MESHLINT" test "$dir" --tests "$WORK/routing-tests-$n.yaml" -o json
+      read -r _ _ _ trc < <(tail -1 "$WORK/runs-test-$n")
+      if [ "$trc" != 0 ] && [ "$trc" != 1 ]; then
+        echo "bench/run.sh: meshlint test exited $trc:" >&2; cat "$WORK/test-err-$n.txt" >&2; exit 2
+      fi
+    fi
   done
 done
 
@@ -148,7 +183,7 @@ done
 
 "$MESHLINT" rules >"$WORK/rules.txt"
 
-python3 - "$WORK" "$RESULTS" "$STRICT" "$RUNS" <<'EOF'
+python3 - "$WORK" "$RESULTS" "$STRICT" "$RUNS" "$BIG" <<'EOF'
 import json, sys, collections
 work, results, strict, runs = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
 rows = []
@@ -205,6 +240,19 @@ for r in rows:
     load = r["wall"] - (float(m.group(1)) / 1e3 if m else 0.0)
     target(f"authz check / loading the mesh at {r['n']} services ({r['authz']:.3f} s vs {load:.3f} s)",
            r["authz"] / max(load, 1e-3), 1.05)
+
+# meshlint test: 1000 routing tests on the largest mesh against one analyze of it.
+big_n = int(sys.argv[5])
+test_runs = [tuple(float(x) for x in l.split()) for l in open(f"{work}/runs-test-{big_n}") if l.strip()]
+if test_runs:
+    big_row = next(r for r in rows if r["n"] == big_n)
+    best_test = min(t[0] for t in test_runs)
+    target(f"meshlint test (1000 cases) / analyze wall at {big_n} services", best_test / big_row["wall"], 1.2)
+    try:
+        summary = json.load(open(f"{work}/test-{big_n}.json"))["summary"]
+        print(f"        ({summary['cases']} cases: {summary['passed']} passed, {summary['failed']} failed; best {best_test:.3f} s)")
+    except Exception as e:
+        print(f"        (no test summary: {e})")
 
 # Correctness at scale: every injected mistake must be reported by its rule.
 present = {line.split()[0] for line in open(f"{work}/rules.txt") if line.strip()}

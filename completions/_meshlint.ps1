@@ -28,6 +28,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze manifests: files, directories, globs, or - for stdin')
             [CompletionResult]::new('authz', 'authz', [CompletionResultType]::ParameterValue, 'Authorization: which policies apply to a workload, and how a request is decided')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Walk one request (or a call chain) through the mesh and explain its outcome')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule: name, codes, default severity, category, summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the documentation of a rule (by name, or by IST/KIA code)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -120,6 +122,63 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'meshlint;simulate' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The client: <workload>.<namespace>, ingress, ingress:<workload>.<namespace>, or external')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'http://host[:port]/path?query; repeat for a call chain (A calls B, B calls C)')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'HTTP method')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'A request header ''name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A request header ''name: value'' (repeatable)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port of the first URL (overrides the URL''s)')
+            [CompletionResult]::new('--subset', '--subset', [CompletionResultType]::ParameterName, 'Where a route splits traffic, follow the destination with this subset')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on standard output (machine formats are alone there; logs go to stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on standard output (machine formats are alone there; logs go to stderr)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: .meshlint.yaml in the working directory or a parent]')
+            [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)')
+            [CompletionResult]::new('--output-threshold', '--output-threshold', [CompletionResultType]::ParameterName, 'Lowest severity shown (the exit code still follows --failure-threshold)')
+            [CompletionResult]::new('--istio-version', '--istio-version', [CompletionResultType]::ParameterName, 'Istio version X.Y, for rules whose truth depends on it')
+            [CompletionResult]::new('--failure-threshold', '--failure-threshold', [CompletionResultType]::ParameterName, 'Lowest severity that makes the run fail (exit 1)')
+            [CompletionResult]::new('--max-file-bytes', '--max-file-bytes', [CompletionResultType]::ParameterName, 'Largest file read, in bytes')
+            [CompletionResult]::new('--max-documents', '--max-documents', [CompletionResultType]::ParameterName, 'Most documents read from one file')
+            [CompletionResult]::new('--max-yaml-nodes', '--max-yaml-nodes', [CompletionResultType]::ParameterName, 'Most nodes one document may expand to through aliases')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Deepest nesting of YAML collections')
+            [CompletionResult]::new('--max-scalar-bytes', '--max-scalar-bytes', [CompletionResultType]::ParameterName, 'Longest single YAML scalar, in bytes')
+            [CompletionResult]::new('--max-file-nodes', '--max-file-nodes', [CompletionResultType]::ParameterName, 'Most YAML nodes in all documents of one file together')
+            [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Read no .meshlint.yaml')
+            [CompletionResult]::new('--show-suppressed', '--show-suppressed', [CompletionResultType]::ParameterName, 'Also list the suppressed findings and what suppressed each')
+            [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'Print the time of each phase on stderr (load includes typing each document, in parallel)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshlint;test' {
+            [CompletionResult]::new('--tests', '--tests', [CompletionResultType]::ParameterName, 'A test file or a directory of test files')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on standard output (machine formats are alone there; logs go to stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on standard output (machine formats are alone there; logs go to stderr)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: .meshlint.yaml in the working directory or a parent]')
+            [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)')
+            [CompletionResult]::new('--output-threshold', '--output-threshold', [CompletionResultType]::ParameterName, 'Lowest severity shown (the exit code still follows --failure-threshold)')
+            [CompletionResult]::new('--istio-version', '--istio-version', [CompletionResultType]::ParameterName, 'Istio version X.Y, for rules whose truth depends on it')
+            [CompletionResult]::new('--failure-threshold', '--failure-threshold', [CompletionResultType]::ParameterName, 'Lowest severity that makes the run fail (exit 1)')
+            [CompletionResult]::new('--max-file-bytes', '--max-file-bytes', [CompletionResultType]::ParameterName, 'Largest file read, in bytes')
+            [CompletionResult]::new('--max-documents', '--max-documents', [CompletionResultType]::ParameterName, 'Most documents read from one file')
+            [CompletionResult]::new('--max-yaml-nodes', '--max-yaml-nodes', [CompletionResultType]::ParameterName, 'Most nodes one document may expand to through aliases')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Deepest nesting of YAML collections')
+            [CompletionResult]::new('--max-scalar-bytes', '--max-scalar-bytes', [CompletionResultType]::ParameterName, 'Longest single YAML scalar, in bytes')
+            [CompletionResult]::new('--max-file-nodes', '--max-file-nodes', [CompletionResultType]::ParameterName, 'Most YAML nodes in all documents of one file together')
+            [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Read no .meshlint.yaml')
+            [CompletionResult]::new('--show-suppressed', '--show-suppressed', [CompletionResultType]::ParameterName, 'Also list the suppressed findings and what suppressed each')
+            [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'Print the time of each phase on stderr (load includes typing each document, in parallel)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'meshlint;rules' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'human (a table) or json')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'human (a table) or json')
@@ -146,6 +205,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze manifests: files, directories, globs, or - for stdin')
             [CompletionResult]::new('authz', 'authz', [CompletionResultType]::ParameterValue, 'Authorization: which policies apply to a workload, and how a request is decided')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Walk one request (or a call chain) through the mesh and explain its outcome')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule: name, codes, default severity, category, summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the documentation of a rule (by name, or by IST/KIA code)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -164,6 +225,12 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             break
         }
         'meshlint;help;graph' {
+            break
+        }
+        'meshlint;help;simulate' {
+            break
+        }
+        'meshlint;help;test' {
             break
         }
         'meshlint;help;rules' {

@@ -25,6 +25,8 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
             cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+            cand simulate 'Walk one request (or a call chain) through the mesh and explain its outcome'
+            cand test 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)'
             cand rules 'List every rule: name, codes, default severity, category, summary'
             cand explain 'Print the documentation of a rule (by name, or by IST/KIA code)'
             cand completions 'Print shell completions'
@@ -109,6 +111,61 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'meshlint;simulate'= {
+            cand --from 'The client: <workload>.<namespace>, ingress, ingress:<workload>.<namespace>, or external'
+            cand --to 'http://host[:port]/path?query; repeat for a call chain (A calls B, B calls C)'
+            cand -X 'HTTP method'
+            cand --method 'HTTP method'
+            cand -H 'A request header ''name: value'' (repeatable)'
+            cand --header 'A request header ''name: value'' (repeatable)'
+            cand --port 'The port of the first URL (overrides the URL''s)'
+            cand --subset 'Where a route splits traffic, follow the destination with this subset'
+            cand -o 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand --output 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand -n 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --namespace 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --mesh-config 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)'
+            cand --config 'The configuration file [default: .meshlint.yaml in the working directory or a parent]'
+            cand --suppress 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)'
+            cand --output-threshold 'Lowest severity shown (the exit code still follows --failure-threshold)'
+            cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
+            cand --failure-threshold 'Lowest severity that makes the run fail (exit 1)'
+            cand --max-file-bytes 'Largest file read, in bytes'
+            cand --max-documents 'Most documents read from one file'
+            cand --max-yaml-nodes 'Most nodes one document may expand to through aliases'
+            cand --max-depth 'Deepest nesting of YAML collections'
+            cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
+            cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
+            cand --no-config 'Read no .meshlint.yaml'
+            cand --show-suppressed 'Also list the suppressed findings and what suppressed each'
+            cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshlint;test'= {
+            cand --tests 'A test file or a directory of test files'
+            cand -o 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand --output 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand -n 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --namespace 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --mesh-config 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)'
+            cand --config 'The configuration file [default: .meshlint.yaml in the working directory or a parent]'
+            cand --suppress 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)'
+            cand --output-threshold 'Lowest severity shown (the exit code still follows --failure-threshold)'
+            cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
+            cand --failure-threshold 'Lowest severity that makes the run fail (exit 1)'
+            cand --max-file-bytes 'Largest file read, in bytes'
+            cand --max-documents 'Most documents read from one file'
+            cand --max-yaml-nodes 'Most nodes one document may expand to through aliases'
+            cand --max-depth 'Deepest nesting of YAML collections'
+            cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
+            cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
+            cand --no-config 'Read no .meshlint.yaml'
+            cand --show-suppressed 'Also list the suppressed findings and what suppressed each'
+            cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'meshlint;rules'= {
             cand -o 'human (a table) or json'
             cand --output 'human (a table) or json'
@@ -131,6 +188,8 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
             cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+            cand simulate 'Walk one request (or a call chain) through the mesh and explain its outcome'
+            cand test 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)'
             cand rules 'List every rule: name, codes, default severity, category, summary'
             cand explain 'Print the documentation of a rule (by name, or by IST/KIA code)'
             cand completions 'Print shell completions'
@@ -145,6 +204,10 @@ set edit:completion:arg-completer[meshlint] = {|@words|
         &'meshlint;help;authz;check'= {
         }
         &'meshlint;help;graph'= {
+        }
+        &'meshlint;help;simulate'= {
+        }
+        &'meshlint;help;test'= {
         }
         &'meshlint;help;rules'= {
         }

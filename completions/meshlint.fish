@@ -29,6 +29,8 @@ complete -c meshlint -n "__fish_meshlint_needs_command" -s V -l version -d 'Prin
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "simulate" -d 'Walk one request (or a call chain) through the mesh and explain its outcome'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "test" -d 'Run routing unit tests (istio-config-validator `testCases:` or meshlint\'s own format)'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "completions" -d 'Print shell completions'
@@ -100,18 +102,75 @@ json\t''"
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s n -l namespace -d 'Namespace of resources that have none' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -l mesh-config -d 'A MeshConfig file' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l from -d 'The client: <workload>.<namespace>, ingress, ingress:<workload>.<namespace>, or external' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l to -d 'http://host[:port]/path?query; repeat for a call chain (A calls B, B calls C)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -s X -l method -d 'HTTP method' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -s H -l header -d 'A request header \'name: value\' (repeatable)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l port -d 'The port of the first URL (overrides the URL\'s)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l subset -d 'Where a route splits traffic, follow the destination with this subset' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -s o -l output -d 'Output format on standard output (machine formats are alone there; logs go to stderr)' -r -f -a "human\t'Snippets with the offending span underlined, grouped by file, and a summary line'
+json\t'The diagnostic JSON of design.md'
+yaml\t'The same document as json, in YAML'
+sarif\t'SARIF 2.1.0, as GitHub code scanning accepts it'
+github\t'GitHub Actions workflow commands (annotations on the pull request)'
+junit\t'JUnit XML: one testcase per resource and rule'
+codeclimate\t'GitLab code quality (Code Climate subset)'"
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -s n -l namespace -d 'Namespace of resources that have none [default: .meshlint.yaml\'s, else default]' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l mesh-config -d 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio\'s defaults)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l config -d 'The configuration file [default: .meshlint.yaml in the working directory or a parent]' -r -F
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l suppress -d 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l output-threshold -d 'Lowest severity shown (the exit code still follows --failure-threshold)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l istio-version -d 'Istio version X.Y, for rules whose truth depends on it' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l failure-threshold -d 'Lowest severity that makes the run fail (exit 1)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l max-file-bytes -d 'Largest file read, in bytes' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l max-documents -d 'Most documents read from one file' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l max-yaml-nodes -d 'Most nodes one document may expand to through aliases' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l max-depth -d 'Deepest nesting of YAML collections' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l max-scalar-bytes -d 'Longest single YAML scalar, in bytes' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l max-file-nodes -d 'Most YAML nodes in all documents of one file together' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l no-config -d 'Read no .meshlint.yaml'
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l show-suppressed -d 'Also list the suppressed findings and what suppressed each'
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -l timings -d 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l tests -d 'A test file or a directory of test files' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -s o -l output -d 'Output format on standard output (machine formats are alone there; logs go to stderr)' -r -f -a "human\t'Snippets with the offending span underlined, grouped by file, and a summary line'
+json\t'The diagnostic JSON of design.md'
+yaml\t'The same document as json, in YAML'
+sarif\t'SARIF 2.1.0, as GitHub code scanning accepts it'
+github\t'GitHub Actions workflow commands (annotations on the pull request)'
+junit\t'JUnit XML: one testcase per resource and rule'
+codeclimate\t'GitLab code quality (Code Climate subset)'"
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -s n -l namespace -d 'Namespace of resources that have none [default: .meshlint.yaml\'s, else default]' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l mesh-config -d 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio\'s defaults)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l config -d 'The configuration file [default: .meshlint.yaml in the working directory or a parent]' -r -F
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l suppress -d 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l output-threshold -d 'Lowest severity shown (the exit code still follows --failure-threshold)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l istio-version -d 'Istio version X.Y, for rules whose truth depends on it' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l failure-threshold -d 'Lowest severity that makes the run fail (exit 1)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l max-file-bytes -d 'Largest file read, in bytes' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l max-documents -d 'Most documents read from one file' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l max-yaml-nodes -d 'Most nodes one document may expand to through aliases' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l max-depth -d 'Deepest nesting of YAML collections' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l max-scalar-bytes -d 'Longest single YAML scalar, in bytes' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l max-file-nodes -d 'Most YAML nodes in all documents of one file together' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l no-config -d 'Read no .meshlint.yaml'
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l show-suppressed -d 'Also list the suppressed findings and what suppressed each'
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -l timings -d 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshlint -n "__fish_meshlint_using_subcommand rules" -s o -l output -d 'human (a table) or json' -r -f -a "human\t''
 json\t''"
 complete -c meshlint -n "__fish_meshlint_using_subcommand rules" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand man" -s h -l help -d 'Print help'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph rules explain completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "simulate" -d 'Walk one request (or a call chain) through the mesh and explain its outcome'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "test" -d 'Run routing unit tests (istio-config-validator `testCases:` or meshlint\'s own format)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshlint -n "__fish_meshlint_using_subcommand help; and __fish_seen_subcommand_from authz" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'

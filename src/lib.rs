@@ -13,4 +13,5 @@ pub mod mesh;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod simulate;
 pub mod source;

@@ -33,6 +33,10 @@ enum Command {
     },
     /// Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)
     Graph(GraphArgs),
+    /// Walk one request (or a call chain) through the mesh and explain its outcome
+    Simulate(SimulateArgs),
+    /// Run routing unit tests (istio-config-validator `testCases:` or meshlint's own format)
+    Test(TestArgs),
     /// List every rule: name, codes, default severity, category, summary
     Rules {
         /// human (a table) or json
@@ -125,6 +129,45 @@ struct GraphArgs {
     /// A MeshConfig file
     #[arg(long, value_name = "FILE")]
     mesh_config: Option<String>,
+}
+
+#[derive(Args)]
+struct SimulateArgs {
+    /// Files, directories (recursive, honouring .gitignore), globs, or - for stdin
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    /// The client: <workload>.<namespace>, ingress, ingress:<workload>.<namespace>, or external
+    #[arg(long, value_name = "SOURCE")]
+    from: String,
+    /// http://host[:port]/path?query; repeat for a call chain (A calls B, B calls C)
+    #[arg(long, value_name = "URL", required = true)]
+    to: Vec<String>,
+    /// HTTP method
+    #[arg(long, short = 'X', default_value = "GET")]
+    method: String,
+    /// A request header 'name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'")]
+    headers: Vec<String>,
+    /// The port of the first URL (overrides the URL's)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65535))]
+    port: Option<u32>,
+    /// Where a route splits traffic, follow the destination with this subset
+    #[arg(long, value_name = "S")]
+    subset: Option<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Files, directories (recursive, honouring .gitignore), globs, or - for stdin
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    /// A test file or a directory of test files
+    #[arg(long, value_name = "FILE|DIR", required = true)]
+    tests: Vec<String>,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -314,6 +357,8 @@ fn main() -> ExitCode {
         Command::Authz {
             command: AuthzCommand::Check(args),
         } => authz_check(args),
+        Command::Simulate(args) => simulate(args),
+        Command::Test(args) => routing_test(args),
         Command::Rules { output } => print(&match output {
             RulesFormat::Human => rules::catalog::table(),
             RulesFormat::Json => rules::catalog::json(),
@@ -554,4 +599,103 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     // would only delay the exit (about 4% of the run on a large mesh).
     std::mem::forget(analysis);
     code
+}
+
+fn simulate(args: SimulateArgs) -> ExitCode {
+    let options = match args.common.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
+    let analysis = match engine::analyze(&args.paths, &mut stdin, &options) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let query = meshlint::simulate::Query::from_cli(
+        &args.from,
+        &args.to,
+        &args.method,
+        &args.headers,
+        args.port,
+        args.subset.as_deref(),
+    );
+    let outcome =
+        query.and_then(|q| meshlint::simulate::simulate(&analysis.model, &analysis.mesh, &q));
+    match outcome {
+        Ok(sim) => {
+            let text = match args.common.output {
+                Format::Json => meshlint::simulate::render::json(&analysis.model, &sim),
+                Format::Human => {
+                    meshlint::simulate::render::human(&analysis.model, &sim, use_color())
+                }
+                other => {
+                    eprintln!(
+                        "meshlint simulate: -o {other:?} is not a simulate format: use human or json"
+                    );
+                    return ExitCode::from(2);
+                }
+            };
+            print(&text);
+            if sim.verdict.succeeds() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("meshlint simulate: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn routing_test(args: TestArgs) -> ExitCode {
+    let options = match args.common.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
+    let analysis = match engine::analyze(&args.paths, &mut stdin, &options) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let suite = match meshlint::simulate::routing_tests::run(
+        &analysis.model,
+        &analysis.mesh,
+        &args.tests,
+        &options.load,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("meshlint test: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match args.common.output {
+        Format::Json => suite.to_json(),
+        Format::Junit => suite.to_junit(),
+        Format::Human => suite.to_human(use_color()),
+        other => {
+            eprintln!("meshlint test: -o {other:?} is not a test format: use human, json or junit");
+            return ExitCode::from(2);
+        }
+    };
+    print(&text);
+    if suite.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -28,9 +28,6 @@ impl Span {
     pub fn is_empty(&self) -> bool {
         self.end == self.start
     }
-    pub fn shifted(self, by: usize) -> Span {
-        Span::new(self.start as usize + by, self.end as usize + by)
-    }
 }
 
 fn clamp_u32(v: usize) -> u32 {

@@ -207,7 +207,16 @@ fn graph_formats() {
             "{format}: broken edge to subset beta is drawn: {text}"
         );
         assert!(text.contains("unknown-gateway"), "{format}");
+        assert!(
+            text.contains("port-not-found"),
+            "{format}: the port-80 edge is broken"
+        );
+        // The real Gateway is drawn; the name the VirtualService wrote only as the missing node.
+        assert!(text.contains("Gateway shop-gateway"), "{format}: {text}");
+        assert!(!text.contains("\"Gateway shop-gw"), "{format}: {text}");
     }
+    let dot = meshlint(&["graph", "-o", "dot", "testdata/example"], None);
+    assert!(String::from_utf8_lossy(&dot.stdout).contains("port 80 ✗ port-not-found\", color=red"));
     let dot = meshlint(&["graph", "--format", "dot", "testdata/example"], None);
     insta::assert_snapshot!("graph_example_dot", String::from_utf8_lossy(&dot.stdout));
 }

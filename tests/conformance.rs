@@ -47,7 +47,7 @@ const SHARED: &[(&str, &[&str])] = &[
     ),
     (
         "virtualservice.GatewayAnalyzer",
-        &["unknown-gateway", "vs-gateway-internal-ref"],
+        &["unknown-gateway", "internal-gateway-ref"],
     ),
     (
         "gateway.IngressGatewayPortAnalyzer",

@@ -571,3 +571,52 @@ spec:
     assert_eq!(headers, files, "one header per file, in order");
     assert!(!headers.is_empty());
 }
+
+/// Colour on a terminal only, and never with NO_COLOR or TERM=dumb. The terminal is a pty from
+/// `script` (util-linux); without it the test says so and skips.
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color_or_a_dumb_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("notice: `script` (util-linux) is absent; skipping the terminal colour test");
+        return;
+    }
+    let on_tty = |term: &str, no_color: Option<&str>| -> String {
+        let mut cmd = Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!(
+                "{} analyze testdata/example",
+                env!("CARGO_BIN_EXE_meshlint")
+            ),
+            "/dev/null",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TERM", term)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    let coloured = on_tty("xterm-256color", None);
+    if !coloured.contains("subset-not-found") {
+        eprintln!("notice: `script` gave no output here; skipping the terminal colour test");
+        return;
+    }
+    assert!(coloured.contains('\u{1b}'), "colour on a terminal");
+    assert!(
+        !on_tty("dumb", None).contains('\u{1b}'),
+        "no colour with TERM=dumb"
+    );
+    assert!(
+        !on_tty("xterm-256color", Some("1")).contains('\u{1b}'),
+        "no colour with NO_COLOR"
+    );
+    assert!(
+        on_tty("xterm-256color", Some("")).contains('\u{1b}'),
+        "an empty NO_COLOR does not count"
+    );
+    // Not a terminal: never.
+    assert!(!stdout(&run(&["analyze", "testdata/example"], None)).contains('\u{1b}'));
+}

@@ -660,3 +660,68 @@ fn a_gateway_selecting_only_application_pods_has_no_workload() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("shop/frontend"), "{}", found[0]);
 }
+
+// ---- issue #11: delegates -----------------------------------------------------------------------
+
+/// Class 12. `resolveVirtualServiceShortnames` resolves every VirtualService's gateway names,
+/// `match.gateways` included, against its own namespace before `mergeVirtualServices` compares
+/// root and delegate matches (`hasConflict`): `public` in a root in shop is shop/public, in a
+/// delegate in products it is products/public, so the delegate route is dropped.
+#[test]
+fn delegate_match_gateways_resolve_against_the_delegate_namespace() {
+    let root = "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: root, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [public]\n  http:\n  - match:\n    - uri: {prefix: /products}\n      gateways: [public]\n    delegate: {name: products, namespace: products}\n";
+    let leaf = |gw: &str| {
+        format!(
+            "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: products, namespace: products}}\nspec:\n  http:\n  - match:\n    - uri: {{prefix: /products/list}}\n      gateways: [{gw}]\n    route:\n    - destination: {{host: products}}\n"
+        )
+    };
+    let a = analyze(&format!("{root}{}", leaf("public")));
+    let found = findings(&a, "delegate-conflict");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("products/public"), "{}", found[0]);
+    let a = analyze(&format!("{root}{}", leaf("shop/public")));
+    assert_eq!(findings(&a, "delegate-conflict"), Vec::<&str>::new());
+}
+
+// ---- issue #11: route shadowing -----------------------------------------------------------------
+
+/// Class 13. Sidecars build one route table per listener port and `TranslateRoute` (`route.go`)
+/// drops matches for other ports, so on the only port of the service a `port` match always holds:
+/// a route gated only by it is a catch-all there and the routes after it are unreachable.
+#[test]
+fn a_route_gated_only_by_the_only_service_port_is_a_catch_all() {
+    let vs = "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: shop}\nspec:\n  hosts: [reviews]\n  http:\n  - match:\n    - port: 9080\n    route:\n    - destination: {host: reviews}\n  - match:\n    - uri: {prefix: /api}\n    route:\n    - destination: {host: reviews}\n";
+    let a = analyze(&format!("{}{vs}", svc("reviews", "shop", "")));
+    assert_eq!(a.mesh.vs_single_port(&a.model, 0), Some(9080));
+    let found = findings(&a, "unreachable-route");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("http[1]"), "{}", found[0]);
+    // With a second port the port match is a real condition.
+    let two_ports = "---\napiVersion: v1\nkind: Service\nmetadata: {name: reviews, namespace: shop}\nspec:\n  selector: {app: reviews}\n  ports:\n  - {name: http, port: 9080}\n  - {name: http-admin, port: 9090}\n";
+    let a = analyze(&format!("{two_ports}{vs}"));
+    assert_eq!(a.mesh.vs_single_port(&a.model, 0), None);
+    assert_eq!(findings(&a, "unreachable-route"), Vec::<&str>::new());
+}
+
+/// Class 14. `validation.go` `validateStringMatchRegexp`: the webhook compiles every `regex` of
+/// an HTTP match with RE2 and rejects the VirtualService when it does not compile (`*`, `/api(`).
+#[test]
+fn regexes_the_webhook_rejects_are_invalid_values() {
+    let vs = "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\nspec:\n  hosts: [reviews]\n  http:\n  - match:\n    - uri: {regex: \"/api(\"}\n      headers:\n        x-user: {regex: \"*\"}\n      authority: {regex: \"shop\\\\.example\\\\.com\"}\n    route:\n    - destination: {host: reviews}\n";
+    let a = analyze(&format!("{}{vs}", svc("reviews", "shop", "")));
+    let found: Vec<&str> = findings(&a, "invalid-value")
+        .into_iter()
+        .filter(|m| m.contains("RE2"))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found.iter().any(|m| m.contains("uri.regex \"/api(\"")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("headers.x-user.regex \"*\"")),
+        "{found:?}"
+    );
+}

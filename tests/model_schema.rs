@@ -162,6 +162,11 @@ fn compare(doc: &Document, shape: Shape, schema: NodeId, path: &str, report: &mu
                 return;
             }
             let Some(props) = doc.get(schema, "properties") else {
+                // A free-form object (`google.protobuf.Struct`, e.g. an EnvoyFilter patch value)
+                // may have a few well-known keys typed.
+                if preserves_unknown(doc, schema) {
+                    return;
+                }
                 report.errors.push(format!(
                     "{path}: typed as {name}, the schema has no properties"
                 ));

@@ -422,3 +422,35 @@ fn config_mistakes_are_usage_errors_with_location_and_suggestion() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn show_suppressed_lists_them_in_human_output_too() {
+    let dir = dir_with(&[(
+        "mesh.yaml",
+        &mesh("  annotations:\n    galley.istio.io/analyze-suppress: IST0101\n"),
+    )]);
+    let text = String::from_utf8(
+        run_in(
+            dir.path(),
+            &["analyze", "--show-suppressed", "mesh.yaml"],
+            None,
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("suppressed:\n  mesh.yaml:12:27 unknown-host"),
+        "{text}"
+    );
+    assert!(
+        text.contains("by annotation galley.istio.io/analyze-suppress: IST0101"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end().ends_with("(2 resources, 2 suppressed)"),
+        "{text}"
+    );
+    let text =
+        String::from_utf8(run_in(dir.path(), &["analyze", "mesh.yaml"], None).stdout).unwrap();
+    assert!(!text.contains("suppressed:\n"), "{text}");
+}

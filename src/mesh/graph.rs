@@ -140,6 +140,14 @@ impl TrafficGraph {
 
     pub fn build(model: &Model, mesh: &Mesh) -> TrafficGraph {
         let mut g = TrafficGraph::default();
+        // Every Gateway of the inputs is drawn, bound or not: beside a VirtualService's broken
+        // gateway reference, the real Gateway shows what it should have named.
+        for gw in &model.gateways {
+            g.node(Node::Gateway {
+                namespace: gw.namespace().to_string(),
+                name: gw.name().to_string(),
+            });
+        }
         for (vi, vs) in model.virtual_services.iter().enumerate() {
             let info = &mesh.virtual_services[vi];
             let ns = vs.namespace().to_string();
@@ -161,11 +169,13 @@ impl TrafficGraph {
                     }
                     GatewayRef::Named { namespace, name } => {
                         let exists = mesh.gateway(gw).is_some() || mesh.k8s_gateway(gw).is_some();
-                        let gw_node = g.node(Node::Gateway {
-                            namespace: namespace.clone(),
-                            name: name.clone(),
-                        });
+                        // A Gateway node only for a Gateway that exists: a name that resolves
+                        // to nothing is drawn as the missing node alone.
                         if exists {
+                            let gw_node = g.node(Node::Gateway {
+                                namespace: namespace.clone(),
+                                name: name.clone(),
+                            });
                             g.edge(gw_node, vs_node, Edge::ok(hosts));
                         } else {
                             let missing = g.node(Node::Missing {
@@ -231,6 +241,18 @@ impl TrafficGraph {
             return;
         };
         let svc_node = self.service_node(mesh, service);
+        // A port the service does not expose: the route points at no cluster.
+        if let Some(port) = dest.port.as_ref().and_then(|p| p.number.as_ref()) {
+            let exposes = services.iter().any(|&id| {
+                let ports = &mesh.service(id).ports;
+                ports.is_empty() || ports.iter().any(|p| p.number == port.value)
+            });
+            if !exposes {
+                let label = format!("{label} port {}", port.value).trim().to_string();
+                self.edge(route, svc_node, Edge::broken(label, "port-not-found"));
+                return;
+            }
+        }
         match &dest.subset {
             None => self.edge(route, svc_node, Edge::ok(label)),
             Some(subset) => {

@@ -83,6 +83,36 @@ impl Mesh {
         out
     }
 
+    /// The one port every proxy listener of a VirtualService is on, when there is only one: the
+    /// VirtualService binds only the `mesh` gateway and the services its hosts name (visible from
+    /// its namespace) expose exactly one port number together. Sidecars build one route table per
+    /// listener port and drop matches for other ports (`route.go` `TranslateRoute`), so there a
+    /// `port` condition equal to that port always holds: a route gated only by it is a catch-all.
+    pub fn vs_single_port(&self, model: &Model, vs: VsIdx) -> Option<u32> {
+        let info = &self.virtual_services[vs];
+        if info.is_delegate || info.gateways.iter().any(|(g, _)| *g != GatewayRef::Mesh) {
+            return None;
+        }
+        let ns = model.virtual_services[vs].meta.namespace.as_str();
+        let mut port: Option<u32> = None;
+        for h in &info.hosts {
+            let services = self.visible_services(h, ns);
+            if services.is_empty() {
+                return None;
+            }
+            for id in services {
+                for p in &self.service(id).ports {
+                    match port {
+                        None => port = Some(p.number),
+                        Some(q) if q != p.number => return None,
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        port
+    }
+
     /// Resolves a destination host written in a resource of `config_ns` and splits its services
     /// by visibility from `scopes` (see `vs_scope_namespaces`). Wildcard ServiceEntries that cover
     /// the host count (`services_for_host`).

@@ -67,6 +67,28 @@ impl Pattern {
     }
 }
 
+/// Why Istio's webhook rejects a `regex` string match, or `None` (`validation.go`
+/// `validateStringMatchRegexp`: an empty regex, or one Go's RE2 `regexp.Compile` refuses, such as
+/// `*` or `/api(`). Rust's `regex` crate implements the same syntax, without backreferences or
+/// lookaround like RE2; only the first line of its error is kept.
+pub fn regex_error(source: &str) -> Option<String> {
+    if source.is_empty() {
+        return Some("an empty regex".to_string());
+    }
+    let err = regex::RegexBuilder::new(source)
+        .size_limit(1 << 20)
+        .build()
+        .err()?;
+    let text = err.to_string();
+    let reason = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or_else(|| text.lines().last().unwrap_or("does not compile"))
+        .trim()
+        .to_string();
+    Some(reason)
+}
+
 impl PartialEq for Pattern {
     fn eq(&self, other: &Self) -> bool {
         self.source == other.source
@@ -747,6 +769,19 @@ fn net_contains(a: &str, b: &str) -> bool {
 /// delegate match cannot be merged; a delegate route none of whose matches merges with some root
 /// match is dropped.
 pub fn delegate_conflict(root: &HttpMatch, leaf: &HttpMatch) -> Option<String> {
+    delegate_conflict_in(root, "", leaf, "")
+}
+
+/// `delegate_conflict` with the namespaces of the root and the delegate VirtualService: each
+/// one's `match.gateways` resolve against its own namespace before they are compared
+/// (`resolveVirtualServiceShortnames` runs before `mergeVirtualServices`), so `public` in a root
+/// in `shop` and `public` in a delegate in `products` are different gateways.
+pub fn delegate_conflict_in(
+    root: &HttpMatch,
+    root_ns: &str,
+    leaf: &HttpMatch,
+    leaf_ns: &str,
+) -> Option<String> {
     let fields: [(&str, Option<&StringMatch>, Option<&StringMatch>); 4] = [
         ("uri", root.uri.as_deref(), leaf.uri.as_deref()),
         ("scheme", root.scheme.as_deref(), leaf.scheme.as_deref()),
@@ -813,16 +848,26 @@ pub fn delegate_conflict(root: &HttpMatch, leaf: &HttpMatch) -> Option<String> {
         }
     }
     if !root.gateways.is_empty() && !leaf.gateways.is_empty() {
-        let rootset: BTreeSet<&str> = root.gateways.iter().map(|g| g.value.as_str()).collect();
-        if let Some(extra) = leaf
+        let rootset: BTreeSet<GatewayRef> = root
             .gateways
             .iter()
-            .find(|g| !rootset.contains(g.value.as_str()))
+            .map(|g| resolve_gateway_name(&g.value, root_ns))
+            .collect();
+        if let Some((extra, resolved)) = leaf
+            .gateways
+            .iter()
+            .map(|g| (g, resolve_gateway_name(&g.value, leaf_ns)))
+            .find(|(_, r)| !rootset.contains(r))
         {
-            return Some(format!(
-                "gateway {:?} is not among the root's gateways",
-                extra.value
-            ));
+            let same_name = root.gateways.iter().any(|g| g.value == extra.value);
+            return Some(if same_name && root_ns != leaf_ns {
+                format!(
+                    "gateway {:?} resolves against the delegate's namespace to {resolved}, which is not among the root's gateways (resolved against namespace {root_ns})",
+                    extra.value
+                )
+            } else {
+                format!("gateway {:?} is not among the root's gateways", extra.value)
+            });
         }
         if root.gateways.len() < leaf.gateways.len() {
             return Some("it lists more gateways than the root".to_string());

@@ -6,11 +6,13 @@
 pub mod duration;
 pub mod graph;
 pub mod host;
+pub mod injection;
 mod keys;
 pub mod lookup;
 pub mod matching;
 pub mod mtls;
 pub mod ports;
+pub mod request;
 pub mod routes;
 pub mod workloads;
 

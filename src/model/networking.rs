@@ -383,7 +383,7 @@ node_struct! {
     pub struct EnvoyFilter {
         "workloadSelector" => workload_selector: Option<LabelsSelector>,
         "targetRefs" => target_refs: ThinVec<PolicyTargetReference>,
-        "configPatches" => config_patches: ThinVec<Raw>,
+        "configPatches" => config_patches: ThinVec<EnvoyConfigPatch>,
         "priority" => priority: Option<Spanned<i64>>,
     }
 }
@@ -618,5 +618,60 @@ node_struct! {
     pub struct ProxyImage {
         /// `default`, `debug` or `distroless`.
         "imageType" => image_type: Option<S>,
+    }
+}
+
+node_struct! {
+    /// One `configPatches` entry: only what the analyzers read (the patch value stays untyped).
+    pub struct EnvoyConfigPatch {
+        "applyTo" => apply_to: Option<S>,
+        "match" => match_: Option<EnvoyPatchMatch>,
+        "patch" => patch: Option<EnvoyPatch>,
+    }
+}
+
+node_struct! {
+    pub struct EnvoyPatchMatch {
+        "context" => context: Option<S>,
+        "proxy" => proxy: Option<EnvoyProxyMatch>,
+        "listener" => listener: Option<EnvoyListenerMatch>,
+    }
+}
+
+node_struct! {
+    pub struct EnvoyProxyMatch {
+        "proxyVersion" => proxy_version: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct EnvoyListenerMatch {
+        "filterChain" => filter_chain: Option<EnvoyFilterChainMatch>,
+    }
+}
+
+node_struct! {
+    pub struct EnvoyFilterChainMatch {
+        "filter" => filter: Option<EnvoyFilterMatch>,
+    }
+}
+
+node_struct! {
+    pub struct EnvoyFilterMatch {
+        "name" => name: Option<S>,
+    }
+}
+
+node_struct! {
+    pub struct EnvoyPatch {
+        "operation" => operation: Option<S>,
+        "value" => value: Option<EnvoyPatchValue>,
+    }
+}
+
+node_struct! {
+    /// The patch value: only its `name` (the filter or cluster it names).
+    pub struct EnvoyPatchValue {
+        "name" => name: Option<S>,
     }
 }

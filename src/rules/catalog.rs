@@ -4,6 +4,47 @@ use serde::Serialize;
 
 use super::{ALL, Rule, category, find, suggest};
 
+/// Severities a rule gives besides its default, and when. Kept beside the rules it describes by
+/// the test `every_other_severity_names_a_rule`.
+pub const OTHER_SEVERITIES: &[(&str, &str, &str)] = &[
+    (
+        "weights-not-100",
+        "info",
+        "a weight on a lone destination (it always gets 100 %)",
+    ),
+    (
+        "weights-not-100",
+        "error",
+        "every weight is 0, or the Istio version (before 1.15) rejects weights that do not add up to 100",
+    ),
+    (
+        "subset-no-workloads",
+        "info",
+        "no route sends traffic to the empty subset",
+    ),
+    (
+        "conflicting-virtualservices",
+        "info",
+        "one host lies within the other's wildcard: the most specific host wins, which may be intended",
+    ),
+    (
+        "invalid-value",
+        "warning",
+        "an unquoted YAML 1.1 boolean (yes, on) where a string is expected",
+    ),
+    (
+        "yaml-syntax",
+        "warning",
+        "a symbolic link loop or a broken link while walking a directory (nothing is lost)",
+    ),
+];
+
+#[derive(Serialize)]
+struct Other {
+    severity: &'static str,
+    when: &'static str,
+}
+
 #[derive(Serialize)]
 struct Entry {
     name: &'static str,
@@ -12,8 +53,17 @@ struct Entry {
     severity: &'static str,
     category: &'static str,
     summary: &'static str,
+    /// Other severities the rule gives, and when.
+    other_severities: Vec<Other>,
     /// Reported by a pass over the mesh (`false`: by the loader, the model or the engine).
     pass: bool,
+}
+
+fn others(rule: &Rule) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    OTHER_SEVERITIES
+        .iter()
+        .filter(move |(name, _, _)| *name == rule.name)
+        .map(|&(_, severity, when)| (severity, when))
 }
 
 fn entry(rule: &Rule) -> Entry {
@@ -24,6 +74,9 @@ fn entry(rule: &Rule) -> Entry {
         severity: rule.severity.as_str(),
         category: category(rule),
         summary: rule.summary,
+        other_severities: others(rule)
+            .map(|(severity, when)| Other { severity, when })
+            .collect(),
         pass: rule.check.is_some(),
     }
 }
@@ -50,6 +103,12 @@ pub fn table() -> String {
             category(rule),
             rule.summary
         ));
+        for (severity, when) in others(rule) {
+            out.push_str(&format!(
+                "{:<width$}  {:<codes_width$}  {:<8}  {:<13}  ({severity} when {when})\n",
+                "", "", "", ""
+            ));
+        }
     }
     out
 }
@@ -90,6 +149,9 @@ pub fn page(rule: &Rule) -> String {
             rule.severity.as_str(),
             category(rule)
         ));
+    }
+    for (severity, when) in others(rule) {
+        out.push_str(&format!("It reports {severity} instead when {when}.\n"));
     }
     let code = rule.codes.first().copied().unwrap_or(rule.name);
     out.push_str(&format!(
@@ -147,6 +209,14 @@ mod tests {
             explain("unknwn-host").unwrap_err(),
             "no rule or code named unknwn-host; did you mean unknown-host?"
         );
+    }
+
+    #[test]
+    fn every_other_severity_names_a_rule() {
+        for (name, severity, _) in OTHER_SEVERITIES {
+            let rule = ALL.iter().find(|r| r.name == *name).expect(name);
+            assert_ne!(rule.severity.as_str(), *severity, "{name}");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use crate::diag::{Diagnostic, Severity};
-use crate::mesh::matching::{HttpCondition, delegate_conflict};
+use crate::mesh::matching::{HttpCondition, delegate_conflict_in};
 use crate::rules::unreachable_route::vs_gateways;
 use crate::rules::{Context, Rule};
 
@@ -54,7 +54,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     let reasons: Vec<String> = route
                         .matches
                         .iter()
-                        .filter_map(|r| delegate_conflict(r, m))
+                        .filter_map(|r| {
+                            delegate_conflict_in(r, root.namespace(), m, leaf_vs.namespace())
+                        })
                         .collect();
                     (reasons.len() == route.matches.len()).then_some((k, m, reasons))
                 });

@@ -101,13 +101,29 @@ registry! {
     authz_http_on_tcp,
     authz_requires_mtls,
     authz_split_rule,
+    envoyfilter_relative_operation,
+    envoyfilter_relative_proxy_version,
+    envoyfilter_replace_operation,
+    envoyfilter_add_operation,
+    envoyfilter_remove_operation,
+    dr_host_not_found,
+    internal_gateway_ref,
+    ingress_subset_ignored,
+    gateway_pod_selector,
+    namespace_not_injected,
+    namespace_injected_by_default,
+    namespace_multiple_injection_labels,
+    pod_missing_proxy,
+    workload_services_protocol,
+    workload_services_target_port,
 }
 
 pub mod catalog;
 
 /// The group a rule belongs to, for `meshlint rules` and SARIF tags: `input` (the loader and the
-/// schema), `security` (mTLS and authorization), `configuration` (meshlint's own suppressions)
-/// and `traffic` (routing and references) for the rest.
+/// schema), `security` (mTLS, authorization, certificates, proxy identity), `telemetry`,
+/// `configuration` (meshlint's own suppressions) and `traffic` (routing, references, scope) for
+/// the rest.
 pub fn category(rule: &Rule) -> &'static str {
     const INPUT: &[&str] = &[
         "yaml-syntax",
@@ -129,8 +145,12 @@ pub fn category(rule: &Rule) -> &'static str {
         || rule.name.starts_with("mtls-")
         || rule.name.contains("authentication")
         || rule.name.contains("authorization")
+        || rule.name.contains("certificate")
+        || rule.name == "proxy-uid"
     {
         "security"
+    } else if rule.name.starts_with("telemetry-") {
+        "telemetry"
     } else {
         "traffic"
     }

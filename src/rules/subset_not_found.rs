@@ -251,14 +251,16 @@ fn unseen_reason(
     if dr.namespace() != client && !info.exported_to(client) {
         return format!("is not exported to namespace {client}");
     }
-    if dr.namespace() == client && client == mesh.root_namespace && !info.private_only {
-        if let Some(s) = selection {
-            return format!(
-                "is a public rule of the root namespace, which its own clients consult last (after their private rules and the service's namespace): {} for host {} comes first",
-                dr_names(model, s),
-                s.host
-            );
-        }
+    if dr.namespace() == client
+        && client == mesh.root_namespace
+        && !info.private_only
+        && let Some(s) = selection
+    {
+        return format!(
+            "is a public rule of the root namespace, which its own clients consult last (after their private rules and the service's namespace): {} for host {} comes first",
+            dr_names(model, s),
+            s.host
+        );
     }
     match selection {
         Some(s) => format!(

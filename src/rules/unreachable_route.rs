@@ -275,10 +275,40 @@ fn tls_views(
 pub(crate) fn report(cx: &Context<'_>, emit: Emit, out: &mut Vec<Diagnostic>) {
     for (i, vs) in cx.model.virtual_services.iter().enumerate() {
         let gateways = vs_gateways(cx, i);
-        let http = http_views(cx, vs, &gateways);
+        // On the only listener port of the VirtualService's services, a match on that port
+        // always holds (`Mesh::vs_single_port`): compare the routes without it.
+        let single_port = cx.mesh.vs_single_port(cx.model, i);
+        let mut http = http_views(cx, vs, &gateways);
+        let mut tcp = tcp_views(cx, vs, &gateways);
+        if let Some(p) = single_port {
+            let note = format!(" on port {p}, the only port of its services");
+            for r in &mut http {
+                let mut cleared = false;
+                for (m, _) in &mut r.matches {
+                    if m.port == Some(p) {
+                        m.port = None;
+                        cleared = true;
+                    }
+                }
+                if cleared {
+                    r.label.push_str(&note);
+                }
+            }
+            for r in &mut tcp {
+                let mut cleared = false;
+                for (m, _) in &mut r.matches {
+                    if m.port == Some(p) {
+                        m.port = None;
+                        cleared = true;
+                    }
+                }
+                if cleared {
+                    r.label.push_str(&note);
+                }
+            }
+        }
         let findings = analyze(&http, &HttpCondition::any(&gateways));
         describe(vs, &http, &findings, emit, "request", out);
-        let tcp = tcp_views(cx, vs, &gateways);
         let findings = analyze(&tcp, &L4Condition::any(&gateways));
         describe(vs, &tcp, &findings, emit, "connection", out);
         let tls = tls_views(cx, vs, &gateways);
