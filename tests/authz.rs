@@ -545,3 +545,45 @@ fn terminal_control_characters_in_inputs_are_escaped() {
     );
     assert!(text.contains("\\u{1b}[2Jy\\u{202e}z"), "{text}");
 }
+
+#[test]
+fn request_principal_headers_and_require_mtls() {
+    let a = analyze(&["testdata/authz/policies.yaml"]);
+    let index = PolicyIndex::build(&a.model, &a.mesh);
+    let w = a.mesh.find_workload("jwt-api", "shop").unwrap();
+    let applied = index.for_workload(&a.model, &a.mesh, w);
+    let name = |d: &authz::Decision| d.policy.map(|i| a.model.authorization_policies[i].name());
+    let base = Request {
+        peer: Peer::parse("cluster.local/ns/shop/sa/web"),
+        port: Some(8080),
+        http: true,
+        method: Some("GET".into()),
+        path: Some("/".into()),
+        headers: vec![("X-Tenant".into(), "acme".into())],
+        request_principal: Some("https://issuer.example.com/alice".into()),
+        ..Request::default()
+    };
+    let d = authz::evaluate(&a.model, &applied, &base);
+    assert_eq!((d.allowed, name(&d)), (true, Some("jwt-allow")), "{d:?}");
+    // Without a token, or with another tenant: implicit deny.
+    let no_jwt = Request {
+        request_principal: None,
+        ..base.clone()
+    };
+    assert!(!authz::evaluate(&a.model, &applied, &no_jwt).allowed);
+    let other = Request {
+        headers: vec![("x-tenant".into(), "globex".into())],
+        ..base.clone()
+    };
+    assert!(!authz::evaluate(&a.model, &applied, &other).allowed);
+    // `notPrincipals: ["*"]` denies plaintext (no identity) and nothing else.
+    let plain = Request {
+        peer: None,
+        ..base.clone()
+    };
+    let d = authz::evaluate(&a.model, &applied, &plain);
+    assert_eq!(
+        (d.outcome, name(&d)),
+        (Outcome::Denied, Some("require-mtls"))
+    );
+}
