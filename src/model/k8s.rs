@@ -180,3 +180,35 @@ impl Workload {
         }
     }
 }
+
+node_struct! {
+    /// A `MutatingWebhookConfiguration` or `ValidatingWebhookConfiguration` (the object root).
+    pub struct WebhookConfiguration {
+        "webhooks" => webhooks: ThinVec<Webhook>,
+    }
+}
+
+node_struct! {
+    pub struct Webhook {
+        "name" => name: Option<S>,
+        "clientConfig" => client_config: Option<WebhookClientConfig>,
+        "namespaceSelector" => namespace_selector: Option<LabelSelector>,
+        "objectSelector" => object_selector: Option<LabelSelector>,
+    }
+}
+
+node_struct! {
+    pub struct WebhookClientConfig {
+        "url" => url: Option<S>,
+        "service" => service: Option<WebhookService>,
+    }
+}
+
+node_struct! {
+    pub struct WebhookService {
+        "name" => name: Option<S>,
+        "namespace" => namespace: Option<S>,
+        "path" => path: Option<S>,
+        "port" => port: Option<Spanned<u32>>,
+    }
+}

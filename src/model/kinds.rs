@@ -121,6 +121,24 @@ pub static KINDS: &[KindInfo] = &[
     kind!("gateway.networking.k8s.io", "HTTPRoute", GW_API, true),
     kind!("gateway.networking.k8s.io", "GRPCRoute", GW_API, true),
     kind!("gateway.networking.k8s.io", "ReferenceGrant", GW_API, true),
+    kind!(
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+        &["v1"],
+        false
+    ),
+    kind!(
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+        &["v1"],
+        false
+    ),
+    kind!(
+        "apiextensions.k8s.io",
+        "CustomResourceDefinition",
+        &["v1"],
+        false
+    ),
     kind!(legacy "authentication.istio.io", "Policy", true,
         "a PeerAuthentication (its `peers` mTLS, with `selector` for `targets`) and a RequestAuthentication (its `origins` JWT rules) in security.istio.io/v1; removed in Istio 1.6"),
     kind!(legacy "authentication.istio.io", "MeshPolicy", false,

@@ -148,6 +148,8 @@ pub struct Model {
     pub http_routes: Vec<Box<Res<other::HttpRoute>>>,
     pub grpc_routes: Vec<Box<Res<other::GrpcRoute>>>,
     pub reference_grants: Vec<Box<Res<other::ReferenceGrant>>>,
+    /// Mutating and validating admission webhook configurations.
+    pub webhook_configurations: Vec<Box<Res<k8s::WebhookConfiguration>>>,
 
     /// Removed kinds (Mixer, rbac.istio.io, authentication.istio.io), kept so rules can name them.
     pub legacy: Vec<Box<Res<()>>>,
@@ -254,6 +256,7 @@ objects! {
     HttpRoute(other::HttpRoute) => http_routes,
     GrpcRoute(other::GrpcRoute) => grpc_routes,
     ReferenceGrant(other::ReferenceGrant) => reference_grants,
+    WebhookConfiguration(k8s::WebhookConfiguration) => webhook_configurations,
     Legacy(()) => legacy,
     Opaque(()) => opaque,
 }
@@ -279,11 +282,13 @@ impl Model {
             sources,
             documents,
             diagnostics: load_diagnostics,
+            skipped_documents,
         } = loaded;
         diagnostics.extend(load_diagnostics);
         let mut model = Model {
             stats: Stats {
                 files: sources.len(),
+                skipped_documents,
                 ..Stats::default()
             },
             ..Model::default()
@@ -566,6 +571,13 @@ fn read_object(doc: &Document, root: NodeId, default_namespace: &str, out: &mut 
             spec: spec!(other::ReferenceGrant),
             origin,
         })),
+        "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
+            Object::WebhookConfiguration(Box::new(Res {
+                meta,
+                spec: object!(k8s::WebhookConfiguration),
+                origin,
+            }))
+        }
         _ => Object::Opaque(Box::new(Res {
             meta,
             spec: (),

@@ -54,6 +54,7 @@ registry! {
     removed_api,
     deprecated_field,
     unknown_host,
+    wildcard_destination,
     unknown_gateway,
     subset_not_found,
     subset_no_workloads,
@@ -116,6 +117,9 @@ registry! {
     pod_missing_proxy,
     workload_services_protocol,
     workload_services_target_port,
+    external_webhook_url,
+    external_webhook_ip,
+    gateway_api_crd_version,
 }
 
 pub mod catalog;

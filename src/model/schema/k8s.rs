@@ -411,6 +411,27 @@ pub fn kinds(
     let r = root(b, meta, &[("spec", cronjob)]);
     out.push(("batch", "CronJob", v1, r));
 
+    // Admission webhook configurations and CRDs: only what meshlint reads is typed; the rest
+    // is left to the API server.
+    let webhook = b.open(&[], &[]);
+    let webhooks = b.list(webhook);
+    let r = root(b, meta, &[("webhooks", webhooks)]);
+    out.push((
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+        v1,
+        r,
+    ));
+    let r = root(b, meta, &[("webhooks", webhooks)]);
+    out.push((
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+        v1,
+        r,
+    ));
+    let r = root(b, meta, &[("spec", any)]);
+    out.push(("apiextensions.k8s.io", "CustomResourceDefinition", v1, r));
+
     gateway_api(b, meta, &mut out);
     out
 }
