@@ -13,7 +13,9 @@
 # 4. Runs the scan baseline RUNS times (best wall time) over the same files. The runs alternate:
 #    each of the RUNS rounds visits every size, and per size runs analyze, the scan and analyze
 #    on one thread, so that the ratios compare measurements made in the same conditions.
-# 5. Prints the ratios against the targets, and checks that every mistake listed in the
+# 5. Reads the largest mesh as one stream from stdin and as a file, RUNS times each, and prints
+#    the median ratio (target: stdin at most 1.1x the file).
+# 6. Prints the ratios against the targets, and checks that every mistake listed in the
 #    generator's injected.json is reported (by rule, kind, namespace and name).
 # 6. On the largest mesh, runs `meshlint test DIR --tests FILE` with 1000 routing test cases
 #    (meshlint's own format: a sidecar calling a neighbour, with and without the canary header,
@@ -180,6 +182,27 @@ for n in $SIZES; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$resources" "$(runs_of "analyze-$n")" "$(runs_of "scan-$n")" \
     "$(cat "$WORK/phases-$n.txt")" "$(runs_of "one-$n")" "$(runs_of "authz-$n")" >>"$RESULTS"
 done
+
+# The same stream read from stdin and as a file (issue #14: stdin at most 1.1x the file): the
+# largest mesh as one multi-document stream, as `helm template ... | meshlint analyze -` gives it.
+STREAM="$WORK/stream-$BIG.yaml"
+for f in "$WORK/mesh-$BIG"/*.yaml; do printf -- '---\n'; cat "$f"; printf '\n'; done >"$STREAM"
+: >"$WORK/runs-path"; : >"$WORK/runs-stdin"
+for i in $(seq "$RUNS"); do
+  RUNS_TO="$WORK/runs-path" timed "$WORK/path.json" "$WORK/path.err" "$MESHLINT" analyze "$STREAM" -o json
+  RUNS_TO="$WORK/runs-stdin" timed "$WORK/stdin.json" "$WORK/stdin.err" sh -c '"$0" analyze - -o json <"$1"' "$MESHLINT" "$STREAM"
+done
+python3 - "$WORK" "$STRICT" <<'EOF_STDIN' || { [ "$STRICT" = 1 ] && exit 1; }
+import json, statistics, sys
+work, strict = sys.argv[1], sys.argv[2] == "1"
+walls = lambda name: [float(l.split()[0]) for l in open(f"{work}/runs-{name}") if l.strip()]
+path, stdin = walls("path"), walls("stdin")
+ratio = statistics.median(s / p for s, p in zip(stdin, path))
+same = json.load(open(f"{work}/path.json"))["summary"]["errors"] == json.load(open(f"{work}/stdin.json"))["summary"]["errors"]
+print(f"stdin vs path, one stream: best {min(stdin):.3f} s vs {min(path):.3f} s, median ratio {ratio:.2f}x "
+      f"(target <= 1.10x){'' if same else '; FINDINGS DIFFER'}")
+sys.exit(0 if ratio <= 1.10 and same or not strict else 1)
+EOF_STDIN
 
 "$MESHLINT" rules >"$WORK/rules.txt"
 

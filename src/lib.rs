@@ -8,6 +8,7 @@ pub mod authz;
 pub mod config;
 pub mod diag;
 pub mod engine;
+pub mod escape;
 pub mod load;
 pub mod mesh;
 pub mod model;

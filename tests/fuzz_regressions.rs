@@ -58,10 +58,7 @@ fn load_target(name: &str, bytes: &[u8]) {
     };
     let loaded = load::load_sources(
         vec![(name.to_string(), bytes.to_vec())],
-        &LoadOptions {
-            budgets,
-            ..LoadOptions::default()
-        },
+        &LoadOptions { budgets },
     );
     for doc in &loaded.documents {
         if let Some(root) = doc.root {

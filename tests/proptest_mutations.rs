@@ -227,6 +227,70 @@ proptest! {
     }
 }
 
+/// Extreme integers: what an overflow of input-derived arithmetic would trip on.
+const EXTREMES: &[&str] = &[
+    "9223372036854775807",
+    "-9223372036854775808",
+    "18446744073709551615",
+    "2147483647",
+    "2147483648",
+    "-2147483649",
+    "4294967296",
+    "99999999999999999999999999999999999999999",
+    "-1",
+    "0",
+];
+
+/// Every integer of a seed replaced by an extreme value (`pick` chooses which, per integer).
+fn extreme_integers(bytes: &[u8], pick: &[usize]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len());
+    let mut n = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let value_at = body.find(": ").map(|i| i + 2).or_else(|| {
+            let t = body.trim_start();
+            t.starts_with("- ").then(|| body.len() - t.len() + 2)
+        });
+        match value_at {
+            Some(at)
+                if !body[at..].is_empty() && body[at..].bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                let value = EXTREMES
+                    [pick.get(n % pick.len().max(1)).copied().unwrap_or(0) % EXTREMES.len()];
+                n += 1;
+                out.push_str(&body[..at]);
+                out.push_str(value);
+                out.push_str(&line[body.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out.into_bytes()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    // Overflow-focused: debug builds (cargo test) check every arithmetic operation.
+    #[test]
+    fn extreme_integers_never_overflow(
+        seed in 0..seeds().len(),
+        pick in proptest::collection::vec(0..EXTREMES.len(), 1..8),
+    ) {
+        let (name, bytes) = &seeds()[seed];
+        check_library(name, extreme_integers(bytes, &pick))?;
+    }
+}
+
+#[test]
+fn extreme_integer_mutation_replaces_every_integer() {
+    let out = extreme_integers(b"a: 1\nb: x\nports:\n- 80\n", &[0, 2]);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "a: 9223372036854775807\nb: x\nports:\n- 18446744073709551615\n"
+    );
+}
+
 #[test]
 fn scalar_replacement_keeps_the_key() {
     let mut line = b"  key: value".to_vec();

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::rules::{duplicate_key, input_too_large, yaml_syntax};
+use crate::rules::{duplicate_key, input_too_large, unrendered_template, yaml_syntax};
 use crate::source::{FileId, Loc, SourceDb, Span};
 pub use yaml::{Budgets, Document};
 
@@ -233,7 +233,28 @@ fn from_bytes<D: Send>(
                 problem,
                 chunks,
             }) => {
+                let template = if problem.is_none() {
+                    template_action(&text)
+                } else {
+                    None
+                };
                 let id = loaded.sources.add(path, text);
+                if let Some(at) = template {
+                    loaded.skipped_documents += chunks.len();
+                    loaded.diagnostics.push(
+                        Diagnostic::new(
+                            &unrendered_template::RULE,
+                            Loc::new(id, Span::new(at, at + 2)),
+                            format!(
+                                "this file is an unrendered Helm template; its {} document(s) are \
+                                 skipped: render it with `helm template` first",
+                                chunks.len()
+                            ),
+                        )
+                        .help("helm template RELEASE CHART | meshlint analyze -"),
+                    );
+                    continue;
+                }
                 match problem {
                     Some((offset, why)) => loaded.diagnostics.push(
                         Diagnostic::new(&yaml_syntax::RULE, Loc::new(id, Span::empty(offset)), why)
@@ -378,6 +399,49 @@ fn from_bytes<D: Send>(
         }
     }
     loaded
+}
+
+/// Where the first Go template action (`{{ .Values.x }}`, `{{- if ... }}`, `{{ include ... }}`)
+/// of a text is, if it has one outside comments: the mark of a Helm chart template.
+fn template_action(text: &str) -> Option<usize> {
+    let finder = memchr::memmem::Finder::new("{{");
+    for at in finder.find_iter(text.as_bytes()) {
+        let rest = text[at + 2..].trim_start_matches('-').trim_start();
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let in_comment = text[line_start..at].trim_start().starts_with('#');
+        let action = rest.starts_with(['.', '$', '(', '/', '"'])
+            || rest
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .next()
+                .is_some_and(|word| {
+                    matches!(
+                        word,
+                        "if" | "else"
+                            | "end"
+                            | "range"
+                            | "with"
+                            | "define"
+                            | "template"
+                            | "include"
+                            | "block"
+                            | "tpl"
+                            | "toYaml"
+                            | "required"
+                            | "default"
+                            | "printf"
+                            | "quote"
+                            | "not"
+                            | "and"
+                            | "or"
+                            | "eq"
+                            | "ne"
+                    )
+                });
+        if action && !in_comment && text[at..].contains("}}") {
+            return Some(at);
+        }
+    }
+    None
 }
 
 fn yaml_diagnostic(file: FileId, error: yaml::YamlError) -> Diagnostic {

@@ -339,6 +339,7 @@ impl TrafficGraph {
         for (ns, nodes) in &by_ns {
             let indent = if ns.is_some() { "    " } else { "  " };
             if let Some(ns) = ns {
+                let ns = escape(ns);
                 out.push_str(&format!(
                     "  subgraph \"cluster_{ns}\" {{\n    label=\"namespace {ns}\";\n"
                 ));
@@ -391,13 +392,14 @@ impl TrafficGraph {
         }
         for (ns, nodes) in &by_ns {
             if let Some(ns) = ns {
+                let ns = crate::escape::visible(ns).replace('"', "'");
                 out.push_str(&format!(
                     "  subgraph ns_{}[\"namespace {ns}\"]\n",
-                    ns.replace(['-', '.'], "_")
+                    ns.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
                 ));
             }
             for &i in nodes {
-                let label = self.graph[i].label().replace('"', "'");
+                let label = crate::escape::visible(&self.graph[i].label()).replace('"', "'");
                 let shape = match self.graph[i] {
                     Node::Gateway { .. } | Node::Mesh => format!("{{{{\"{label}\"}}}}"),
                     Node::Workload { .. } => format!("([\"{label}\"])"),
@@ -417,14 +419,14 @@ impl TrafficGraph {
                 Some(rule) => {
                     out.push_str(&format!(
                         "  n{s} -.->|\"{} ✗ {rule}\"| n{t}\n",
-                        w.label.replace('"', "'")
+                        crate::escape::visible(&w.label).replace('"', "'")
                     ));
                     broken_links.push(k);
                 }
                 None if w.label.is_empty() => out.push_str(&format!("  n{s} --> n{t}\n")),
                 None => out.push_str(&format!(
                     "  n{s} -->|\"{}\"| n{t}\n",
-                    w.label.replace('"', "'")
+                    crate::escape::visible(&w.label).replace('"', "'")
                 )),
             }
         }
@@ -487,5 +489,7 @@ impl TrafficGraph {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    crate::escape::visible(s)
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
 }

@@ -227,6 +227,12 @@ macro_rules! objects {
                     $(Object::$variant(r) => &mut r.origin,)*
                 }
             }
+
+            fn meta_and_origin(&self) -> (&Meta, &Origin) {
+                match self {
+                    $(Object::$variant(r) => (&r.meta, &r.origin),)*
+                }
+            }
         }
     };
 }
@@ -268,6 +274,9 @@ pub struct ReadDocument {
     diagnostics: Vec<Diagnostic>,
     /// Documents without `apiVersion`/`kind` (0 or 1; `kind: List` items count one each).
     skipped: usize,
+    /// A top-level scalar or sequence: where, and which (`not-an-object` unless the file is
+    /// clearly not a manifest; then it stays skipped).
+    not_object: Option<(Loc, &'static str)>,
 }
 
 impl Model {
@@ -297,6 +306,22 @@ impl Model {
         model.documents.reserve_exact(documents.len());
         for (i, read) in documents.into_iter().enumerate() {
             model.stats.skipped_documents += read.skipped;
+            if let Some((at, what)) = read.not_object
+                && looks_like_a_manifest(&sources.get(at.file).path)
+            {
+                model.stats.skipped_documents -= 1;
+                diagnostics.push(
+                    Diagnostic::new(
+                        &crate::rules::not_an_object::RULE,
+                        at,
+                        format!(
+                            "this document is {what}, not an object; kubectl and istioctl reject \
+                             the file"
+                        ),
+                    )
+                    .help("make it a comment, delete it, or wrap a list of objects in `kind: List` with `items:`"),
+                );
+            }
             model.stats.resources += read.objects.len();
             diagnostics.extend(read.diagnostics);
             for mut object in read.objects {
@@ -305,6 +330,7 @@ impl Model {
             }
             model.documents.push(read.info);
         }
+        let objects = one_per_identity(objects, diagnostics);
         model.sort_in(objects);
         model.sources = sources;
         model.mesh_config = mesh_config::resolve(&mut model, options, diagnostics);
@@ -332,6 +358,125 @@ impl Model {
     }
 }
 
+/// Whether the document carries a strategic-merge-patch directive (`$patch: delete`,
+/// `$setElementOrder/containers`, `$retainKeys`, `$deleteFromPrimitiveList/args`): a kustomize
+/// patch, which only means something applied to its base.
+fn is_strategic_merge_patch(doc: &Document) -> bool {
+    doc.pairs.iter().any(|&(k, _)| {
+        doc.str(k).is_some_and(|key| {
+            key.starts_with('$')
+                && (key == "$patch"
+                    || key == "$retainKeys"
+                    || key.starts_with("$setElementOrder/")
+                    || key.starts_with("$deleteFromPrimitiveList/"))
+        })
+    })
+}
+
+/// Whether a file of this path is read as a manifest: everything but Helm values files, charts'
+/// metadata, kustomizations and CI configurations.
+fn looks_like_a_manifest(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(&name);
+    let ci_dir = [
+        ".github/",
+        ".circleci/",
+        ".gitlab/",
+        ".buildkite/",
+        ".tekton/",
+    ]
+    .iter()
+    .any(|d| path.contains(d));
+    !(ci_dir
+        || stem.starts_with("values")
+        || stem.ends_with("-values")
+        || stem.ends_with(".values")
+        || matches!(
+            stem,
+            "chart"
+                | "requirements"
+                | "kustomization"
+                | ".gitlab-ci"
+                | ".travis"
+                | "azure-pipelines"
+                | "bitbucket-pipelines"
+                | "cloudbuild"
+                | "codecov"
+                | ".pre-commit-config"
+                | ".pre-commit-hooks"
+                | "docker-compose"
+                | "compose"
+                | "mkdocs"
+                | ".golangci"
+                | ".yamllint"
+                | "skaffold"
+        ))
+}
+
+/// Keeps one object per identity (API group, kind, namespace, name), as a cluster does: of two
+/// definitions the later in load order wins, which the `duplicate-resource` finding at the later
+/// one says. Objects without a name are kept (`missing-field` reports them).
+fn one_per_identity(objects: Vec<Object>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Object> {
+    let mut last: std::collections::HashMap<(&str, &str, &str, &str), usize> =
+        std::collections::HashMap::with_capacity(objects.len());
+    let mut replaced = vec![false; objects.len()];
+    let mut found = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        let (meta, _) = object.meta_and_origin();
+        if meta.name.value.is_empty() {
+            continue;
+        }
+        let info = meta.kind.info();
+        let key = (
+            info.group,
+            info.kind,
+            meta.namespace.as_str(),
+            meta.name.value.as_str(),
+        );
+        if let Some(earlier) = last.insert(key, i) {
+            replaced[earlier] = true;
+            found.push((earlier, i));
+        }
+    }
+    for (earlier, later) in found {
+        let (first, first_origin) = objects[earlier].meta_and_origin();
+        let (meta, origin) = objects[later].meta_and_origin();
+        let what = "the object";
+        let at = if meta.name.loc.span.is_empty() {
+            origin.at
+        } else {
+            meta.name.loc
+        };
+        let first_at = if first.name.loc.span.is_empty() {
+            first_origin.at
+        } else {
+            first.name.loc
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                &crate::rules::duplicate_resource::RULE,
+                at,
+                format!(
+                    "{what} is defined twice: a cluster holds one object of that kind, namespace \
+                     and name, so applying both leaves this later definition, which replaces the \
+                     first; meshlint analyzes only this one"
+                ),
+            )
+            .help("did you mean to rename it? Give the copy its own metadata.name, or delete one of the two")
+            .related(first_at, "first defined here")
+            .resource(Some(resource_ref(meta))),
+        );
+    }
+    objects
+        .into_iter()
+        .zip(replaced)
+        .filter_map(|(object, replaced)| (!replaced).then_some(object))
+        .collect()
+}
+
 /// Reads one parsed document into typed objects and schema diagnostics. Runs on the thread that
 /// parsed the document; the arena is dropped on return unless a later phase needs it.
 pub fn read_document(doc: Document, default_namespace: &str) -> ReadDocument {
@@ -349,6 +494,7 @@ pub fn read_document(doc: Document, default_namespace: &str) -> ReadDocument {
         objects: out.objects,
         diagnostics: out.diagnostics,
         skipped: out.skipped,
+        not_object: out.not_object,
     }
 }
 
@@ -357,6 +503,7 @@ struct DocResult {
     objects: Vec<Object>,
     diagnostics: Vec<Diagnostic>,
     skipped: usize,
+    not_object: Option<(Loc, &'static str)>,
     /// Whether the arena must outlive the read (see `DocInfo::yaml`).
     keep_yaml: bool,
 }
@@ -365,6 +512,11 @@ fn read_objects(doc: &Document, default_namespace: &str, out: &mut DocResult) {
     let Some(root) = doc.root else { return };
     if !doc.is_map(root) {
         out.skipped += 1;
+        let what = match doc.value(root) {
+            crate::load::yaml::Value::Seq(_) => "a list",
+            _ => "a scalar",
+        };
+        out.not_object = Some((Loc::new(doc.file, doc.span(root)), what));
         return;
     }
     let (api_version, kind) = (doc.get_str(root, "apiVersion"), doc.get_str(root, "kind"));
@@ -372,6 +524,15 @@ fn read_objects(doc: &Document, default_namespace: &str, out: &mut DocResult) {
         out.skipped += 1;
         return;
     };
+    // kustomize's own files and strategic-merge patches are inputs of `kustomize build`, not
+    // objects: skipped and counted, never checked against a schema.
+    if api_version.starts_with("kustomize.config.k8s.io/")
+        || matches!(kind, "Kustomization" | "Component") && !api_version.contains('.')
+        || is_strategic_merge_patch(doc)
+    {
+        out.skipped += 1;
+        return;
+    }
     if kind == "List" || kind.ends_with("List") && api_version == "v1" {
         if let Some(items) = doc.get(root, "items") {
             for &item in doc.items(items) {

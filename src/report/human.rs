@@ -218,7 +218,7 @@ fn printable(text: &str) -> String {
 }
 
 fn is_unsafe(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    crate::escape::is_unsafe(c)
 }
 
 /// The source text with control characters replaced by printable ones of the same UTF-8 length,
@@ -234,7 +234,8 @@ fn printable_source(text: &Arc<str>) -> Arc<str> {
     for (i, c) in text.char_indices() {
         if unsafe_at(i, c) {
             // C0 controls and DEL are one byte, C1 controls two.
-            out.push(if c.len_utf8() == 1 { '?' } else { '¿' });
+            // Bidi overrides are two or three bytes.
+            out.push(['?', '?', '¿', '\u{FFFD}'][c.len_utf8().min(3)]);
         } else {
             out.push(c);
         }

@@ -47,6 +47,9 @@ macro_rules! registry {
 registry! {
     yaml_syntax,
     duplicate_key,
+    duplicate_resource,
+    not_an_object,
+    unrendered_template,
     input_too_large,
     unknown_field,
     invalid_value,

@@ -43,7 +43,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ) else {
                 continue;
             };
-            // `timeout: 0s` disables the route timeout; `attempts: 0` disables retries.
+            // Istio rejects a route `timeout` under 1ms (validateHTTPRoute: agent.ValidateDuration),
+            // so `timeout: 0s` is an `invalid-value` and not judged again here; `attempts: 0`
+            // disables retries.
             if t.is_zero() || p.is_zero() || attempts <= 0 {
                 continue;
             }
