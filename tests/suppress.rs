@@ -438,7 +438,10 @@ fn show_suppressed_lists_them_in_human_output_too() {
         .stdout,
     )
     .unwrap();
-    assert!(text.contains("suppressed:\n  mesh.yaml:12:27 unknown-host"), "{text}");
+    assert!(
+        text.contains("suppressed:\n  mesh.yaml:12:27 unknown-host"),
+        "{text}"
+    );
     assert!(
         text.contains("by annotation galley.istio.io/analyze-suppress: IST0101"),
         "{text}"

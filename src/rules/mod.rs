@@ -110,6 +110,7 @@ registry! {
     external_webhook_url,
     external_webhook_ip,
     gateway_api_crd_version,
+    proxy_image_mismatch,
 }
 
 pub mod catalog;
