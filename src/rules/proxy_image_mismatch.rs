@@ -52,6 +52,13 @@ fn without_variant(image: &str) -> &str {
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = cx.model;
+    // Pods by namespace, once: linear in the pods.
+    let mut pods_by_ns: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, w) in model.workloads.iter().enumerate() {
+        if w.kind() == "Pod" {
+            pods_by_ns.entry(w.namespace()).or_default().push(i);
+        }
+    }
     for ns in &model.namespaces {
         if !namespace_injects(model, ns) {
             continue;
@@ -59,11 +66,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let revision = ns.meta.labels.get("istio.io/rev").map(|v| v.value.as_str());
         let Some(expected) = injected_image(model, revision) else { continue };
         let mut stale: BTreeMap<&str, &str> = BTreeMap::new();
-        for w in model
-            .workloads
-            .iter()
-            .filter(|w| w.kind() == "Pod" && w.namespace() == ns.name())
-        {
+        let pods = pods_by_ns.get(ns.name()).map_or(&[][..], Vec::as_slice);
+        for w in pods.iter().filter_map(|&i| model.workloads.get(i)) {
             if w.meta.annotations.contains_key("sidecar.istio.io/proxyImage") {
                 continue;
             }
