@@ -28,7 +28,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diag::{Severity, did_you_mean};
+use crate::diag::{ResourceRef, Severity, did_you_mean};
 use crate::load::yaml::{Document, NodeId, Value};
 use crate::source::{SourceDb, Span};
 
@@ -148,14 +148,24 @@ impl Suppression {
         })
     }
 
-    /// Whether the suppression names this rule (by name or any of its codes) and resource.
-    pub fn matches(&self, rule: &crate::rules::Rule, resource: &str) -> bool {
+    /// Whether the suppression names this rule (by name or any of its codes) and resource:
+    /// `Kind namespace/name`, or istioctl's `Kind name.namespace`.
+    pub fn matches(&self, rule: &crate::rules::Rule, resource: Option<&ResourceRef>) -> bool {
         let rule_ok = glob_match(&self.rule, rule.name)
             || rule
                 .codes
                 .iter()
                 .any(|c| glob_match(&self.rule.to_ascii_uppercase(), c));
-        rule_ok && glob_match(&self.resource, resource)
+        if !rule_ok {
+            return false;
+        }
+        let Some(r) = resource else {
+            return glob_match(&self.resource, "");
+        };
+        glob_match(&self.resource, &r.to_string())
+            || r.namespace.as_ref().is_some_and(|ns| {
+                glob_match(&self.resource, &format!("{} {}.{ns}", r.kind, r.name))
+            })
     }
 
     pub fn describe(&self) -> String {
@@ -505,6 +515,27 @@ pub fn parse_version(s: &str) -> Result<(u32, u32), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resources_match_in_our_form_and_istioctls() {
+        let s = Suppression::parse_flag("IST0101=VirtualService *.shop").unwrap();
+        let rule = crate::rules::ALL
+            .iter()
+            .find(|r| r.name == "unknown-host")
+            .unwrap();
+        let r = ResourceRef {
+            kind: "VirtualService".into(),
+            name: "front".into(),
+            namespace: Some("shop".into()),
+        };
+        assert!(s.matches(rule, Some(&r)));
+        let s = Suppression::parse_flag("unknown-host = VirtualService shop/f*").unwrap();
+        assert!(s.matches(rule, Some(&r)));
+        let s = Suppression::parse_flag("unknown-host=VirtualService other/*").unwrap();
+        assert!(!s.matches(rule, Some(&r)));
+        let s = Suppression::parse_flag("port-name=VirtualService shop/*").unwrap();
+        assert!(!s.matches(rule, Some(&r)));
+    }
 
     #[test]
     fn globs() {

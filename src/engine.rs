@@ -347,9 +347,8 @@ fn filter(model: &mut Model, diagnostics: Vec<Diagnostic>, options: &Options) ->
                 by.get_or_insert_with(|| format!("annotation {}: {}", e.annotation, e.code));
             }
         }
-        let subject = resource.as_deref().unwrap_or("");
         for (i, s) in options.suppressions.iter().enumerate() {
-            if s.matches(d.rule, subject) {
+            if s.matches(d.rule, d.resource.as_ref()) {
                 used[i] = true;
                 by.get_or_insert_with(|| match s.span {
                     Some(_) => format!("{} in .meshlint.yaml", s.describe()),

@@ -402,7 +402,7 @@ fn read_stdin_up_to(max: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
-        .take(max as u64 + 1)
+        .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
@@ -444,8 +444,10 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         }
     };
     let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
+    // No spinner over a terminal the user is typing the input into.
+    let typing = args.paths.iter().any(|p| p == "-") && std::io::stdin().is_terminal();
     let progress = report::progress::Progress::start(
-        report::progress::wanted(),
+        report::progress::wanted() && !typing,
         std::time::Duration::from_secs(1),
         "analyzing",
     );

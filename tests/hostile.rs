@@ -420,7 +420,12 @@ fn many_nodes_in_many_documents_trip_the_file_node_budget() {
 fn two_hundred_thousand_tiny_documents() {
     let dir = dir_with_good();
     write(dir.path(), "docs.yaml", "---\na: 1\n".repeat(200_000));
+    // The default budget reads them all (none is an object: each is counted as skipped).
     let (run, json) = analyze(dir.path(), &[]);
+    assert_eq!(run.code, Some(0), "{}", json["diagnostics"]);
+    assert_eq!(json["summary"]["skipped_documents"], 200_000);
+    // A budget that cuts the file counts what it skips and says so.
+    let (run, json) = analyze(dir.path(), &["--max-documents", "100000"]);
     assert_eq!(run.code, Some(1));
     // Document 100,001 (the first past the budget of 100,000) starts on line 200,001.
     expect_finding(
@@ -431,7 +436,58 @@ fn two_hundred_thousand_tiny_documents() {
         "--max-documents",
     );
     expect_good_counted(&json, 1);
-    assert_eq!(json["summary"]["skipped_documents"], 100_000);
+    // 100,000 read and skipped as not objects, 100,000 skipped by the budget.
+    assert_eq!(json["summary"]["skipped_documents"], 200_000);
+}
+
+/// The stream of issue #14: 142,003 documents (a `helm template` of 20,000 services) on stdin,
+/// with known mistakes spread over it, the last ones past the old default budget of 100,000
+/// documents. With the default flags every one is found and nothing is skipped.
+#[test]
+fn a_stream_of_142003_documents_on_stdin_is_read_whole() {
+    let mut stream = String::with_capacity(16 << 20);
+    let mut mistakes = 0u64;
+    let mut docs = 0usize;
+    let mut i = 0usize;
+    while docs < 142_003 {
+        if i % 4_000 == 3_999 {
+            // weights-not-100: a VirtualService whose weights sum to 90.
+            stream.push_str(&format!(
+                "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: vs{i}\n  namespace: ns\nspec:\n  hosts: [h{i}]\n  http:\n  - route:\n    - destination: {{host: h{i}}}\n      weight: 40\n    - destination: {{host: h{i}}}\n      weight: 50\n"
+            ));
+            mistakes += 1;
+        } else {
+            stream.push_str(&format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  namespace: ns\ndata: {{k: v}}\n"
+            ));
+        }
+        docs += 1;
+        i += 1;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = meshlint(
+        dir.path(),
+        &["analyze", "-", "-o", "json"],
+        Some(Box::new(std::io::Cursor::new(stream.into_bytes()))),
+    );
+    // Not hostile input: no time limit of its own (a debug build takes some 20 s), but the run
+    // ends normally within the harness's kill limit.
+    assert_eq!(run.signal, None);
+    assert!(!String::from_utf8_lossy(&run.stderr).contains("panicked"));
+    let json = run.json();
+    assert_eq!(json["summary"]["resources"], 142_003, "{}", json["summary"]);
+    assert_eq!(json["summary"]["skipped_documents"], 0);
+    let weights = diagnostics(&json)
+        .iter()
+        .filter(|d| d["rule"] == "weights-not-100")
+        .count() as u64;
+    assert_eq!(weights, mistakes);
+    assert!(mistakes >= 35);
+    assert!(
+        !diagnostics(&json).iter().any(|d| d["rule"] == "input-too-large"),
+        "{}",
+        json["diagnostics"]
+    );
 }
 
 #[test]
@@ -725,10 +781,36 @@ fn an_unreadable_file() {
     let path = write(dir.path(), "secret.yaml", GOOD.replace("web", "secret"));
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::File::open(&path).is_ok() {
-        // Root (and CAP_DAC_OVERRIDE) reads files whatever their mode: nothing to test here.
-        println!(
-            "note: running with permission to read a mode-000 file (root?); unreadable-file case skipped"
-        );
+        // Root (and CAP_DAC_OVERRIDE) reads files whatever their mode, as CI runs: the same run
+        // as an unprivileged user, in a child that drops its privileges before it starts.
+        // SAFETY: geteuid has no preconditions.
+        assert_eq!(unsafe { libc::geteuid() }, 0, "a mode-000 file is readable without root");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let as_nobody = |args: &[&str]| {
+            use std::os::unix::process::CommandExt;
+            let mut command = Command::new(env!("CARGO_BIN_EXE_meshlint"));
+            command.args(args).current_dir(dir.path()).env("NO_COLOR", "1");
+            // SAFETY: only async-signal-safe syscalls between fork and exec.
+            unsafe {
+                command.pre_exec(|| {
+                    if libc::setgroups(0, std::ptr::null()) != 0
+                        || libc::setgid(65534) != 0
+                        || libc::setuid(65534) != 0
+                    {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+            command.output().expect("meshlint starts as nobody")
+        };
+        let out = as_nobody(&["analyze", ".", "-o", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        expect_finding(&json, "secret.yaml", "yaml-syntax", 1, "ermission denied");
+        expect_good_counted(&json, 1);
+        let out = as_nobody(&["analyze", "secret.yaml"]);
+        assert_eq!(out.status.code(), Some(2));
         return;
     }
     let (run, json) = analyze(dir.path(), &[]);

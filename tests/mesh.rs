@@ -643,6 +643,17 @@ fn http_and_tcp_servers_on_one_port_conflict_whatever_the_hosts() {
     let found = findings(&a, "conflicting-gateways");
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("one protocol"), "{}", found[0]);
+    // Two servers of one Gateway are merged the same way.
+    let yaml = [
+        deploy("ingressgateway", "istio-system", INGRESS, "istio/proxyv2"),
+        gateway("mixed", "shop", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: [\"shop.example.com\"]\n  - port: {number: 8080, name: tcp, protocol: TCP}\n    hosts: [\"db.example.com\"]\n"),
+    ]
+    .concat();
+    let found = findings(&analyze(&yaml), "conflicting-gateways")
+        .into_iter()
+        .filter(|m| m.contains("another server of this Gateway"))
+        .count();
+    assert_eq!(found, 1);
 }
 
 /// Class 11. Only gateway proxies apply Gateway servers (`mergeGateways` is built for router
@@ -724,4 +735,27 @@ fn regexes_the_webhook_rejects_are_invalid_values() {
             .any(|m| m.contains("headers.x-user.regex \"*\"")),
         "{found:?}"
     );
+}
+
+/// Class 15 (istio/istio#49482). `route.go` `GetDestinationCluster` names a route's cluster after
+/// the destination host as written, and clusters exist per service host only, so a destination
+/// that only a wildcard ServiceEntry covers has no cluster (`wildcard-destination`); istioctl's
+/// IST0101 (`unknown-host`) accepts it, and so do we there.
+#[test]
+fn a_destination_covered_only_by_a_wildcard_service_entry_has_no_cluster() {
+    let se = "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: googleapis, namespace: shop}\nspec:\n  hosts: [\"*.googleapis.com\"]\n  location: MESH_EXTERNAL\n  resolution: NONE\n  ports:\n  - {number: 443, name: https, protocol: HTTPS}\n";
+    let a = analyze(&format!(
+        "{se}{}{}",
+        plain_vs(
+            "storage",
+            "shop",
+            "storage.googleapis.com",
+            "storage.googleapis.com"
+        ),
+        plain_vs("any", "shop", "*.googleapis.com", "\"*.googleapis.com\"")
+    ));
+    assert_eq!(findings(&a, "unknown-host"), Vec::<&str>::new());
+    let found = findings(&a, "wildcard-destination");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("storage.googleapis.com"), "{}", found[0]);
 }

@@ -316,6 +316,10 @@ fn shop_walks() {
         (Some(503), Cause::SubsetNotFound)
     );
 
+    // A TCP port: no HTTP status.
+    let sim = run(&a, &query("cart-v1.shop", &["http://db:5432/"], &[]));
+    assert_eq!((sim.verdict.status, sim.verdict.cause), (None, Cause::Ok));
+
     // A delay in the last hop alone: no timeout applies before the first proxy.
     let sim = run(
         &a,
@@ -617,6 +621,36 @@ proptest! {
                     prop_assert_eq!(sim.verdict.cause, Cause::Ok);
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Any source, URL, method and header text: a verdict or a usage error, never a panic.
+    #[test]
+    fn arbitrary_questions_never_panic(
+        from in prop_oneof![Just("web.shop".to_string()), Just("ingress".to_string()), Just("external".to_string()), "\\PC{0,20}"],
+        host in prop_oneof![Just("cart".to_string()), Just("payments.shop".to_string()), Just("shop.example.com".to_string()), "[a-z.:\\[\\]0-9]{0,20}"],
+        path in "[/a-zA-Z0-9?&=%.\\PC]{0,30}",
+        method in "[A-Z]{0,8}",
+        header in "\\PC{0,20}",
+        port in prop::option::of(1u32..70000),
+    ) {
+        static SHOP: std::sync::LazyLock<Analysis> = std::sync::LazyLock::new(shop);
+        let a = &*SHOP;
+        let q = Query {
+            from,
+            to: vec![format!("http://{host}{path}"), format!("{host}:8080/{path}")],
+            method: Some(method),
+            headers: simulate::parse_header(&header).into_iter().collect(),
+            port,
+            subset: None,
+        };
+        if let Ok(sim) = simulate::simulate(&a.model, &a.mesh, &q) {
+            let _ = render::human(&a.model, &sim, false);
+            let _ = render::json(&a.model, &sim);
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct Loaded<D = Document> {
     pub sources: SourceDb,
     pub documents: Vec<D>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Documents a budget skipped (counted in `summary.skipped_documents`; the finding names
+    /// the budget).
+    pub skipped_documents: usize,
 }
 
 impl<D: Send> Loaded<D> {
@@ -37,6 +40,7 @@ impl<D: Send> Loaded<D> {
             sources: self.sources,
             documents: self.documents.into_par_iter().map(&f).collect(),
             diagnostics: self.diagnostics,
+            skipped_documents: self.skipped_documents,
         }
     }
 }
@@ -47,6 +51,7 @@ impl<D> Default for Loaded<D> {
             sources: SourceDb::default(),
             documents: Vec::new(),
             diagnostics: Vec::new(),
+            skipped_documents: 0,
         }
     }
 }
@@ -151,12 +156,21 @@ pub fn load_excluding<D: Send>(
         stdin_bytes =
             Some(stdin().map_err(|e| InputError(format!("cannot read standard input: {e}")))?);
     }
+    let stdin_bytes = std::sync::Mutex::new(stdin_bytes);
     let read: Vec<(String, Result<Vec<u8>, Unreadable>)> = inputs
         .par_iter()
         .map(|input| match input {
             Input::Stdin => (
                 "<stdin>".to_string(),
-                bounded(stdin_bytes.clone().unwrap_or_default(), &budgets),
+                // `expand` keeps one `-`: the bytes are taken, not copied (a stream of 60 MB
+                // would otherwise be copied once more than a file).
+                bounded(
+                    stdin_bytes
+                        .lock()
+                        .map(|mut b| b.take().unwrap_or_default())
+                        .unwrap_or_default(),
+                    &budgets,
+                ),
             ),
             Input::File(path) => (display(path), read_bounded(path, budgets.max_file_bytes)),
             Input::WalkError(path, why) => (path.clone(), Err(why.clone())),
@@ -230,6 +244,10 @@ fn from_bytes<D: Send>(
             }
             Err(why) => {
                 let id = loaded.sources.add(path, Arc::from(""));
+                if why.budget {
+                    // Unread, its documents are unknown: it counts as one.
+                    loaded.skipped_documents += 1;
+                }
                 let rule = if why.budget {
                     &input_too_large::RULE
                 } else {
@@ -264,12 +282,14 @@ fn from_bytes<D: Send>(
                     ),
                 ),
                 format!(
-                    "the file has {} documents, more than the budget of {}; the rest are skipped \
-                     (raise it with --max-documents)",
+                    "the file has {} documents, more than the budget of {}; the other {} are \
+                     skipped (raise it with --max-documents)",
                     chunks.len(),
-                    budgets.max_documents
+                    budgets.max_documents,
+                    chunks.len() - budgets.max_documents
                 ),
             ));
+            loaded.skipped_documents += chunks.len() - budgets.max_documents;
             chunks.truncate(budgets.max_documents);
         }
         jobs.extend(
@@ -313,14 +333,20 @@ fn from_bytes<D: Send>(
     // A file over its node budget is skipped whole: which of its parses stopped first depends on
     // scheduling, so nothing partial of it may be kept.
     let over: Vec<bool> = file_nodes.iter().map(|n| n.exceeded(budgets)).collect();
+    let mut chunks_of = vec![0usize; texts.len()];
+    for p in &parsed {
+        chunks_of[p.slot] += 1;
+    }
     for (slot, &id) in texts.iter().enumerate() {
         if over[slot] {
+            loaded.skipped_documents += chunks_of[slot];
             loaded.diagnostics.push(Diagnostic::new(
                 &input_too_large::RULE,
                 Loc::new(id, Span::empty(0)),
                 format!(
-                    "the file holds more than {} YAML nodes; it is skipped (raise the budget with --max-file-nodes)",
-                    budgets.max_file_nodes
+                    "the file holds more than {} YAML nodes; it is skipped, its {} documents \
+                     counted as skipped (raise the budget with --max-file-nodes)",
+                    budgets.max_file_nodes, chunks_of[slot]
                 ),
             ));
         }
@@ -411,7 +437,8 @@ fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, Unreadable> {
     if meta.is_dir() {
         return Err(Unreadable::error("is a directory"));
     }
-    if meta.len() > max as u64 {
+    let max_bytes = u64::try_from(max).unwrap_or(u64::MAX);
+    if meta.len() > max_bytes {
         return Err(Unreadable::budget(format!(
             "the file has {} bytes, more than the budget of {max} bytes; it is skipped \
              (raise it with --max-file-bytes)",
@@ -420,9 +447,9 @@ fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, Unreadable> {
     }
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(cannot)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // `take` bounds special files (pipes, /dev/zero) whose metadata says nothing of their size.
-    file.take(max as u64 + 1)
+    file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() > max {

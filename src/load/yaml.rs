@@ -392,13 +392,17 @@ pub struct Budgets {
 
 impl Default for Budgets {
     fn default() -> Self {
+        // Sized so that every realistic input goes through whole (a `helm template` stream of a
+        // million documents, a GiB of YAML: what the typed model of that needs is about what a
+        // machine running CI holds), while hostile input stops early: aliases are bounded per
+        // document, nesting and scalars everywhere.
         Budgets {
-            max_file_bytes: 64 << 20,
-            max_documents: 100_000,
+            max_file_bytes: 1 << 30,
+            max_documents: 10_000_000,
             max_expanded_nodes: 1_000_000,
             max_depth: 128,
             max_scalar_bytes: 8 << 20,
-            max_file_nodes: 8_000_000,
+            max_file_nodes: 1 << 28,
         }
     }
 }
@@ -675,6 +679,7 @@ struct Builder<'a> {
     file: FileId,
     text: &'a Arc<str>,
     chunk: &'a Chunk,
+    first_index: u32,
     next_index: u32,
     budgets: &'a Budgets,
     scratch: Scratch,
@@ -689,7 +694,133 @@ struct Builder<'a> {
     file_nodes: &'a FileNodes,
     /// Nodes pushed since the last report to `file_nodes`.
     unreported: u64,
+    /// Nodes pushed in this attempt at the chunk (a retry under `GoYaml` gives back what it
+    /// reported).
+    pushed: u64,
     over_file_budget: bool,
+    /// Where go-yaml reads the chunk differently from granit-parser, and what it reads there.
+    goyaml: GoYaml,
+    /// End of the last event's span (absolute): where the next token starts looking.
+    last_end: usize,
+}
+
+/// How go-yaml (through sigs.k8s.io/yaml, what `kubectl apply` reads) differs from the YAML 1.2
+/// grammar granit-parser follows, for documents go-yaml accepts. The chunk is re-parsed from a
+/// same-length copy of its text in which each difference is rewritten into something
+/// granit-parser reads the go-yaml way; spans stay byte offsets of the original text.
+#[derive(Debug, Default)]
+struct GoYaml {
+    /// Offsets of `:` that go-yaml keeps in a plain scalar of a flow collection because a flow
+    /// indicator, not a space, follows (`[2001:db8::]`); YAML 1.2 reads a mapping there. They are
+    /// rewritten to a plain character; the scalar's text is still the original's.
+    flow_colons: Vec<usize>,
+    /// Multi-line quoted scalars whose continuation lines are not indented past their block
+    /// (`k: 'one\n  two'`), which go-yaml never checks: the offset of the opening quote, of the
+    /// closing quote, and the value go-yaml reads. Their line breaks are rewritten to spaces.
+    quoted: Vec<(usize, usize, Box<str>)>,
+    /// Set while parsing when the chunk needs (another) rewritten parse.
+    retry: bool,
+}
+
+/// Rewritten parses of one chunk at most: each fixes every difference seen so far.
+const GOYAML_RETRIES: usize = 64;
+
+impl GoYaml {
+    fn is_empty(&self) -> bool {
+        self.flow_colons.is_empty() && self.quoted.is_empty()
+    }
+
+    /// The chunk's text `src` (starting at `base` in the file) with the differences rewritten.
+    fn rewrite(&self, src: &str, base: usize) -> String {
+        let mut bytes = src.as_bytes().to_vec();
+        for &at in &self.flow_colons {
+            if let Some(b) = at.checked_sub(base).and_then(|i| bytes.get_mut(i)) {
+                *b = b'_';
+            }
+        }
+        for (open, close, _) in &self.quoted {
+            let (Some(from), Some(to)) = (open.checked_sub(base), close.checked_sub(base)) else {
+                continue;
+            };
+            for b in bytes.get_mut(from..to).unwrap_or(&mut []) {
+                if matches!(*b, b'\n' | b'\r') {
+                    *b = b' ';
+                }
+            }
+        }
+        // Only ASCII bytes were replaced by ASCII bytes.
+        String::from_utf8(bytes).unwrap_or_else(|_| src.to_string())
+    }
+
+    /// The go-yaml value of the quoted scalar that starts at `at`, if it was rewritten.
+    fn quoted_at(&self, span: Span) -> Option<&str> {
+        self.quoted
+            .iter()
+            .find(|(open, _, _)| (span.start as usize..span.end as usize).contains(open))
+            .map(|(_, _, value)| &**value)
+    }
+}
+
+/// The quoted scalar that granit-parser rejected for the indentation of a continuation line at
+/// `at`: it starts at the first quote after `from`. Returns the offsets of its quotes and its
+/// value as go-yaml reads it, or `None` when this is not such a scalar (or go-yaml rejects it
+/// too: a multi-line key).
+fn underindented_quoted(text: &str, from: usize, at: usize) -> Option<(usize, usize, Box<str>)> {
+    let b = text.as_bytes();
+    let mut i = from;
+    let open = loop {
+        match *b.get(i)? {
+            q @ (b'\'' | b'"') => break (i, q),
+            b'#' if i == 0 || matches!(b.get(i - 1), Some(b' ' | b'\t' | b'\n')) => {
+                i += memchr::memchr(b'\n', b.get(i..)?)?;
+            }
+            _ => i += 1,
+        }
+        if i >= at {
+            return None;
+        }
+    };
+    let (start, quote) = open;
+    let mut j = start + 1;
+    let close = loop {
+        match *b.get(j)? {
+            b'\\' if quote == b'"' => j += 2,
+            b'\'' if quote == b'\'' && b.get(j + 1) == Some(&b'\'') => j += 2,
+            q if q == quote => break j,
+            _ => j += 1,
+        }
+    };
+    if close < at {
+        return None;
+    }
+    // A quoted key must stand on one line for go-yaml too.
+    let rest = text.get(close + 1..)?.trim_start_matches([' ', '\t']);
+    if rest.starts_with(':') && rest[1..].starts_with([' ', '\t', '\n', '\r']) || rest == ":" {
+        return None;
+    }
+    // go-yaml folds the lines as YAML does and ignores their indentation: the same scalar with
+    // every continuation line indented reads the same.
+    let scalar = text.get(start..=close)?;
+    let doc = format!(
+        "v: {}",
+        scalar.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\n ")
+    );
+    let mut parser = Parser::new_from_str(&doc);
+    let mut value = None;
+    let mut scalars = 0;
+    for event in parser.by_ref() {
+        match event.ok()?.0 {
+            Event::Scalar(v, ..) => {
+                scalars += 1;
+                if scalars == 2 {
+                    value = Some(v.into_owned().into_boxed_str());
+                }
+            }
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    Some((start, close, value?))
 }
 
 impl Drop for Builder<'_> {
@@ -715,6 +846,7 @@ impl<'a> Builder<'a> {
             file,
             text,
             chunk,
+            first_index,
             next_index: first_index,
             budgets,
             scratch,
@@ -726,7 +858,10 @@ impl<'a> Builder<'a> {
             errors: Vec::new(),
             file_nodes,
             unreported: 0,
+            pushed: 0,
             over_file_budget: false,
+            goyaml: GoYaml::default(),
+            last_end: chunk.start,
         };
         builder.reset();
         builder
@@ -758,6 +893,39 @@ impl<'a> Builder<'a> {
             return kept;
         }
         self.scratch.fast = fast;
+        for _ in 0..GOYAML_RETRIES {
+            let rewritten = (!self.goyaml.is_empty()).then(|| self.goyaml.rewrite(src, chunk.start));
+            let kept = self.run_granit(rewritten.as_deref().unwrap_or(src));
+            if !kept || !self.goyaml.retry {
+                return kept;
+            }
+            self.restart();
+        }
+        self.run_granit(src)
+    }
+
+    /// Starts the chunk over for a rewritten parse: what the last attempt built is dropped, and
+    /// the nodes it reported to the file's count are given back.
+    fn restart(&mut self) {
+        self.goyaml.retry = false;
+        let reported = self.pushed.saturating_sub(self.unreported);
+        self.file_nodes.0.fetch_sub(
+            reported.min(self.file_nodes.0.load(Ordering::Relaxed)),
+            Ordering::Relaxed,
+        );
+        self.pushed = 0;
+        self.unreported = 0;
+        self.documents.clear();
+        self.errors.clear();
+        self.next_index = self.first_index;
+        self.doc_start = self.chunk.start;
+        self.last_end = self.chunk.start;
+        self.reset();
+    }
+
+    /// Parses `src` (the chunk's text, or its go-yaml rewriting) with granit-parser.
+    fn run_granit(&mut self, src: &str) -> bool {
+        let chunk = self.chunk;
         let mut options = Options::default();
         options.emit_comments = false;
         options.block_nesting_limit = self.budgets.max_depth;
@@ -779,6 +947,16 @@ impl<'a> Builder<'a> {
                 }
                 Some(Err(err)) => {
                     let at = err.marker().byte_offset().unwrap_or(0).min(src.len());
+                    if matches!(err.kind(), ErrorKind::InvalidQuotedScalarIndent)
+                        && self.goyaml.quoted.len() < GOYAML_RETRIES
+                        && let Some(quoted) =
+                            underindented_quoted(self.text, self.last_end, chunk.start + at)
+                        && !self.goyaml.quoted.iter().any(|q| q.0 == quoted.0)
+                    {
+                        self.goyaml.quoted.push(quoted);
+                        self.goyaml.retry = true;
+                        break;
+                    }
                     let problem = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
                         YamlProblem::Budget(format!(
                             "collections are nested more than {} levels deep; this document is skipped \
@@ -861,6 +1039,7 @@ impl<'a> Builder<'a> {
         s.nodes.push(Node { value, span });
         s.sizes.push(0);
         self.unreported += 1;
+        self.pushed += 1;
         self.expanded += 1;
         if self.unreported == NODE_BATCH {
             let before = self.file_nodes.0.fetch_add(NODE_BATCH, Ordering::Relaxed);
@@ -885,6 +1064,7 @@ impl<'a> Builder<'a> {
         span: Span,
         src: &str,
     ) -> Result<(), (Span, YamlProblem)> {
+        self.last_end = self.last_end.max(span.end as usize);
         match event {
             Event::StreamStart | Event::StreamEnd => {}
             Event::DocumentStart(..) => {
@@ -895,6 +1075,21 @@ impl<'a> Builder<'a> {
             Event::DocumentEnd if self.in_document => self.finish_document(span),
             Event::DocumentEnd => {}
             Event::Scalar(value, style, anchor, tag) => {
+                let value = match style {
+                    ScalarStyle::Plain => {
+                        self.note_flow_colon(span);
+                        value
+                    }
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+                        if !self.goyaml.quoted.is_empty() =>
+                    {
+                        match self.goyaml.quoted_at(span) {
+                            Some(v) => std::borrow::Cow::Owned(v.to_string()),
+                            None => value,
+                        }
+                    }
+                    _ => value,
+                };
                 if value.len() > self.budgets.max_scalar_bytes {
                     return Err((
                         span,
@@ -1019,6 +1214,23 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// A plain scalar that granit-parser ended at a `:` followed by a flow indicator: go-yaml
+    /// reads the `:` as part of the scalar (it ends a plain scalar only before a space), so the
+    /// chunk is read again with that `:` rewritten.
+    fn note_flow_colon(&mut self, span: Span) {
+        let b = self.text.as_bytes();
+        let end = span.end as usize;
+        if end > span.start as usize
+            && b.get(end) == Some(&b':')
+            && matches!(b.get(end + 1), Some(b',' | b']' | b'}'))
+            && self.goyaml.flow_colons.len() < 4096
+            && !self.goyaml.flow_colons.contains(&end)
+        {
+            self.goyaml.flow_colons.push(end);
+            self.goyaml.retry = true;
+        }
     }
 
     fn close(
@@ -1255,6 +1467,34 @@ mod tests {
             out.errors.extend(p.errors);
         }
         out
+    }
+
+    #[test]
+    fn reads_what_go_yaml_reads() {
+        // A quoted scalar continued at its key's column (go-yaml never checks that indentation).
+        let text = "data:\n  k: 'line one\n  line two'\n  d: \"a\n  b\\\n  c\"\n  after: x\n";
+        let p = parse(text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let d = &p.documents[0];
+        let data = d.get(d.root.unwrap(), "data").unwrap();
+        assert_eq!(d.get_str(data, "k"), Some("line one line two"));
+        assert_eq!(d.get_str(data, "d"), Some("a bc"));
+        let after = d.get(data, "after").unwrap();
+        assert_eq!(&text[d.span(after).start as usize..d.span(after).end as usize], "x");
+        // A multi-line quoted key stays an error, as in go-yaml.
+        assert!(!parse("a:\n  'k\n  ey': 1\n").errors.is_empty());
+        // A `:` before a flow indicator stays in the plain scalar.
+        let text = "addresses: [1.2.3.4, 2001:db8::]\nm: {a:, b: c}\n";
+        let p = parse(text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let d = &p.documents[0];
+        let root = d.root.unwrap();
+        let items = d.items(d.get(root, "addresses").unwrap());
+        assert_eq!(d.str(items[1]), Some("2001:db8::"));
+        assert_eq!(d.span(items[1]).end as usize, text.find("]").unwrap());
+        let m = d.get(root, "m").unwrap();
+        assert!(d.get(m, "a:").is_some_and(|v| d.is_null(v)));
+        assert_eq!(d.get_str(m, "b"), Some("c"));
     }
 
     #[test]

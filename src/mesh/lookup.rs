@@ -31,6 +31,23 @@ impl HostLookup {
             .find(|&id| !host::is_wildcard(&mesh.service(id).host))
     }
 
+    /// A wildcard ServiceEntry that covers the host while no visible service is written for
+    /// the host itself (`storage.googleapis.com` under `*.googleapis.com`). As a route
+    /// destination such a host has no cluster: Istio names the route's cluster after the
+    /// destination host as written (`route.go` `GetDestinationCluster`, also for TCP and TLS in
+    /// `networkfilter.go`) and looks the service up by exact name only, while clusters exist per
+    /// service host (`outbound|443||*.googleapis.com`); istio/istio#49482.
+    pub fn wildcard_only(&self, mesh: &Mesh) -> Option<ServiceId> {
+        if self
+            .visible
+            .iter()
+            .any(|&id| mesh.service(id).host == self.host)
+        {
+            return None;
+        }
+        self.visible.first().copied()
+    }
+
     /// Neither visible nor defined elsewhere under this exact name.
     pub fn is_unknown(&self, mesh: &Mesh) -> bool {
         self.visible.is_empty() && self.hidden_exact(mesh).is_none()

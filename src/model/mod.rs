@@ -282,11 +282,13 @@ impl Model {
             sources,
             documents,
             diagnostics: load_diagnostics,
+            skipped_documents,
         } = loaded;
         diagnostics.extend(load_diagnostics);
         let mut model = Model {
             stats: Stats {
                 files: sources.len(),
+                skipped_documents,
                 ..Stats::default()
             },
             ..Model::default()

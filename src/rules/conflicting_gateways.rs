@@ -90,13 +90,16 @@ fn port_protocol_clashes(
                 let already = host_clashes
                     .get(&(ga, sa))
                     .is_some_and(|l| l.iter().any(|c| c.other == gb && c.other_server == sb));
-                if ga == gb || !mixed || already || !same_workloads(cx, ga, gb) {
+                if !mixed || already || !same_workloads(cx, ga, gb) {
                     continue;
                 }
+                let who = if ga == gb {
+                    "another server of this Gateway".to_string()
+                } else {
+                    format!("gateway {}/{}", a.namespace(), a.name())
+                };
                 let message = format!(
-                    "gateway {}/{} also uses port {port} of the same workloads, as {} while this server is {}: a port of a gateway proxy serves one protocol, so Istio keeps the server created first and drops the other whatever their hosts (`mergeGateways`), and the files do not show which one that is",
-                    a.namespace(),
-                    a.name(),
+                    "{who} also uses port {port} of the same workloads, as {} while this server is {}: a port of a gateway proxy serves one protocol, so Istio keeps the server created first and drops the other whatever their hosts (`mergeGateways`), and the files do not show which one that is",
                     protocol(server_a),
                     protocol(server_b),
                 );

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
     code: None,
     codes: &[],
     severity: Severity::Warning,
-    summary: "a host the VirtualService uses is outside its namespace's Sidecar egress scope",
+    summary: "a VirtualService that its namespace's Sidecar does not import (egress hosts select it by its own namespace)",
     doc: include_str!("../../rules/host-not-visible.md"),
     check: Some(check),
 };

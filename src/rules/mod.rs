@@ -54,6 +54,7 @@ registry! {
     removed_api,
     deprecated_field,
     unknown_host,
+    wildcard_destination,
     unknown_gateway,
     subset_not_found,
     subset_no_workloads,

@@ -57,7 +57,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let workloads = if lookup.selectors.is_empty() {
                     Vec::new()
                 } else {
-                    mesh.select(c, &Labels::new())
+                    client_workloads(mesh, i, c)
                 };
                 let outcomes: Vec<(Option<WorkloadId>, DrLookup)> = if workloads.is_empty() {
                     vec![(None, lookup)]
@@ -183,6 +183,30 @@ fn dr_names(model: &Model, selection: &DrSelection) -> String {
         [one] => format!("DestinationRule {one}"),
         _ => format!("DestinationRules {} (merged)", names.join(" + ")),
     }
+}
+
+/// The proxies in namespace `ns` that apply VirtualService `vs`: its sidecars there when it binds
+/// the `mesh` gateway, and the gateway proxies there of the Gateways it binds.
+fn client_workloads(mesh: &Mesh, vs: usize, ns: &str) -> Vec<WorkloadId> {
+    let info = &mesh.virtual_services[vs];
+    let mut out: Vec<WorkloadId> = if info.binds_mesh() {
+        mesh.select(ns, &Labels::new())
+    } else {
+        Vec::new()
+    };
+    for (reference, _) in &info.gateways {
+        if let Some(gw) = mesh.gateway(reference) {
+            out.extend(
+                mesh.gateway_workloads[gw]
+                    .iter()
+                    .copied()
+                    .filter(|&w| mesh.workload(w).namespace == ns),
+            );
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Clients that miss the subset with the same lookup outcome.

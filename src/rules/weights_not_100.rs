@@ -88,12 +88,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 fn judge(route: &RouteWeights<'_>, version: (u32, u32)) -> Option<Diagnostic> {
     let ws = &route.weights;
     let first_weight = ws.iter().find_map(|(w, _)| *w);
-    // Negative weights are a schema error; count them as 0 here.
+    // Negative weights are a schema error; count them as 0 here. Weights past int32 are an
+    // `invalid-value` of the schema (Istio's weights are int32); they count as int32's largest, so that no sum overflows
+    // (fewer than 2^32 destinations of at most 2^31 each).
     let values: Vec<i64> = ws
         .iter()
-        .map(|(w, _)| w.map_or(0, |w| w.value.max(0)))
+        .map(|(w, _)| w.map_or(0, |w| w.value.clamp(0, i64::from(i32::MAX))))
         .collect();
-    let sum: i64 = values.iter().sum();
+    let sum: i64 = values.iter().fold(0i64, |a, &v| a.saturating_add(v));
     match ws.len() {
         0 => None,
         1 => {
@@ -191,7 +193,7 @@ fn percent(p: f64) -> String {
 
 /// The same proportions as whole numbers adding up to 100 (largest remainder).
 fn rescale(values: &[i64]) -> String {
-    let sum: i64 = values.iter().sum();
+    let sum: i64 = values.iter().fold(0i64, |a, &v| a.saturating_add(v));
     if sum <= 0 {
         return even_split(values.len());
     }
@@ -206,7 +208,7 @@ fn rescale(values: &[i64]) -> String {
             .total_cmp(&(exact[a] - exact[a].floor()))
             .then(a.cmp(&b))
     });
-    let missing = 100 - whole.iter().sum::<i64>();
+    let missing = 100i64.saturating_sub(whole.iter().fold(0i64, |a, &v| a.saturating_add(v)));
     for &i in order.iter().cycle().take(missing.max(0) as usize) {
         whole[i] += 1;
     }
@@ -238,5 +240,30 @@ mod tests {
         assert_eq!(rescale(&[1, 1, 1]), "34, 33, 33");
         assert_eq!(rescale(&[50, 0]), "100, 0");
         assert_eq!(even_split(3), "34, 33, 33");
+    }
+
+    #[test]
+    fn weights_past_int32_neither_overflow_nor_pass() {
+        let text = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: x\nspec:\n  hosts: [a]\n  http:\n  - route:\n    - destination: {host: a}\n      weight: 9223372036854775807\n    - destination: {host: b}\n      weight: 9223372036854775807\n";
+        let a = crate::engine::analyze_sources(
+            vec![("w.yaml".into(), text.as_bytes().to_vec())],
+            &crate::engine::Options::default(),
+        )
+        .unwrap();
+        let invalid: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.name == "invalid-value" && d.message.contains("out of range"))
+            .collect();
+        assert_eq!(invalid.len(), 2, "{:?}", a.diagnostics);
+        assert!(
+            a.diagnostics
+                .iter()
+                .all(|d| !d.message.contains('-') || d.rule.name != "weights-not-100"),
+            "{:?}",
+            a.diagnostics
+        );
+        let graph = crate::mesh::graph::TrafficGraph::build(&a.model, &a.mesh);
+        assert!(graph.to_dot().contains("n0"));
     }
 }

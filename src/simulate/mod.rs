@@ -579,7 +579,7 @@ impl<'a> Walker<'a> {
                 )
             }
             Client::Plain(None) => (
-                "from outside the mesh: no client proxy, plaintext, straight to the Service".into(),
+                "from outside the mesh: no client proxy, plaintext".into(),
                 None,
             ),
         };
@@ -727,9 +727,29 @@ impl<'a> Walker<'a> {
         hop: &mut Hop,
     ) -> Result<(), UsageError> {
         let ns = id.map_or(String::new(), |w| self.mesh.workload(w).namespace.clone());
-        let Some((fqdn, services)) =
-            self.resolve_host(&req.host, if ns.is_empty() { "default" } else { &ns })?
-        else {
+        let resolved = self.resolve_host(&req.host, if ns.is_empty() { "default" } else { &ns })?;
+        if id.is_none()
+            && resolved
+                .as_ref()
+                .is_none_or(|(_, services)| services.is_empty())
+            && let Some((g, gw_workload)) = self.gateway_for_host(&req.host)
+        {
+            // An external host that a Gateway serves: the request enters through that gateway.
+            let gw = &self.model.gateways[g];
+            self.push(
+                "ingress",
+                format!(
+                    "{} is served by Gateway {}/{}: the request enters the mesh through its workload",
+                    req.host,
+                    gw.namespace(),
+                    gw.name()
+                ),
+                Some((gw.resource_ref(), gw.loc())),
+            );
+            self.client = Some(gw_workload);
+            return self.ingress(gw_workload, req, hop);
+        }
+        let Some((fqdn, services)) = resolved else {
             self.push(
                 "host",
                 format!(
@@ -768,6 +788,29 @@ impl<'a> Walker<'a> {
         }];
         self.land(hop, svc, &fqdn, Some(port), None, "", false, None, req);
         Ok(())
+    }
+
+    /// A Gateway with a gateway workload whose servers accept `host` (an exact or wildcard
+    /// server host before `*`), and that workload.
+    fn gateway_for_host(&self, host_name: &str) -> Option<(usize, WorkloadId)> {
+        let mut best: Option<(bool, usize, WorkloadId)> = None;
+        for (g, servers) in self.mesh.gateway_hosts.iter().enumerate() {
+            let Some(&w) = self.mesh.gateway_workloads.get(g).and_then(|ws| {
+                ws.iter()
+                    .find(|&&w| self.mesh.is_gateway_workload(self.model, w))
+            }) else {
+                continue;
+            };
+            for sh in servers.iter().flatten() {
+                if host::matches(&sh.host, host_name) {
+                    let specific = sh.host != "*";
+                    if best.is_none_or(|(b, _, _)| specific && !b) {
+                        best = Some((specific, g, w));
+                    }
+                }
+            }
+        }
+        best.map(|(_, g, w)| (g, w))
     }
 
     fn sidecar(
@@ -1193,7 +1236,7 @@ impl<'a> Walker<'a> {
         self.push(
             "gateway",
             format!(
-                "Gateway {}/{} server {} port {} {protocol}, hosts {}",
+                "Gateway {}/{} server {} port {} {protocol}, hosts {}{}",
                 gw.namespace(),
                 gw.name(),
                 server
@@ -1205,7 +1248,20 @@ impl<'a> Walker<'a> {
                     .as_ref()
                     .and_then(|p| p.number.as_ref())
                     .map_or(0, |n| n.value),
-                hosts.join(", ")
+                hosts.join(", "),
+                server
+                    .tls
+                    .as_deref()
+                    .map(|t| {
+                        let mode = t.mode.as_ref().map(|m| format!(", TLS {}", m.value));
+                        let redirect = if t.https_redirect.unwrap_or(false) {
+                            ", httpsRedirect"
+                        } else {
+                            ""
+                        };
+                        format!("{}{redirect}", mode.unwrap_or_default())
+                    })
+                    .unwrap_or_default()
             ),
             Some((gw.resource_ref(), server.at)),
         );
@@ -2397,15 +2453,31 @@ impl<'a> Walker<'a> {
             Some((p.resource_ref(), loc))
         });
         let enforced = policies.iter().filter(|p| p.enforced()).count();
+        // An implicit deny names the ALLOW policies none of which matched.
+        let allows: Vec<&Res<crate::model::security::AuthorizationPolicy>> = policies
+            .iter()
+            .filter(|p| p.enforced() && p.action == authz::Action::Allow)
+            .filter_map(|p| model.authorization_policies.get(p.index).map(|b| &**b))
+            .collect();
+        let mut reason = decision.reason.clone();
+        let at = at.or_else(|| {
+            if decision.outcome != authz::Outcome::Denied {
+                return None;
+            }
+            let first = allows.first()?;
+            let names: Vec<String> = allows
+                .iter()
+                .map(|p| format!("{}/{}", p.namespace(), p.name()))
+                .collect();
+            reason = format!("{reason} (ALLOW policies: {})", names.join(", "));
+            Some((first.resource_ref(), first.loc()))
+        });
         self.push(
             "authorization",
             if enforced == 0 && decision.policy.is_none() {
-                format!(
-                    "no AuthorizationPolicy applies to the endpoint: {}",
-                    decision.reason
-                )
+                format!("no AuthorizationPolicy applies to the endpoint: {reason}")
             } else {
-                decision.reason.clone()
+                reason.clone()
             },
             at.clone(),
         );
@@ -2424,7 +2496,7 @@ impl<'a> Walker<'a> {
                     (!tcp).then_some(403),
                     Some("RBAC"),
                     Cause::RbacDenied,
-                    decision.reason.clone(),
+                    reason,
                 );
                 false
             }
@@ -2751,4 +2823,52 @@ pub fn validator_route<'m>(
         }
     }
     (None, walker.trace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_are_relative_and_single_destinations_take_everything() {
+        assert_eq!(weighted(&[Some(7)]), vec![100.0]);
+        assert_eq!(
+            weighted(&[Some(10), Some(30), Some(60)]),
+            vec![10.0, 30.0, 60.0]
+        );
+        assert_eq!(
+            weighted(&[Some(10), Some(30), Some(50)]),
+            vec![11.1, 33.3, 55.6]
+        );
+        assert_eq!(weighted(&[Some(0), Some(5)]), vec![0.0, 100.0]);
+        assert_eq!(weighted(&[None, None]), vec![50.0, 50.0]);
+        assert_eq!(
+            weighted(&[Some(-3), Some(i64::MAX), Some(i64::MAX)]).len(),
+            3
+        );
+    }
+
+    #[test]
+    fn regex_rewrite_substitutions() {
+        assert_eq!(regex_replacement(r"/v2/\1"), "/v2/${1}");
+        assert_eq!(regex_replacement("a$b"), "a$$b");
+    }
+
+    #[test]
+    fn causes_round_trip() {
+        for c in Cause::ALL {
+            assert_eq!(Cause::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Cause::parse("nope"), None);
+    }
+
+    #[test]
+    fn headers_parse() {
+        assert_eq!(
+            parse_header("End-User: jason").unwrap(),
+            ("End-User".to_string(), "jason".to_string())
+        );
+        assert_eq!(parse_header("x:").unwrap().1, "");
+        assert!(parse_header(": v").is_err());
+    }
 }
