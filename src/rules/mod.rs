@@ -123,6 +123,12 @@ registry! {
     external_webhook_url,
     external_webhook_ip,
     gateway_api_crd_version,
+    proxy_image_mismatch,
+    single_destination_weight,
+    duplicate_destination,
+    root_sidecar_selector,
+    outbound_policy_no_mode,
+    subset_no_labels,
 }
 
 pub mod catalog;
