@@ -21,6 +21,10 @@
 #    (meshlint's own format: a sidecar calling a neighbour, with and without the canary header,
 #    and ingress requests) RUNS times, interleaved with the analyze runs; target: at most 1.2x
 #    one analyze (loading the mesh plus microseconds per request).
+# 7. Runs one `meshlint authz check` query per size (RUNS times, interleaved with the rest):
+#    svc-000001-v1.team-0000 asked about a GET from svc-000000-v1.team-0000 (its ALLOW policy
+#    allows it), and compares its best wall time with loading the mesh (the best analyze run
+#    minus its rules phase): target <= 1.05x.
 #
 # Exit status: 0 when every injected mistake whose rule exists is found (and, with --strict,
 # every target holds); 1 otherwise; 2 when the benchmark itself could not run.
@@ -106,7 +110,7 @@ for n in $SIZES; do
   python3 "$GEN_MESH" "$dir" --services "$n" >&2
   # injected.json is the answer key, not input: keep it out of the analyzed directory.
   mv "$dir/injected.json" "$WORK/injected-$n.json"
-  : >"$WORK/runs-analyze-$n"; : >"$WORK/runs-scan-$n"; : >"$WORK/runs-one-$n"; : >"$WORK/runs-test-$n"
+  : >"$WORK/runs-analyze-$n"; : >"$WORK/runs-scan-$n"; : >"$WORK/runs-one-$n"; : >"$WORK/runs-test-$n"; : >"$WORK/runs-authz-$n"
   echo "" >"$WORK/best-wall-$n"
 done
 BIG=$(for n in $SIZES; do echo "$n"; done | sort -n | tail -1)
@@ -152,6 +156,13 @@ for i in $(seq "$RUNS"); do
     RUNS_TO="$WORK/runs-scan-$n" timed "$WORK/scan-$n.txt" "$WORK/scan-err-$n.txt" "$SCAN" "$dir"
     RUNS_TO="$WORK/runs-one-$n" RAYON_NUM_THREADS=1 timed "$WORK/one-$n.json" "$WORK/one-err-$n.txt" \
       "$MESHLINT" analyze "$dir" -o json
+    RUNS_TO="$WORK/runs-authz-$n" timed "$WORK/authz-$n.json" "$WORK/authz-err-$n.txt" \
+      "$MESHLINT" authz check svc-000001-v1.team-0000 "$dir" --from svc-000000-v1.team-0000 \
+      --method GET --path /api/items -o json
+    read -r _ _ _ rc < <(tail -1 "$WORK/runs-authz-$n")
+    if [ "$rc" != 0 ]; then
+      echo "bench/run.sh: authz check exited $rc on $dir:" >&2; cat "$WORK/authz-err-$n.txt" >&2; exit 2
+    fi
     if [ "$n" = "$BIG" ]; then
       RUNS_TO="$WORK/runs-test-$n" timed "$WORK/test-$n.json" "$WORK/test-err-$n.txt" \
         "$MESHLINT" test "$dir" --tests "$WORK/routing-tests-$n.yaml" -o json
@@ -168,8 +179,8 @@ for n in $SIZES; do
   dir="$WORK/mesh-$n"
   bytes=$(cat "$dir"/*.yaml | wc -c)
   resources=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$WORK/injected-$n.json")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$resources" "$(runs_of "analyze-$n")" "$(runs_of "scan-$n")" \
-    "$(cat "$WORK/phases-$n.txt")" "$(runs_of "one-$n")" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$resources" "$(runs_of "analyze-$n")" "$(runs_of "scan-$n")" \
+    "$(cat "$WORK/phases-$n.txt")" "$(runs_of "one-$n")" "$(runs_of "authz-$n")" >>"$RESULTS"
 done
 
 # The same stream read from stdin and as a file (issue #14: stdin at most 1.1x the file): the
@@ -200,13 +211,13 @@ import json, sys, collections
 work, results, strict, runs = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
 rows = []
 for line in open(results):
-    n, size, resources, ar, sr, phases, orr = line.rstrip("\n").split("\t")
+    n, size, resources, ar, sr, phases, orr, zr = line.rstrip("\n").split("\t")
     parse = lambda s: [tuple(float(x) for x in r.split()) for r in s.split(";") if r.strip()]
-    a, s, one = parse(ar), parse(sr), parse(orr)
+    a, s, one, authz = parse(ar), parse(sr), parse(orr), parse(zr)
     rows.append(dict(n=int(n), bytes=int(size), resources=int(resources), runs=a,
                      wall=min(r[0] for r in a), cpu=min(r[1] for r in a), rss=max(r[2] for r in a) * 1024,
                      scan=min(r[0] for r in s), scan_cpu=min(r[1] for r in s), phases=phases,
-                     one=min(r[0] for r in one),
+                     one=min(r[0] for r in one), authz=min(r[0] for r in authz),
                      # Each analyze run is followed by a scan run: the median of their ratios is
                      # steadier than a ratio of bests when the machine's speed drifts.
                      paired=sorted(x[0] / y[0] for x, y in zip(a, s))[(min(len(a), len(s)) - 1) // 2]))
@@ -245,6 +256,13 @@ if len(rows) > 1:
           f"{rounds[(len(rounds) - 1) // 2]:.2f}x)")
 for r in rows:
     target(f"peak RSS / input size at {r['n']} services", r["rss"] / r["bytes"], 10)
+import re
+for r in rows:
+    # Loading the mesh = the best analyze run without its rules phase.
+    m = re.search(r"rules ([0-9.]+) ms", r["phases"])
+    load = r["wall"] - (float(m.group(1)) / 1e3 if m else 0.0)
+    target(f"authz check / loading the mesh at {r['n']} services ({r['authz']:.3f} s vs {load:.3f} s)",
+           r["authz"] / max(load, 1e-3), 1.05)
 
 # meshlint test: 1000 routing tests on the largest mesh against one analyze of it.
 big_n = int(sys.argv[5])

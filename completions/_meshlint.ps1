@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze manifests: files, directories, globs, or - for stdin')
+            [CompletionResult]::new('authz', 'authz', [CompletionResultType]::ParameterValue, 'Authorization: which policies apply to a workload, and how a request is decided')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Walk one request (or a call chain) through the mesh and explain its outcome')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)')
@@ -59,6 +60,55 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'Print the time of each phase on stderr (load includes typing each document, in parallel)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshlint;authz' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshlint;authz;check' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The caller: <workload>.<namespace>, a principal cluster.local/ns/<ns>/sa/<sa>, or external')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method of the request (default GET)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path of the request (default /)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port of the request: a Service port or a container port (default: the first)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'A request header ''name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A request header ''name: value'' (repeatable)')
+            [CompletionResult]::new('--principal', '--principal', [CompletionResultType]::ParameterName, 'The request principal (<issuer>/<subject>) of a validated JWT')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on standard output (machine formats are alone there; logs go to stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on standard output (machine formats are alone there; logs go to stderr)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: .meshlint.yaml in the working directory or a parent]')
+            [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)')
+            [CompletionResult]::new('--output-threshold', '--output-threshold', [CompletionResultType]::ParameterName, 'Lowest severity shown (the exit code still follows --failure-threshold)')
+            [CompletionResult]::new('--istio-version', '--istio-version', [CompletionResultType]::ParameterName, 'Istio version X.Y, for rules whose truth depends on it')
+            [CompletionResult]::new('--failure-threshold', '--failure-threshold', [CompletionResultType]::ParameterName, 'Lowest severity that makes the run fail (exit 1)')
+            [CompletionResult]::new('--max-file-bytes', '--max-file-bytes', [CompletionResultType]::ParameterName, 'Largest file read, in bytes')
+            [CompletionResult]::new('--max-documents', '--max-documents', [CompletionResultType]::ParameterName, 'Most documents read from one file')
+            [CompletionResult]::new('--max-yaml-nodes', '--max-yaml-nodes', [CompletionResultType]::ParameterName, 'Most nodes one document may expand to through aliases')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Deepest nesting of YAML collections')
+            [CompletionResult]::new('--max-scalar-bytes', '--max-scalar-bytes', [CompletionResultType]::ParameterName, 'Longest single YAML scalar, in bytes')
+            [CompletionResult]::new('--max-file-nodes', '--max-file-nodes', [CompletionResultType]::ParameterName, 'Most YAML nodes in all documents of one file together')
+            [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Read no .meshlint.yaml')
+            [CompletionResult]::new('--show-suppressed', '--show-suppressed', [CompletionResultType]::ParameterName, 'Also list the suppressed findings and what suppressed each')
+            [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'Print the time of each phase on stderr (load includes typing each document, in parallel)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshlint;authz;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshlint;authz;help;check' {
+            break
+        }
+        'meshlint;authz;help;help' {
             break
         }
         'meshlint;graph' {
@@ -153,6 +203,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
         }
         'meshlint;help' {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze manifests: files, directories, globs, or - for stdin')
+            [CompletionResult]::new('authz', 'authz', [CompletionResultType]::ParameterValue, 'Authorization: which policies apply to a workload, and how a request is decided')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Walk one request (or a call chain) through the mesh and explain its outcome')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)')
@@ -164,6 +215,13 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             break
         }
         'meshlint;help;analyze' {
+            break
+        }
+        'meshlint;help;authz' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request')
+            break
+        }
+        'meshlint;help;authz;check' {
             break
         }
         'meshlint;help;graph' {

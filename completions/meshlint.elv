@@ -23,6 +23,7 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
+            cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
             cand simulate 'Walk one request (or a call chain) through the mesh and explain its outcome'
             cand test 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)'
@@ -55,6 +56,50 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshlint;authz'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand check 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshlint;authz;check'= {
+            cand --from 'The caller: <workload>.<namespace>, a principal cluster.local/ns/<ns>/sa/<sa>, or external'
+            cand --method 'HTTP method of the request (default GET)'
+            cand --path 'Path of the request (default /)'
+            cand --port 'Port of the request: a Service port or a container port (default: the first)'
+            cand -H 'A request header ''name: value'' (repeatable)'
+            cand --header 'A request header ''name: value'' (repeatable)'
+            cand --principal 'The request principal (<issuer>/<subject>) of a validated JWT'
+            cand -o 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand --output 'Output format on standard output (machine formats are alone there; logs go to stderr)'
+            cand -n 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --namespace 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --mesh-config 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)'
+            cand --config 'The configuration file [default: .meshlint.yaml in the working directory or a parent]'
+            cand --suppress 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)'
+            cand --output-threshold 'Lowest severity shown (the exit code still follows --failure-threshold)'
+            cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
+            cand --failure-threshold 'Lowest severity that makes the run fail (exit 1)'
+            cand --max-file-bytes 'Largest file read, in bytes'
+            cand --max-documents 'Most documents read from one file'
+            cand --max-yaml-nodes 'Most nodes one document may expand to through aliases'
+            cand --max-depth 'Deepest nesting of YAML collections'
+            cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
+            cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
+            cand --no-config 'Read no .meshlint.yaml'
+            cand --show-suppressed 'Also list the suppressed findings and what suppressed each'
+            cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshlint;authz;help'= {
+            cand check 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshlint;authz;help;check'= {
+        }
+        &'meshlint;authz;help;help'= {
         }
         &'meshlint;graph'= {
             cand -o 'dot (Graphviz), mermaid, or json'
@@ -141,6 +186,7 @@ set edit:completion:arg-completer[meshlint] = {|@words|
         }
         &'meshlint;help'= {
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
+            cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
             cand simulate 'Walk one request (or a call chain) through the mesh and explain its outcome'
             cand test 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)'
@@ -151,6 +197,11 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshlint;help;analyze'= {
+        }
+        &'meshlint;help;authz'= {
+            cand check 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
+        }
+        &'meshlint;help;authz;check'= {
         }
         &'meshlint;help;graph'= {
         }

@@ -27,6 +27,7 @@ end
 complete -c meshlint -n "__fish_meshlint_needs_command" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_needs_command" -s V -l version -d 'Print version'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "simulate" -d 'Walk one request (or a call chain) through the mesh and explain its outcome'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "test" -d 'Run routing unit tests (istio-config-validator `testCases:` or meshlint\'s own format)'
@@ -60,6 +61,41 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l no-config 
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l show-suppressed -d 'Also list the suppressed findings and what suppressed each'
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l timings -d 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l from -d 'The caller: <workload>.<namespace>, a principal cluster.local/ns/<ns>/sa/<sa>, or external' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l method -d 'HTTP method of the request (default GET)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l path -d 'Path of the request (default /)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l port -d 'Port of the request: a Service port or a container port (default: the first)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s H -l header -d 'A request header \'name: value\' (repeatable)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l principal -d 'The request principal (<issuer>/<subject>) of a validated JWT' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format on standard output (machine formats are alone there; logs go to stderr)' -r -f -a "human\t'Snippets with the offending span underlined, grouped by file, and a summary line'
+json\t'The diagnostic JSON of design.md'
+yaml\t'The same document as json, in YAML'
+sarif\t'SARIF 2.1.0, as GitHub code scanning accepts it'
+github\t'GitHub Actions workflow commands (annotations on the pull request)'
+junit\t'JUnit XML: one testcase per resource and rule'
+codeclimate\t'GitLab code quality (Code Climate subset)'"
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s n -l namespace -d 'Namespace of resources that have none [default: .meshlint.yaml\'s, else default]' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l mesh-config -d 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio\'s defaults)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l config -d 'The configuration file [default: .meshlint.yaml in the working directory or a parent]' -r -F
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l suppress -d 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l output-threshold -d 'Lowest severity shown (the exit code still follows --failure-threshold)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l istio-version -d 'Istio version X.Y, for rules whose truth depends on it' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l failure-threshold -d 'Lowest severity that makes the run fail (exit 1)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-file-bytes -d 'Largest file read, in bytes' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-documents -d 'Most documents read from one file' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-yaml-nodes -d 'Most nodes one document may expand to through aliases' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-depth -d 'Deepest nesting of YAML collections' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-scalar-bytes -d 'Longest single YAML scalar, in bytes' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l max-file-nodes -d 'Most YAML nodes in all documents of one file together' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l no-config -d 'Read no .meshlint.yaml'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l show-suppressed -d 'Also list the suppressed findings and what suppressed each'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -l timings -d 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from help" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
+complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s o -l format -l output -d 'dot (Graphviz), mermaid, or json' -r -f -a "dot\t''
 mermaid\t''
 json\t''"
@@ -127,12 +163,14 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand rules" -s h -l help -d
 complete -c meshlint -n "__fish_meshlint_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand man" -s h -l help -d 'Print help'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "simulate" -d 'Walk one request (or a call chain) through the mesh and explain its outcome'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "test" -d 'Run routing unit tests (istio-config-validator `testCases:` or meshlint\'s own format)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze graph simulate test rules explain completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "simulate" -d 'Walk one request (or a call chain) through the mesh and explain its outcome'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "test" -d 'Run routing unit tests (istio-config-validator `testCases:` or meshlint\'s own format)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and __fish_seen_subcommand_from authz" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'

@@ -35,6 +35,9 @@ pub struct Options {
     pub external: External,
     /// Globs of paths not to read (`.meshlint.yaml` `exclude:`).
     pub exclude: Vec<String>,
+    /// Build the model and the index but run no rule pass (queries such as `authz check`;
+    /// the load and model phases still report broken input).
+    pub skip_rules: bool,
 }
 
 /// The newest Istio release meshlint knows; the default of `--istio-version`.
@@ -53,6 +56,7 @@ impl Default for Options {
             config_file: None,
             external: External::default(),
             exclude: Vec::new(),
+            skip_rules: false,
         }
     }
 }
@@ -196,6 +200,7 @@ fn analyze_loaded(
     };
     let found: Vec<Vec<Diagnostic>> = rules::ALL
         .par_iter()
+        .filter(|_| !options.skip_rules)
         .filter_map(|rule| rule.check)
         .map(|check| {
             let mut out = Vec::new();

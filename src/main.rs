@@ -26,6 +26,11 @@ struct Cli {
 enum Command {
     /// Analyze manifests: files, directories, globs, or - for stdin
     Analyze(AnalyzeArgs),
+    /// Authorization: which policies apply to a workload, and how a request is decided
+    Authz {
+        #[command(subcommand)]
+        command: AuthzCommand,
+    },
     /// Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)
     Graph(GraphArgs),
     /// Walk one request (or a call chain) through the mesh and explain its outcome
@@ -65,6 +70,43 @@ struct AnalyzeArgs {
     /// atomically (a temporary file beside them, then a rename)
     #[arg(long, value_name = "[FORMAT=]PATH")]
     output_file: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum AuthzCommand {
+    /// The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in
+    /// evaluation order); with --from, the decision on one request
+    Check(AuthzCheckArgs),
+}
+
+#[derive(Args)]
+struct AuthzCheckArgs {
+    /// <workload>.<namespace> (a Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod or app label),
+    /// or <kind>/<name>.<namespace>
+    workload: String,
+    /// Files, directories (recursive, honouring .gitignore), globs, or - for stdin
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    /// The caller: <workload>.<namespace>, a principal cluster.local/ns/<ns>/sa/<sa>, or external
+    #[arg(long, value_name = "SOURCE")]
+    from: Option<String>,
+    /// HTTP method of the request (default GET)
+    #[arg(long)]
+    method: Option<String>,
+    /// Path of the request (default /)
+    #[arg(long)]
+    path: Option<String>,
+    /// Port of the request: a Service port or a container port (default: the first)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65535))]
+    port: Option<u32>,
+    /// A request header 'name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// The request principal (<issuer>/<subject>) of a validated JWT
+    #[arg(long)]
+    principal: Option<String>,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Args)]
@@ -312,6 +354,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Graph(args) => graph(args),
+        Command::Authz {
+            command: AuthzCommand::Check(args),
+        } => authz_check(args),
         Command::Simulate(args) => simulate(args),
         Command::Test(args) => routing_test(args),
         Command::Rules { output } => print(&match output {
@@ -426,6 +471,52 @@ fn graph(args: GraphArgs) -> ExitCode {
         GraphFormat::Mermaid => graph.to_mermaid(),
         GraphFormat::Json => graph.to_json(),
     })
+}
+
+fn authz_check(args: AuthzCheckArgs) -> ExitCode {
+    let options = match args.common.options() {
+        Ok(o) => engine::Options {
+            skip_rules: true,
+            ..o
+        },
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut stdin = || read_stdin_up_to(options.load.budgets.max_file_bytes);
+    let analysis = match engine::analyze(&args.paths, &mut stdin, &options) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("meshlint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let query = meshlint::authz::check::Query {
+        workload: args.workload,
+        from: args.from,
+        method: args.method,
+        path: args.path,
+        port: args.port,
+        headers: args.headers,
+        principal: args.principal,
+    };
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal();
+    let json = matches!(args.common.output, Format::Json);
+    if args.common.timings {
+        let t = &analysis.timings;
+        eprintln!(
+            "timings: load {:.1} ms, model {:.1} ms, index {:.1} ms",
+            t.load.as_secs_f64() * 1e3,
+            t.model.as_secs_f64() * 1e3,
+            t.index.as_secs_f64() * 1e3
+        );
+    }
+    let (out, err, code) = meshlint::authz::check::command(analysis, &query, json, color);
+    eprint!("{err}");
+    print(&out);
+    ExitCode::from(code)
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {

@@ -482,11 +482,14 @@ const DESIGN_CAUSES: [&str; 12] = [
     "direct-response",
 ];
 
+/// (header value or weight, subset index) pairs.
+type Routes = Vec<(u8, u8)>;
+
 #[derive(Debug, Clone)]
 struct Svc {
     versions: Vec<u8>,
     /// A VirtualService: (header value, subset index) routes, then a weighted default.
-    vs: Option<(Vec<(u8, u8)>, Vec<(u8, u8)>)>,
+    vs: Option<(Routes, Routes)>,
     /// Subsets the DestinationRule defines (indices into versions, maybe more).
     subsets: Option<Vec<u8>>,
     fault: Option<(bool, u8)>,

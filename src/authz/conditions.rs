@@ -7,6 +7,8 @@ use crate::model::node::Spanned;
 use crate::model::security::{AuthzRule, Condition, Operation, Source};
 
 type S = Spanned<String>;
+/// How one pattern is compared with one value.
+type Matcher = fn(&str, &str) -> bool;
 
 /// Istio's string pattern: exact, `prefix*`, `*suffix`, or `*` (any present value).
 pub fn str_match(pattern: &str, value: &str) -> bool {
@@ -67,7 +69,7 @@ fn ip_match(pattern: &str, ip: &str) -> bool {
 
 /// A positive list (`values`) and a negative one (`not`) on one attribute. An absent attribute
 /// matches no positive value and is outside every negative one.
-fn field(values: &[S], not: &[S], value: Option<&str>, m: fn(&str, &str) -> bool) -> bool {
+fn field(values: &[S], not: &[S], value: Option<&str>, m: Matcher) -> bool {
     if !values.is_empty() && !value.is_some_and(|v| values.iter().any(|p| m(&p.value, v))) {
         return false;
     }
@@ -234,7 +236,7 @@ fn condition_matches(c: &Condition, req: &Request, http: bool) -> bool {
     }
     let peer = req.peer.as_ref();
     let port = req.port.map(|p| p.to_string());
-    let (value, m): (Option<&str>, fn(&str, &str) -> bool) = if let Some(name) = key
+    let (value, m): (Option<&str>, Matcher) = if let Some(name) = key
         .strip_prefix("request.headers[")
         .and_then(|r| r.strip_suffix(']'))
     {

@@ -54,6 +54,7 @@
 //!   `ipBlocks` then never matches, a negative always does), JWT claims other than the request
 //!   principal, trust-domain aliases.
 
+pub mod check;
 pub mod conditions;
 
 use rustc_hash::FxHashMap as HashMap;

@@ -433,6 +433,21 @@ impl Mesh {
         port: u32,
         subset: Option<&str>,
     ) -> ClientTlsDecision {
+        self.client_tls_for_workload(model, caller, None, service, port, subset)
+    }
+
+    /// `client_tls` for a caller with these pod labels, so that a `workloadSelector`
+    /// DestinationRule of its namespace that selects it is the one used
+    /// (`Mesh::destination_rule_for_workload`); `None` labels: a workload no such rule selects.
+    pub fn client_tls_for_workload(
+        &self,
+        model: &Model,
+        caller: Caller<'_>,
+        labels: Option<&super::Labels>,
+        service: ServiceId,
+        port: u32,
+        subset: Option<&str>,
+    ) -> ClientTlsDecision {
         if !caller.sidecar {
             return ClientTlsDecision {
                 mode: ClientMode::Plaintext,
@@ -440,7 +455,8 @@ impl Mesh {
             };
         }
         let svc = self.service(service);
-        let selection = self.destination_rule_for(caller.namespace, &svc.host, &svc.namespace);
+        let selection =
+            self.destination_rule_for_workload(caller.namespace, labels, &svc.host, &svc.namespace);
         let mut origin = ClientOrigin::NoDestinationRule;
         if let Some(selection) = &selection {
             let first = selection.rules.first().copied();
@@ -520,6 +536,29 @@ impl Mesh {
                 ClientMode::Plaintext
             },
             origin,
+        }
+    }
+
+    /// Whether `connect` would accept the connection, without building its texts (for passes
+    /// over every endpoint).
+    pub fn accepts(
+        &self,
+        client: &ClientTlsDecision,
+        endpoint: WorkloadId,
+        container_port: Option<u32>,
+    ) -> bool {
+        let sidecar = self.workload(endpoint).injection == Injection::Injected;
+        let wire = match client.mode {
+            ClientMode::Auto if sidecar => ClientMode::IstioMutual,
+            ClientMode::Auto => ClientMode::Plaintext,
+            m => m,
+        };
+        if !sidecar {
+            return wire != ClientMode::IstioMutual;
+        }
+        match (wire, self.server_mtls(endpoint, container_port).mode) {
+            (ClientMode::IstioMutual, mode) => mode != ServerMode::Disable,
+            (_, mode) => mode != ServerMode::Strict,
         }
     }
 

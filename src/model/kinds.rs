@@ -140,13 +140,13 @@ pub static KINDS: &[KindInfo] = &[
         false
     ),
     kind!(legacy "authentication.istio.io", "Policy", true,
-        "PeerAuthentication (mTLS) and RequestAuthentication (JWT) in security.istio.io/v1; removed in Istio 1.6"),
+        "a PeerAuthentication (its `peers` mTLS, with `selector` for `targets`) and a RequestAuthentication (its `origins` JWT rules) in security.istio.io/v1; removed in Istio 1.6"),
     kind!(legacy "authentication.istio.io", "MeshPolicy", false,
         "a PeerAuthentication in the root namespace (istio-system) without a selector; removed in Istio 1.6"),
-    kind!(legacy "rbac.istio.io", "ServiceRole", true, "AuthorizationPolicy (security.istio.io/v1); removed in Istio 1.6"),
-    kind!(legacy "rbac.istio.io", "ServiceRoleBinding", true, "AuthorizationPolicy (security.istio.io/v1); removed in Istio 1.6"),
-    kind!(legacy "rbac.istio.io", "ClusterRbacConfig", false, "AuthorizationPolicy (security.istio.io/v1); removed in Istio 1.6"),
-    kind!(legacy "rbac.istio.io", "RbacConfig", true, "AuthorizationPolicy (security.istio.io/v1); removed in Istio 1.6"),
+    kind!(legacy "rbac.istio.io", "ServiceRole", true, "an AuthorizationPolicy (security.istio.io/v1): the role's `rules` (services, methods, paths) become `rules[].to[].operation`, with `selector` for the workloads; removed in Istio 1.6"),
+    kind!(legacy "rbac.istio.io", "ServiceRoleBinding", true, "the `rules[].from[].source` of an AuthorizationPolicy (security.istio.io/v1): `subjects` user becomes `principals`, `properties` source.namespace becomes `namespaces`; removed in Istio 1.6"),
+    kind!(legacy "rbac.istio.io", "ClusterRbacConfig", false, "AuthorizationPolicies (security.istio.io/v1): `mode: ON` is an allow-nothing policy (`spec: {}`) in the root namespace, `ON_WITH_INCLUSION` one per included namespace; removed in Istio 1.6"),
+    kind!(legacy "rbac.istio.io", "RbacConfig", true, "AuthorizationPolicies (security.istio.io/v1): `mode: ON` is an allow-nothing policy (`spec: {}`) in the root namespace, `ON_WITH_INCLUSION` one per included namespace; removed in Istio 1.6"),
     kind!(legacy "networking.istio.io", "Policy", true, "PeerAuthentication (security.istio.io/v1)"),
 ];
 

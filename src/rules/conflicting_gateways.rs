@@ -9,7 +9,7 @@ use crate::source::Loc;
 pub const RULE: Rule = Rule {
     name: "conflicting-gateways",
     code: Some("IST0145"),
-    codes: &["IST0145"],
+    codes: &["IST0145", "KIA0301"],
     severity: Severity::Error,
     summary: "Gateways on the same workloads serve the same host on the same port",
     doc: include_str!("../../rules/conflicting-gateways.md"),

@@ -6,7 +6,7 @@ use crate::source::Loc;
 pub const RULE: Rule = Rule {
     name: "conflicting-virtualservices",
     code: Some("IST0109"),
-    codes: &["IST0109"],
+    codes: &["IST0109", "KIA1106"],
     severity: Severity::Error,
     summary: "several VirtualServices for sidecars define the same host; only one of them is used",
     doc: include_str!("../../rules/conflicting-virtualservices.md"),

@@ -5,7 +5,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "gateway-no-workload",
     code: Some("IST0101"),
-    codes: &["IST0101"],
+    codes: &["IST0101", "KIA0302"],
     severity: Severity::Error,
     summary: "a Gateway whose selector matches none of the gateway workloads in the inputs",
     doc: include_str!("../../rules/gateway-no-workload.md"),

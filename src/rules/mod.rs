@@ -96,6 +96,15 @@ registry! {
     telemetry_no_provider,
     telemetry_lightstep,
     mtls_mismatch,
+    authz_no_workload,
+    authz_unknown_namespace,
+    authz_invalid_value,
+    authz_unknown_principal,
+    authz_requestprincipals_without_jwt,
+    authz_conflict,
+    authz_http_on_tcp,
+    authz_requires_mtls,
+    authz_split_rule,
     envoyfilter_relative_operation,
     envoyfilter_relative_proxy_version,
     envoyfilter_replace_operation,
@@ -114,6 +123,12 @@ registry! {
     external_webhook_url,
     external_webhook_ip,
     gateway_api_crd_version,
+    proxy_image_mismatch,
+    single_destination_weight,
+    duplicate_destination,
+    root_sidecar_selector,
+    outbound_policy_no_mode,
+    subset_no_labels,
 }
 
 pub mod catalog;

@@ -100,12 +100,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
         callers.retain(|ns| client_namespaces.binary_search(ns).is_ok());
-        let others: Vec<&str> = client_namespaces
-            .iter()
-            .copied()
-            .filter(|ns| !callers.contains(ns))
-            .collect();
-        if !others.is_empty() {
+        // `callers` holds distinct client namespaces: any left over are "other" clients.
+        let named = callers.len();
+        if client_namespaces.len() > named {
             callers.push(OTHER);
         }
         for port in &svc.ports {
@@ -121,15 +118,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     None,
                 );
                 for &ep in &endpoints {
-                    // A gateway's listeners follow its Gateway servers, not PeerAuthentication.
-                    if mesh.is_gateway_workload(model, ep) {
-                        continue;
-                    }
                     let target = mesh.target_port(model, sid, port.number, ep);
-                    let conn = mesh.connect(&decision, ep, target);
-                    if conn.accepted {
+                    // A gateway's listeners follow its Gateway servers, not PeerAuthentication.
+                    if mesh.accepts(&decision, ep, target) || mesh.is_gateway_workload(model, ep)
+                    {
                         continue;
                     }
+                    let conn = mesh.connect(&decision, ep, target);
                     let Some(f) = fault(
                         cx,
                         &decision.origin,
@@ -148,6 +143,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     };
                     let entry = findings.entry(key).or_insert(f);
                     let label = if client_ns == OTHER {
+                        let others: Vec<&str> = client_namespaces
+                            .iter()
+                            .copied()
+                            .filter(|ns| !callers[..named].contains(ns))
+                            .collect();
                         format!(
                             "{} other namespace{} ({})",
                             others.len(),

@@ -43,6 +43,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .spec
             .containers
             .iter()
+            .chain(w.spec.spec.init_containers.iter())
             .any(|c| c.name.as_ref().is_some_and(|n| n.value == "istio-proxy"))
         {
             continue;

@@ -5,7 +5,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "port-name",
     code: Some("IST0118"),
-    codes: &["IST0118"],
+    codes: &["IST0118", "KIA0601"],
     severity: Severity::Info,
     summary: "a Service port whose name (or appProtocol) does not tell Istio its protocol",
     doc: include_str!("../../rules/port-name.md"),

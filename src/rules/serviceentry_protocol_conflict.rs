@@ -12,7 +12,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "serviceentry-protocol-conflict",
     code: Some("IST0177"),
-    codes: &["IST0177"],
+    codes: &["IST0177", "KIA1212"],
     severity: Severity::Warning,
     summary: "ServiceEntries define the same host and port with different protocols",
     doc: include_str!("../../rules/serviceentry-protocol-conflict.md"),

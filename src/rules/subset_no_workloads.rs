@@ -17,7 +17,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "subset-no-workloads",
     code: Some("IST0173"),
-    codes: &["IST0173"],
+    codes: &["IST0173", "KIA0203"],
     severity: Severity::Error,
     summary: "a DestinationRule subset that selects none of the host's workloads",
     doc: include_str!("../../rules/subset-no-workloads.md"),

@@ -14,7 +14,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "subset-not-found",
     code: Some("IST0101"),
-    codes: &["IST0101"],
+    codes: &["IST0101", "KIA1107"],
     severity: Severity::Error,
     summary: "a destination subset that the DestinationRule used for that host does not define",
     doc: include_str!("../../rules/subset-not-found.md"),

@@ -11,7 +11,7 @@ use crate::source::Loc;
 pub const RULE: Rule = Rule {
     name: "unknown-gateway",
     code: Some("IST0101"),
-    codes: &["IST0101"],
+    codes: &["IST0101", "KIA1102"],
     severity: Severity::Error,
     summary: "a VirtualService names a gateway that does not exist",
     doc: include_str!("../../rules/unknown-gateway.md"),

@@ -12,7 +12,7 @@ use crate::rules::{Context, Rule};
 pub const RULE: Rule = Rule {
     name: "unknown-host",
     code: Some("IST0101"),
-    codes: &["IST0101"],
+    codes: &["IST0101", "KIA1101"],
     severity: Severity::Error,
     summary: "a route or mirror destination host that is no Service or ServiceEntry visible to the VirtualService",
     doc: include_str!("../../rules/unknown-host.md"),
