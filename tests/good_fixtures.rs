@@ -32,6 +32,7 @@ const NOT_YET_CLEAN: &[&str] = &[
     "port-name",
     "delegate-conflict",
     "sidecar-in-ambient",
+    "authz-requires-mtls",
 ];
 
 fn good_fixtures() -> Vec<(String, PathBuf)> {
