@@ -3,6 +3,9 @@
 //! * an ALLOW rule that can never take effect, because a DENY rule of a policy that applies to
 //!   every workload the ALLOW policy applies to matches every request the ALLOW rule matches
 //!   (DENY is evaluated first); identical rules in ALLOW and DENY are the common case;
+//! * (info) an ALLOW rule each of whose requests a CUSTOM rule on the same workloads sends to an
+//!   external authorizer first: whether the ALLOW rule ever takes effect depends on what that
+//!   provider answers, which the files cannot show, so the finding says so instead of guessing;
 //! * an ALLOW policy without rules (allow-nothing) beside other ALLOW policies on the same
 //!   workloads: it changes nothing there, and was usually meant to be a deny-all.
 //!
@@ -31,7 +34,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);
     let aps = &model.authorization_policies;
     let interesting = aps.iter().any(|p| {
-        matches!(Action::of(&p.spec), Some(Action::Deny))
+        matches!(Action::of(&p.spec), Some(Action::Deny | Action::Custom))
             || (Action::of(&p.spec) == Some(Action::Allow) && p.spec.rules.is_empty())
     });
     if !interesting {
@@ -56,9 +59,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .filter(|p| p.enforced() && p.action == Action::Allow)
             .map(|p| p.index)
             .collect();
+        // CUSTOM is evaluated before DENY, so it comes first among the overriding policies.
         let denies: Vec<usize> = applied
             .iter()
-            .filter(|p| p.enforced() && p.action == Action::Deny)
+            .filter(|p| p.enforced() && matches!(p.action, Action::Custom | Action::Deny))
             .map(|p| p.index)
             .collect();
         for &a in &allows {
@@ -109,13 +113,37 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     if !reported_rules.insert((a, ar)) {
                         continue;
                     }
+                    let dp = &aps[d];
+                    if Action::of(&dp.spec) == Some(Action::Custom) {
+                        let provider = dp
+                            .spec
+                            .provider
+                            .as_ref()
+                            .and_then(|p| p.name.as_ref())
+                            .map_or("(no provider named)", |n| n.value.as_str());
+                        out.push(
+                            Diagnostic::new(
+                                &RULE,
+                                model.sources.first_line(allow_rule.at),
+                                format!(
+                                    "rules[{ar}] of this ALLOW policy takes effect only for requests that the external authorizer \"{provider}\" allows: CUSTOM policy {}/{} rules[{dr}] matches every request it matches, applies to the same workloads, and is evaluated first; what that provider answers is not in the files",
+                                    dp.namespace(),
+                                    dp.name()
+                                ),
+                            )
+                            .severity(Severity::Info)
+                            .help("if the provider denies these requests, remove this ALLOW rule; otherwise narrow the CUSTOM rule to the requests the provider must see")
+                            .related(model.sources.first_line(deny_rule.at), format!("CUSTOM rule {}/{} rules[{dr}]", dp.namespace(), dp.name()))
+                            .resource(Some(aps[a].resource_ref())),
+                        );
+                        continue;
+                    }
                     let identical = rule_covers(allow_rule, deny_rule);
                     let how = if identical {
                         "is identical to"
                     } else {
                         "matches every request of"
                     };
-                    let dp = &aps[d];
                     out.push(
                         Diagnostic::new(
                             &RULE,
