@@ -1051,7 +1051,7 @@ const BROKEN_INPUT_RULES: &[&str] = &["yaml-syntax", "input-too-large", "not-an-
 /// `analyze` reports them (on stderr for human output, as `diagnostics` in JSON) and do not stop
 /// the query; rule findings are left to `analyze`.
 pub fn command(
-    mut analysis: Analysis,
+    analysis: &mut Analysis,
     query: &Query,
     json: bool,
     color: bool,
@@ -1059,12 +1059,12 @@ pub fn command(
     analysis
         .diagnostics
         .retain(|d| BROKEN_INPUT_RULES.contains(&d.rule.name));
-    let report = match run(&analysis, query) {
+    let report = match run(analysis, query) {
         Ok(r) => r,
         Err(e) => {
             let mut err = String::new();
             if !analysis.diagnostics.is_empty() {
-                err.push_str(&crate::report::human::render(&analysis, color));
+                err.push_str(&crate::report::human::render(analysis, color));
             }
             err.push_str(&format!("meshlint: {e}\n"));
             return (String::new(), err, 2);
@@ -1073,7 +1073,7 @@ pub fn command(
     let code = exit_code(&report);
     if json {
         let diagnostics =
-            serde_json::from_str::<serde_json::Value>(&crate::report::json::render(&analysis))
+            serde_json::from_str::<serde_json::Value>(&crate::report::json::render(analysis))
                 .ok()
                 .and_then(|v| v.get("diagnostics").cloned());
         (render_json(&report, diagnostics), String::new(), code)
@@ -1081,7 +1081,7 @@ pub fn command(
         let err = if analysis.diagnostics.is_empty() {
             String::new()
         } else {
-            crate::report::human::render(&analysis, color)
+            crate::report::human::render(analysis, color)
         };
         (render_human(&report), err, code)
     }
