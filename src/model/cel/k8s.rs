@@ -189,9 +189,8 @@ fn unescape(s: &str, host: bool) -> Result<(), String> {
     while i < b.len() {
         match b[i] {
             b'%' => {
-                let ok = i + 2 < b.len()
-                    && b[i + 1].is_ascii_hexdigit()
-                    && b[i + 2].is_ascii_hexdigit();
+                let ok =
+                    i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit();
                 if !ok {
                     let end = (i + 3).min(b.len());
                     return Err(format!("invalid URL escape {:?}", &s[i..end]));
@@ -327,7 +326,10 @@ pub fn parse_go_duration(s: &str) -> Result<i64, String> {
         rest = &rest[int_end..];
         let mut frac_part = "";
         if let Some(r) = rest.strip_prefix('.') {
-            let frac_end = r.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(r.len());
+            let frac_end = r
+                .bytes()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap_or(r.len());
             frac_part = &r[..frac_end];
             rest = &r[frac_end..];
             if int_part.is_empty() && frac_part.is_empty() {
@@ -495,7 +497,10 @@ mod tests {
         assert_eq!((v6.hostname(), v6.port()), ("::1", "80"));
         assert_eq!(parse_request_uri("/path").unwrap().scheme, "");
         assert_eq!(parse_request_uri("HTTP://x").unwrap().scheme, "http");
-        assert_eq!(parse_request_uri("oci:repo/image").unwrap().opaque, "repo/image");
+        assert_eq!(
+            parse_request_uri("oci:repo/image").unwrap().opaque,
+            "repo/image"
+        );
         for bad in [
             "",
             "example.com/x",
@@ -523,7 +528,18 @@ mod tests {
         assert_eq!(parse_go_duration("0"), Ok(0));
         assert_eq!(parse_go_duration("10µs"), Ok(10_000));
         assert_eq!(parse_go_duration("1us"), Ok(1_000));
-        for bad in ["", "5", "1e3s", "1d", "1 s", "s", ".s", "-", "inf", "9999999999h"] {
+        for bad in [
+            "",
+            "5",
+            "1e3s",
+            "1d",
+            "1 s",
+            "s",
+            ".s",
+            "-",
+            "inf",
+            "9999999999h",
+        ] {
             assert!(parse_go_duration(bad).is_err(), "{bad:?} should not parse");
         }
     }

@@ -102,10 +102,11 @@ pub fn compile(rule: &Rule) -> Result<Compiled, String> {
     let mut fields = Vec::new();
     let mut calls_duration = false;
     visit(program.expression(), &mut |e| match e {
-        Expr::Select(s) if matches!(&s.operand.expr, Expr::Ident(n) if n == "self") => {
-            if !fields.contains(&s.field) {
-                fields.push(s.field.clone());
-            }
+        Expr::Select(s)
+            if matches!(&s.operand.expr, Expr::Ident(n) if n == "self")
+                && !fields.contains(&s.field) =>
+        {
+            fields.push(s.field.clone());
         }
         Expr::Call(c) if c.func_name == k8s::GO_DURATION => calls_duration = true,
         _ => {}
@@ -130,9 +131,13 @@ fn nesting(e: &IdedExpr) -> u32 {
             children.extend(c.target.as_deref());
             children.extend(&c.args);
         }
-        Expr::Comprehension(c) => {
-            children.extend([&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result])
-        }
+        Expr::Comprehension(c) => children.extend([
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]),
         Expr::List(l) => children.extend(&l.elements),
         Expr::Select(s) => children.push(&s.operand),
         Expr::Map(m) => {
@@ -155,7 +160,13 @@ fn nesting(e: &IdedExpr) -> u32 {
 fn largest(v: &Value) -> usize {
     match v {
         Value::List(l) => l.iter().map(largest).max().unwrap_or(0).max(l.len()),
-        Value::Map(m) => m.map.values().map(largest).max().unwrap_or(0).max(m.map.len()),
+        Value::Map(m) => m
+            .map
+            .values()
+            .map(largest)
+            .max()
+            .unwrap_or(0)
+            .max(m.map.len()),
         _ => 0,
     }
 }
@@ -303,6 +314,26 @@ pub fn evaluate(rule: &Rule, c: &Compiled, value: &Value) -> Verdict {
     })
 }
 
+/// A JSON value as CEL sees it (integers stay ints), for tests and tools.
+pub fn to_value(j: &serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    match j {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => Value::from(s.clone()),
+        J::Array(a) => Value::List(Arc::new(a.iter().map(to_value).collect())),
+        J::Object(o) => Value::from(
+            o.iter()
+                .map(|(k, v)| (k.clone(), to_value(v)))
+                .collect::<std::collections::HashMap<_, _>>(),
+        ),
+    }
+}
+
 /// Errors that mean the interpreter lacks something the rule needs, not that the value is bad.
 fn is_broken(e: &ExecutionError) -> bool {
     match e {
@@ -348,7 +379,12 @@ mod tests {
     #[test]
     fn urls_follow_kubernetes() {
         let r = r#"isURL(self) ? (url(self).getScheme() in ["", "http", "https", "file", "oci"]) : (isURL("http://" + self) && url("http://" + self).getScheme() in ["", "http", "https", "file", "oci"])"#;
-        for ok in ["oci://ghcr.io/x:1", "ghcr.io/x/y:1.0", "file:///a.wasm", "https://h/p"] {
+        for ok in [
+            "oci://ghcr.io/x:1",
+            "ghcr.io/x/y:1.0",
+            "file:///a.wasm",
+            "https://h/p",
+        ] {
             assert_eq!(check(r, Value::from(ok)), Verdict::Pass, "{ok}");
         }
         assert!(matches!(

@@ -92,7 +92,20 @@ fn yaml11_plain_bool(doc: &Document, node: NodeId) -> bool {
         && doc.tag(node).is_none()
         && matches!(
             doc.str(node),
-            Some("yes" | "Yes" | "YES" | "no" | "No" | "NO" | "on" | "On" | "ON" | "off" | "Off" | "OFF")
+            Some(
+                "yes"
+                    | "Yes"
+                    | "YES"
+                    | "no"
+                    | "No"
+                    | "NO"
+                    | "on"
+                    | "On"
+                    | "ON"
+                    | "off"
+                    | "Off"
+                    | "OFF"
+            )
         )
 }
 

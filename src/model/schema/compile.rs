@@ -13,8 +13,8 @@ use super::{
     ArrShape, Count, Group, IntOrStrShape, IntShape, KindSchema, NameRule, NumShape, ObjShape,
     Prop, Shape, ShapeId, StrFormat, StrShape, Table,
 };
-use crate::model::cel::Rule;
 use crate::load::yaml::{Document, NodeId, Scalar};
+use crate::model::cel::Rule;
 
 /// Deprecations the CRD descriptions do not spell out, from `istioctl analyze`'s
 /// `deprecation.FieldAnalyzer` and the Istio API reference: (kind, path, what to do instead).
@@ -324,7 +324,7 @@ impl Compiler {
             Some("object") => self.object(doc, node, kind, path),
             Some("array") => self.array(doc, node, kind, path),
             Some("string") => self.string(doc, node),
-            Some("integer") => self.integer(doc, node, kind, path),
+            Some("integer") => self.integer(doc, node, kind, path, !cel.is_empty()),
             Some("number") => Shape::Num(NumShape {
                 min: float(doc, node, "minimum"),
                 max: float(doc, node, "maximum"),
@@ -481,7 +481,16 @@ impl Compiler {
         Shape::Str(s)
     }
 
-    fn integer(&mut self, doc: &Document, node: NodeId, kind: &str, path: &str) -> Shape {
+    /// `has_cel`: the CRD checks the field with a CEL rule, which then decides (Istio's port
+    /// checks of `PORTS` apply to the fields without one).
+    fn integer(
+        &mut self,
+        doc: &Document,
+        node: NodeId,
+        kind: &str,
+        path: &str,
+        has_cel: bool,
+    ) -> Shape {
         let mut i = IntShape {
             min: int(doc, node, "minimum"),
             max: int(doc, node, "maximum"),
@@ -498,7 +507,10 @@ impl Compiler {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if let Some(&(_, _, zero_ok)) = PORTS.iter().find(|(k, p, _)| *k == kind && *p == path) {
+        if let Some(&(_, _, zero_ok)) = PORTS
+            .iter()
+            .find(|(k, p, _)| !has_cel && *k == kind && *p == path)
+        {
             i.min = Some(if zero_ok { 0 } else { 1 });
             i.max = Some(65535);
             i.port = !zero_ok;

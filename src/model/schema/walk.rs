@@ -13,10 +13,10 @@ use regex::Regex;
 use cel::Value as CelValue;
 use cel::objects::Key as CelKey;
 
-use super::{cel_value, formats};
 use super::{
     ArrShape, Count, IntShape, NumShape, ObjShape, Schema, Shape, ShapeId, StrRule, StrShape,
 };
+use super::{cel_value, formats};
 use crate::catalog::{deprecated_field, invalid_value, missing_field, unknown_field};
 use crate::diag::{Diagnostic, Severity, did_you_mean};
 use crate::load::yaml::{Document, NodeId, Scalar, Style, Value};
@@ -65,6 +65,8 @@ struct Walker<'a> {
     reported: HashSet<NodeId>,
     /// (object, field) pairs already reported missing (an anchored object may be aliased).
     missing: HashSet<(NodeId, String)>,
+    /// Nodes reported for a broken CEL rule: the index of the finding in `out`.
+    cel_reported: HashMap<NodeId, usize>,
 }
 
 pub(super) fn validate(
@@ -90,6 +92,7 @@ pub(super) fn validate(
         visited: HashSet::new(),
         reported: HashSet::new(),
         missing: HashSet::new(),
+        cel_reported: HashMap::new(),
     };
     w.walk(root, shape, at);
     istio_checks(&mut w, root);
@@ -165,10 +168,11 @@ impl<'a> Walker<'a> {
         shape: ShapeId,
         id: u32,
         value: &CelValue,
-        message: String,
+        crd_message: String,
         error: Option<String>,
         key_span: Span,
     ) {
+        let message = crd_message.as_str();
         let doc = self.doc;
         let schema = self.schema;
         let Some(Ok(compiled)) = schema.rules.compiled(id) else {
@@ -206,10 +210,13 @@ impl<'a> Walker<'a> {
                 }
                 if !culprits.is_empty() {
                     for (k, key) in culprits {
-                        let message = format!("key \"{key}\" is not valid in {}: {message}{because}", self.place());
+                        let message = format!(
+                            "key \"{key}\" is not valid in {}: {message}{because}",
+                            self.place()
+                        );
                         let span = doc.span(k);
                         let help = crd_help.clone();
-                        self.report(k, span, |loc| {
+                        self.cel_report(&crd_message, k, span, |loc| {
                             Diagnostic::new(&invalid_value::RULE, loc, message).help(help)
                         });
                     }
@@ -218,27 +225,27 @@ impl<'a> Walker<'a> {
             }
             (Shape::Arr(_), CelValue::List(list)) => {
                 let items = doc.items(node);
-                if items.len() > 1 && items.len() == list.len() {
-                    if let Some((i, related)) = list_culprit(&schema.rules, id, list) {
-                        let item = items[i];
-                        self.path.push(Seg::Index(i));
-                        let with = related
-                            .map(|j| format!(" (together with item {j})"))
-                            .unwrap_or_default();
-                        let message = format!("{}: {message}{because}{with}", self.place());
-                        self.path.pop();
-                        let span = doc.span(item);
-                        let related = related.map(|j| Loc::new(doc.file, doc.span(items[j])));
-                        self.report(item, span, |loc| {
-                            let d = Diagnostic::new(&invalid_value::RULE, loc, message)
-                                .help(crd_help);
-                            match related {
-                                Some(r) => d.related(r, "the item it conflicts with"),
-                                None => d,
-                            }
-                        });
-                        return;
-                    }
+                if items.len() > 1
+                    && items.len() == list.len()
+                    && let Some((i, related)) = list_culprit(&schema.rules, id, list)
+                {
+                    let item = items[i];
+                    self.path.push(Seg::Index(i));
+                    let with = related
+                        .map(|j| format!(" (together with item {j})"))
+                        .unwrap_or_default();
+                    let message = format!("{}: {message}{because}{with}", self.place());
+                    self.path.pop();
+                    let span = doc.span(item);
+                    let related = related.map(|j| Loc::new(doc.file, doc.span(items[j])));
+                    self.cel_report(&crd_message, item, span, |loc| {
+                        let d = Diagnostic::new(&invalid_value::RULE, loc, message).help(crd_help);
+                        match related {
+                            Some(r) => d.related(r, "the item it conflicts with"),
+                            None => d,
+                        }
+                    });
+                    return;
                 }
             }
             (Shape::Obj(_), CelValue::Map(_)) => {
@@ -270,14 +277,14 @@ impl<'a> Walker<'a> {
                         .map(|&(k, _)| Loc::new(doc.file, doc.span(k)))
                         .collect();
                     let span = doc.span(last);
-                    self.report(last, span, |loc| {
+                    self.cel_report(&crd_message, last, span, |loc| {
                         related.into_iter().fold(
                             Diagnostic::new(&invalid_value::RULE, loc, message).help(help),
                             |d, r| d.related(r, "also set"),
                         )
                     });
                 } else {
-                    self.report(node, key_span, |loc| {
+                    self.cel_report(&crd_message, node, key_span, |loc| {
                         Diagnostic::new(&invalid_value::RULE, loc, message).help(crd_help)
                     });
                 }
@@ -301,14 +308,20 @@ impl<'a> Walker<'a> {
                     crd_help
                 };
                 (
-                    format!("\"{shown}\" is not valid for {}: {message}{because}", self.place()),
+                    format!(
+                        "\"{shown}\" is not valid for {}: {message}{because}",
+                        self.place()
+                    ),
                     help,
                 )
             }
             CelValue::Int(_) | CelValue::UInt(_) | CelValue::Float(_) => {
                 let raw = doc.str(node).unwrap_or("");
                 (
-                    format!("{raw} is not valid for {}: {message}{because}", self.place()),
+                    format!(
+                        "{raw} is not valid for {}: {message}{because}",
+                        self.place()
+                    ),
                     crd_help,
                 )
             }
@@ -318,9 +331,35 @@ impl<'a> Walker<'a> {
             CelValue::Map(_) | CelValue::List(_) => key_span,
             _ => doc.span(node),
         };
-        self.report(node, span, |loc| {
+        self.cel_report(&crd_message, node, span, |loc| {
             Diagnostic::new(&invalid_value::RULE, loc, message).help(help)
         });
+    }
+
+    /// Reports a CEL failure once per node: a second rule broken at the same place adds its
+    /// message to the first finding (the API server lists every broken rule); a node reported
+    /// for something else (its type, its range) is not reported again.
+    fn cel_report(
+        &mut self,
+        crd_message: &str,
+        node: NodeId,
+        span: Span,
+        diagnostic: impl FnOnce(Loc) -> Diagnostic,
+    ) {
+        if let Some(&i) = self.cel_reported.get(&node) {
+            if let Some(d) = self.out.get_mut(i)
+                && !d.message.contains(crd_message)
+            {
+                d.message.push_str("; ");
+                d.message.push_str(crd_message);
+            }
+            return;
+        }
+        if self.reported.contains(&node) {
+            return;
+        }
+        self.report(node, span, diagnostic);
+        self.cel_reported.insert(node, self.out.len() - 1);
     }
 
     // ----- reporting -----
