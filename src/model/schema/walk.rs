@@ -5,6 +5,8 @@
 //! string. Each node is reported at most once, aliases are walked once per shape, and nothing
 //! allocates on the happy path except the path stack (one per resource).
 
+mod go;
+
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
@@ -1257,6 +1259,9 @@ fn expected(shape: &Shape) -> &'static str {
 /// Istio's own validation of single resources beyond the CRD schema
 /// (`pkg/config/validation/validation.go`), where it is certain from the resource alone.
 fn istio_checks(w: &mut Walker<'_>, root: NodeId) {
+    if let Some(spec) = w.doc.get(root, "spec").filter(|&s| w.doc.is_map(s)) {
+        go::check(w, spec);
+    }
     if w.kind != "VirtualService" || w.meta.kind.info().group != "networking.istio.io" {
         return;
     }
