@@ -8,6 +8,7 @@
 //! `Verdict::Broken`, and `tests/cel_rules.rs` fails on it for every rule of the CRDs.
 
 pub mod k8s;
+pub mod net;
 
 use std::sync::{Arc, OnceLock};
 
@@ -82,6 +83,7 @@ thread_local! {
     static ROOT: Context<'static, 'static> = {
         let mut ctx = Context::with_env(Arc::clone(env()));
         let _ = k8s::register(&mut ctx);
+        let _ = net::register(&mut ctx);
         ctx
     };
 }
@@ -393,6 +395,39 @@ mod tests {
         ));
         let r = "url(self).getHost() == 'h:80' && url(self).getPort() == '80'";
         assert_eq!(check(r, Value::from("http://h:80/x")), Verdict::Pass);
+    }
+
+    #[test]
+    fn ips_and_cidrs_follow_kubernetes() {
+        for (r, v) in [
+            ("isIP(self) && ip(self).family() == 4", "10.0.0.1"),
+            ("isIP(self) && ip(self).family() == 6", "2001:db8::1"),
+            ("!isIP(self)", "fe80::1%eth0"),
+            ("!isIP(self)", "::ffff:10.0.0.1"),
+            ("!isIP(self)", "010.0.0.1"),
+            ("ip(self).isLoopback()", "127.0.0.1"),
+            ("ip(self).isGlobalUnicast()", "8.8.8.8"),
+            ("!ip(self).isGlobalUnicast()", "169.254.0.1"),
+            ("ip(self).isLinkLocalUnicast()", "fe80::1"),
+            ("ip.isCanonical(self)", "2001:db8::1"),
+            ("!ip.isCanonical(self)", "2001:DB8::1"),
+            (
+                "isCIDR(self) && cidr(self).prefixLength() == 24",
+                "10.0.0.0/24",
+            ),
+            ("cidr(self).containsIP('10.0.0.7')", "10.0.0.0/24"),
+            ("cidr(self).containsIP(ip('10.0.0.7'))", "10.0.0.0/24"),
+            ("!cidr(self).containsCIDR('10.0.0.0/16')", "10.0.0.0/24"),
+            (
+                "cidr(self).containsCIDR(cidr('10.0.0.128/25'))",
+                "10.0.0.0/24",
+            ),
+            ("cidr(self).masked() == cidr('10.0.0.0/24')", "10.0.0.9/24"),
+            ("cidr(self).ip() == ip('10.0.0.9')", "10.0.0.9/24"),
+            ("!isCIDR(self)", "10.0.0.0/33"),
+        ] {
+            assert_eq!(check(r, Value::from(v)), Verdict::Pass, "{r} on {v}");
+        }
     }
 
     #[test]
