@@ -53,6 +53,9 @@ pub struct Compiled {
     /// How deeply its comprehensions (`all`, `exists`, ...) nest: its cost grows as the size of
     /// `self`'s collections to this power.
     pub nesting: u32,
+    /// Whether the rule reads `self` only through its fields (`self.x`, `has(self.x)`): then
+    /// `self` may hold just the fields in `fields`, and the rule cannot tell.
+    pub reads_fields_only: bool,
 }
 
 /// The API server's cost limit for one evaluation of a rule (`celconfig.PerCallLimit`). A rule
@@ -103,15 +106,21 @@ pub fn compile(rule: &Rule) -> Result<Compiled, String> {
     };
     let mut fields = Vec::new();
     let mut calls_duration = false;
+    let (mut selves, mut selected) = (0, 0);
     visit(program.expression(), &mut |e| match e {
-        Expr::Select(s)
-            if matches!(&s.operand.expr, Expr::Ident(n) if n == "self")
-                && !fields.contains(&s.field) =>
-        {
-            fields.push(s.field.clone());
+        Expr::Ident(n) if n == "self" => selves += 1,
+        Expr::Select(s) if matches!(&s.operand.expr, Expr::Ident(n) if n == "self") => {
+            selected += 1;
+            if !fields.contains(&s.field) {
+                fields.push(s.field.clone());
+            }
         }
-        Expr::Call(c) if c.func_name == k8s::GO_DURATION => calls_duration = true,
         _ => {}
+    });
+    visit(program.expression(), &mut |e| {
+        if matches!(e, Expr::Call(c) if c.func_name == k8s::GO_DURATION) {
+            calls_duration = true;
+        }
     });
     let nesting = nesting(program.expression());
     Ok(Compiled {
@@ -120,6 +129,7 @@ pub fn compile(rule: &Rule) -> Result<Compiled, String> {
         fields,
         calls_duration,
         nesting,
+        reads_fields_only: selves == selected,
     })
 }
 
@@ -447,6 +457,9 @@ mod tests {
         .unwrap();
         assert_eq!(c.fields, ["a", "b", "c"]);
         assert_eq!(c.nesting, 1);
+        assert!(c.reads_fields_only);
+        let c = compile(&rule("self.all(k, k != '') && has(self.a)")).unwrap();
+        assert!(!c.reads_fields_only);
     }
 
     #[test]

@@ -19,6 +19,19 @@ pub fn convert(
     shape: ShapeId,
     budget: &mut usize,
 ) -> Option<Value> {
+    convert_fields(schema, doc, node, shape, None, budget)
+}
+
+/// As `convert`, keeping of an object only the fields `only` names (when given): what rules
+/// that read `self` only through those fields can see. Their values are still type-checked.
+pub fn convert_fields(
+    schema: &Schema,
+    doc: &Document,
+    node: NodeId,
+    shape: ShapeId,
+    only: Option<&[&str]>,
+    budget: &mut usize,
+) -> Option<Value> {
     *budget = budget.checked_sub(1)?;
     match schema.shape(shape) {
         Shape::Any => untyped(doc, node, budget),
@@ -30,7 +43,7 @@ pub fn convert(
             let mut map = HashMap::new();
             for &(k, v) in doc.entries(node) {
                 let Some(key) = doc.str(k) else { continue };
-                if doc.is_null(v) {
+                if doc.is_null(v) || only.is_some_and(|f| !f.contains(&key)) {
                     continue;
                 }
                 let value = if let Some(p) = o.prop(key) {

@@ -150,7 +150,20 @@ impl<'a> Walker<'a> {
             return;
         }
         let mut budget = CEL_VALUE_BUDGET;
-        let Some(value) = cel_value::convert(self.schema, self.doc, node, shape, &mut budget)
+        // Of an object, only the fields its rules name, when they read nothing else.
+        let mut only: Vec<&str> = Vec::new();
+        let mut all_fields = !matches!(self.schema.shape(shape), Shape::Obj(_));
+        for &id in rules {
+            match self.schema.rules.compiled(id) {
+                Some(Ok(c)) if c.reads_fields_only => {
+                    only.extend(c.fields.iter().map(String::as_str));
+                }
+                _ => all_fields = true,
+            }
+        }
+        let only = (!all_fields).then_some(&only[..]);
+        let Some(value) =
+            cel_value::convert_fields(self.schema, self.doc, node, shape, only, &mut budget)
         else {
             return;
         };
