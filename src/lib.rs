@@ -146,6 +146,19 @@ mod layers {
                     .collect::<Vec<_>>()
             })),
         );
+        // The route-shadowing analysis both rules report lives in `mesh::shadowing`.
+        for (path, text) in sources("rules") {
+            if ["unreachable_route.rs", "ineffective_match.rs"]
+                .iter()
+                .any(|name| path.ends_with(name))
+            {
+                for other in ["rules::unreachable_route", "rules::ineffective_match"] {
+                    if text.contains(other) {
+                        wrong.push(format!("{path} imports crate::{other}"));
+                    }
+                }
+            }
+        }
         assert!(
             wrong.is_empty(),
             "imports against the pipeline's arrows:\n{}",
