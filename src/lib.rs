@@ -146,6 +146,17 @@ mod layers {
                     .collect::<Vec<_>>()
             })),
         );
+        // Severity overrides, suppressions and `external:` apply in one place, `engine::filter`,
+        // after every pass: no rule reads them.
+        for (path, text) in sources("rules") {
+            for field in ["severities", "suppressions", "external", "config_file"] {
+                if text.contains(&format!("options.{field}")) {
+                    wrong.push(format!(
+                        "{path} reads options.{field} (engine::filter applies it)"
+                    ));
+                }
+            }
+        }
         // The route-shadowing analysis both rules report lives in `mesh::shadowing`.
         for (path, text) in sources("rules") {
             if ["unreachable_route.rs", "ineffective_match.rs"]
