@@ -347,7 +347,15 @@ fn clients(
     probes: &BTreeMap<String, Probe>,
     sidecar_selectors: &BTreeMap<String, Vec<Labels>>,
 ) -> Vec<Client> {
+    let visibility = sidecar_visibility(sides, fqdn);
     let mut namespaces: BTreeSet<String> = BTreeSet::new();
+    // A namespace whose own Sidecar imports the host on one side only sees it appear or vanish.
+    namespaces.extend(
+        visibility
+            .iter()
+            .filter(|(_, v)| v[0] != v[1])
+            .map(|(ns, _)| ns.clone()),
+    );
     if let Some(ns) = host::service_namespace(fqdn) {
         namespaces.insert(ns.to_string());
     }
@@ -400,22 +408,57 @@ fn clients(
             }
         }
     }
-    // One namespace for all the others.
-    let others = workloads
+    // One namespace for all the others, and one for those whose own Sidecar hides the host on
+    // both sides (they are alike too).
+    let mut represent = |pool: Vec<&String>, many: &str| {
+        let count = pool.len();
+        for ns in pool {
+            let Some(list) = workloads.get(ns) else {
+                continue;
+            };
+            if let Some((name, labels)) = list
+                .iter()
+                .find(|(_, l)| !label_sets.iter().any(|g| selects(g, l)))
+            {
+                let label = if count == 1 {
+                    ns.clone()
+                } else {
+                    format!("{many} (e.g. {ns})")
+                };
+                push(ns, label, name, labels);
+                return;
+            }
+        }
+    };
+    let hidden = |ns: &String| visibility.get(ns) == Some(&[Some(false), Some(false)]);
+    let others: Vec<&String> = workloads
         .keys()
-        .filter(|ns| !namespaces.contains(*ns))
-        .count();
-    if let Some((ns, list)) = workloads.iter().find(|(ns, _)| !namespaces.contains(*ns))
-        && let Some((name, labels)) = list
-            .iter()
-            .find(|(_, l)| !label_sets.iter().any(|g| selects(g, l)))
-    {
-        let label = if others == 1 {
-            ns.clone()
-        } else {
-            format!("other namespaces (e.g. {ns})")
-        };
-        push(ns, label, name, labels);
+        .filter(|ns| !namespaces.contains(*ns) && !hidden(ns))
+        .collect();
+    represent(others, "other namespaces");
+    let hiding: Vec<&String> = workloads
+        .keys()
+        .filter(|ns| !namespaces.contains(*ns) && hidden(ns))
+        .collect();
+    represent(hiding, "namespaces whose Sidecar does not import it");
+    out
+}
+
+/// Per namespace with a Sidecar without selector, whether it imports `fqdn`, per side (`None`:
+/// no such Sidecar on that side).
+fn sidecar_visibility(sides: [&Analysis; 2], fqdn: &str) -> BTreeMap<String, [Option<bool>; 2]> {
+    let mut out: BTreeMap<String, [Option<bool>; 2]> = BTreeMap::new();
+    for (k, a) in sides.into_iter().enumerate() {
+        let services = a.mesh.services_for_host(fqdn);
+        for (i, s) in a.model.sidecars.iter().enumerate() {
+            if s.spec.workload_selector.is_some() {
+                continue;
+            }
+            let imports = services
+                .iter()
+                .any(|&sid| a.mesh.sidecar_imports(&a.model, i, sid));
+            out.entry(s.namespace().to_string()).or_default()[k] = Some(imports);
+        }
     }
     out
 }
@@ -592,7 +635,12 @@ fn sidecar_selectors(sides: [&Analysis; 2]) -> BTreeMap<String, Vec<Labels>> {
     out
 }
 
-pub fn compare(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<TrafficChange> {
+pub fn compare(
+    base: &Analysis,
+    head: &Analysis,
+    changes: &Changes,
+    policies: [&PolicyIndex; 2],
+) -> Vec<TrafficChange> {
     let mut hosts = BTreeSet::new();
     touched_hosts(&base.model, &base.mesh, changes, &mut hosts);
     touched_hosts(&head.model, &head.mesh, changes, &mut hosts);
@@ -600,10 +648,7 @@ pub fn compare(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<Traff
         return Vec::new();
     }
     let sides = [base, head];
-    let (pb, ph) = (
-        PolicyIndex::build(&base.model, &base.mesh),
-        PolicyIndex::build(&head.model, &head.mesh),
-    );
+    let [pb, ph] = policies;
     let workloads = client_workloads(base, head);
     let selectors = sidecar_selectors(sides);
     let mut out = Vec::new();
@@ -640,8 +685,8 @@ pub fn compare(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<Traff
                     {
                         continue;
                     }
-                    let before = walk(base, &pb, client, fqdn, port, p, "base");
-                    let after = walk(head, &ph, client, fqdn, port, p, "head");
+                    let before = walk(base, pb, client, fqdn, port, p, "base");
+                    let after = walk(head, ph, client, fqdn, port, p, "head");
                     let unreachable = match (&p.head_route, &after.route) {
                         (Some(own), Some(took)) => own != took && before.route != after.route,
                         _ => false,
