@@ -555,6 +555,10 @@ fn outcome(a: &Analysis, sim: &Simulation, side: &'static str) -> Outcome {
             "fault" | "rewrite" | "timeout" | "mirror" | "redirect" | "direct-response" => {
                 parts.push(step.detail.clone());
             }
+            // The host is not visible to this client: passed through or blackholed.
+            "visibility" if step.detail.contains("outboundTrafficPolicy") => {
+                parts.push(step.detail.clone());
+            }
             _ => {}
         }
     }
