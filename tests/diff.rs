@@ -688,3 +688,42 @@ fn a_host_no_longer_visible_makes_traffic_fail() {
         d.traffic
     );
 }
+
+#[test]
+fn ingress_routes_are_compared_from_the_gateway() {
+    let gateway = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: istio-ingressgateway\n  namespace: istio-system\nspec:\n  selector:\n    matchLabels: {istio: ingressgateway}\n  template:\n    metadata:\n      labels: {istio: ingressgateway, sidecar.istio.io/inject: \"false\"}\n    spec:\n      containers:\n      - name: istio-proxy\n        image: docker.io/istio/proxyv2:1.28.0\n        ports:\n        - containerPort: 8080\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: istio-ingressgateway\n  namespace: istio-system\nspec:\n  selector: {istio: ingressgateway}\n  ports:\n  - name: http2\n    port: 80\n    targetPort: 8080\n---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: public\n  namespace: default\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: [\"shop.example.com\"]\n";
+    let vs = |a: u32, b: u32| {
+        format!(
+            "{}---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: shop-ingress\n  namespace: default\nspec:\n  hosts: [shop.example.com]\n  gateways: [public]\n  http:\n  - route:\n    - destination:\n        host: reviews\n        subset: v1\n      weight: {a}\n    - destination:\n        host: reviews\n        subset: v2\n      weight: {b}\n",
+            reviews_vs(
+                "  - route:\n    - destination:\n        host: reviews\n        subset: v1\n"
+            )
+        )
+    };
+    let base = sources_side(
+        "base",
+        &[
+            ("platform.yaml", PLATFORM),
+            ("gateway.yaml", gateway),
+            ("routes.yaml", &vs(100, 0)),
+        ],
+    );
+    let head = sources_side(
+        "head",
+        &[
+            ("platform.yaml", PLATFORM),
+            ("gateway.yaml", gateway),
+            ("routes.yaml", &vs(80, 20)),
+        ],
+    );
+    let d = diff::diff(&base, &head);
+    let sentences: Vec<&str> = d.traffic.iter().map(|t| t.sentence.as_str()).collect();
+    assert_eq!(
+        sentences,
+        [
+            "requests from ingress istio-ingressgateway.istio-system (Gateway default/public) to shop.example.com:8080: reviews v1 100 % → reviews v1 80 % + reviews v2 20 % (VirtualService default/shop-ingress, routes.yaml:36)"
+        ],
+        "{:#?}",
+        d.traffic
+    );
+}
