@@ -161,3 +161,28 @@ pub fn diff(base: &Side, head: &Side) -> Diff {
         security: security::compare(b, h, &changed, policies),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_on_takes_sections_and_suggests_for_a_typo() {
+        assert_eq!(
+            FailOn::parse("traffic,security"),
+            Ok(FailOn {
+                traffic: true,
+                security: true
+            })
+        );
+        assert_eq!(
+            FailOn::parse("security"),
+            Ok(FailOn {
+                traffic: false,
+                security: true
+            })
+        );
+        let e = FailOn::parse("traffic,secrity").unwrap_err();
+        assert!(e.contains("did you mean security?"), "{e}");
+    }
+}

@@ -469,3 +469,16 @@ pub fn compare(
         authz: authz_flips(base, head, changes, policies),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_filled_at_their_wildcard() {
+        assert_eq!(fill("/api/*"), "/api/x");
+        assert_eq!(fill("*.example.com"), "x.example.com");
+        assert_eq!(fill("*"), "x");
+        assert_eq!(fill("GET"), "GET");
+    }
+}
