@@ -89,6 +89,16 @@ node_struct! {
         "image" => image: Option<S>,
         "ports" => ports: ThinVec<ContainerPort>,
         "securityContext" => security_context: Option<SecurityContext>,
+        "env" => env: ThinVec<EnvVar>,
+    }
+}
+
+node_struct! {
+    /// A container's environment variable: its literal `value`, or where `valueFrom` reads it.
+    pub struct EnvVar {
+        "name" => name: Option<S>,
+        "value" => value: Option<S>,
+        "valueFrom" => value_from: Option<Raw>,
     }
 }
 
@@ -103,7 +113,42 @@ node_struct! {
 node_struct! {
     pub struct LabelSelector {
         "matchLabels" => match_labels: Map<S>,
-        "matchExpressions" => match_expressions: ThinVec<Raw>,
+        "matchExpressions" => match_expressions: ThinVec<LabelSelectorRequirement>,
+    }
+}
+
+node_struct! {
+    /// One `matchExpressions` entry: `key`, `operator` (`In`, `NotIn`, `Exists`, `DoesNotExist`)
+    /// and `values`.
+    pub struct LabelSelectorRequirement {
+        "key" => key: Option<S>,
+        "operator" => operator: Option<S>,
+        "values" => values: ThinVec<S>,
+    }
+}
+
+impl LabelSelector {
+    /// Whether labels (looked up by `get`) satisfy the selector, as Kubernetes decides: every
+    /// `matchLabels` pair and every expression holds. An expression with an unknown operator
+    /// matches nothing (Kubernetes rejects the selector).
+    pub fn matches<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| get(k) == Some(v.value.as_str()))
+            && self.match_expressions.iter().all(|e| {
+                let Some(key) = e.key.as_ref() else {
+                    return false;
+                };
+                let value = get(&key.value);
+                let listed = |v: &str| e.values.iter().any(|x| x.value == v);
+                match e.operator.as_ref().map(|o| o.value.as_str()) {
+                    Some("In") => value.is_some_and(listed),
+                    Some("NotIn") => !value.is_some_and(listed),
+                    Some("Exists") => value.is_some(),
+                    Some("DoesNotExist") => value.is_none(),
+                    _ => false,
+                }
+            })
     }
 }
 

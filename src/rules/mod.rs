@@ -129,6 +129,11 @@ registry! {
     root_sidecar_selector,
     outbound_policy_no_mode,
     subset_no_labels,
+    jwks_fetch_unrestricted,
+    pod_image_auto,
+    image_auto_not_injected,
+    jwt_claim_route_without_authn,
+    invalid_injection_webhook,
 }
 
 pub mod catalog;
@@ -160,6 +165,7 @@ pub fn category(rule: &Rule) -> &'static str {
         || rule.name.contains("authorization")
         || rule.name.contains("certificate")
         || rule.name == "proxy-uid"
+        || rule.name.starts_with("jwks-")
     {
         "security"
     } else if rule.name.starts_with("telemetry-") {
