@@ -134,6 +134,10 @@ registry! {
     image_auto_not_injected,
     jwt_claim_route_without_authn,
     invalid_injection_webhook,
+    unknown_annotation,
+    misplaced_annotation,
+    invalid_annotation,
+    deprecated_annotation,
 }
 
 pub mod catalog;
