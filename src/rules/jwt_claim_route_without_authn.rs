@@ -102,11 +102,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         bare.join(", ")
                     ),
                 )
-                .help(format!(
-                    "add a RequestAuthentication with the issuer's jwtRules in namespace {} (or the root namespace {}) whose selector matches the gateway's labels",
-                    mesh.workload(mesh.gateway_workloads[g][0]).namespace,
-                    mesh.root_namespace
-                ))
+                .help({
+                    let ns = &mesh.workload(mesh.gateway_workloads[g][0]).namespace;
+                    let root = if *ns == mesh.root_namespace {
+                        String::new()
+                    } else {
+                        format!(" (or the root namespace {})", mesh.root_namespace)
+                    };
+                    format!(
+                        "add a RequestAuthentication with the issuer's jwtRules in namespace {ns}{root} whose selector matches the gateway's labels"
+                    )
+                })
                 .related(gw.loc(), format!("gateway {gref}"))
                 .resource(Some(vs.resource_ref())),
             );
