@@ -50,11 +50,13 @@ node_struct! {
 
 node_struct! {
     /// Metadata only: secret values are never read into the model; `data` and `stringData` keep
-    /// only their keys (`tls.crt`, `tls.key`, `ca.crt`) and where each value is written.
+    /// their keys (`tls.crt`, `tls.key`, `ca.crt`), where each value is written, whether it is
+    /// empty, and for a certificate key whether the certificate parses and when it is valid
+    /// (`model::cert`).
     pub struct Secret {
         "type" => secret_type: Option<S>,
-        "data" => data: Map<Raw>,
-        "stringData" => string_data: Map<Raw>,
+        "data" => data: Map<crate::model::cert::DataValue>,
+        "stringData" => string_data: Map<crate::model::cert::StringDataValue>,
     }
 }
 
@@ -62,6 +64,14 @@ impl Secret {
     /// Whether the Secret has `key` in `data` or `stringData`.
     pub fn has_key(&self, key: &str) -> bool {
         self.data.contains_key(key) || self.string_data.contains_key(key)
+    }
+
+    /// The value of `key` (`stringData` wins, as the API server merges it over `data`).
+    pub fn value(&self, key: &str) -> Option<&crate::model::cert::SecretValue> {
+        self.string_data
+            .get(key)
+            .map(|v| &v.0)
+            .or_else(|| self.data.get(key).map(|v| &v.0))
     }
 }
 

@@ -138,6 +138,8 @@ registry! {
     misplaced_annotation,
     invalid_annotation,
     deprecated_annotation,
+    gateway_secret_not_found,
+    gateway_secret_invalid,
 }
 
 pub mod catalog;
