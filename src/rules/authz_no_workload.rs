@@ -2,9 +2,9 @@
 //! `selector` of an AuthorizationPolicy, RequestAuthentication or PeerAuthentication matches no
 //! workload in the inputs. A root-namespace AuthorizationPolicy selector is looked up in every
 //! namespace, as Istio applies it there. A selector-less AuthorizationPolicy outside the root
-//! namespace applies to its whole namespace: it is reported when no workload of that namespace is
-//! in the inputs while workloads of other namespaces are (as upstream, which looks for pods in
-//! the namespace; inputs without any workload cannot tell).
+//! namespace applies to its whole namespace: when the inputs hold Pods (a cluster dump, which
+//! shows what runs), it is reported if no workload of that namespace is among them (as upstream,
+//! which looks for the namespace's pods); manifests alone cannot show an empty namespace.
 
 use crate::diag::{self, Diagnostic, Severity};
 use crate::mesh::Labels;
@@ -36,12 +36,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .peer_authentications
         .iter()
         .map(|p| (&p.meta, p.spec.selector.as_ref(), false, p.loc()));
-    let any_workload = !mesh.workloads.is_empty();
+    // Pods in the inputs (`kubectl get pods` output) show what runs; manifests alone cannot show
+    // that a namespace has no workloads.
+    let cluster_pods = model.workloads.iter().any(|w| w.kind() == "Pod");
     for (meta, selector, any_ns_from_root, at) in aps.chain(ras).chain(pas) {
         let Some(sel) = selector.filter(|s| !s.match_labels.is_empty()) else {
             let ns = meta.namespace.as_str();
             if any_ns_from_root
-                && any_workload
+                && cluster_pods
                 && ns != mesh.root_namespace
                 && mesh.select(ns, &Labels::default()).is_empty()
             {
