@@ -14,8 +14,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "an Istio annotation that Istio has deprecated and may stop reading",
     doc: include_str!("../../rules/deprecated-annotation.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 const INJECT: &str = "sidecar.istio.io/inject";
 

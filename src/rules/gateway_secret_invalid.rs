@@ -17,8 +17,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a Gateway credential Secret without a usable certificate and key, or with an expired certificate",
     doc: include_str!("../../rules/gateway-secret-invalid.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Why the gateway cannot use the Secret, as Istio reads a credential, `None` if it can.
 fn problem(secret: &Secret, now: i64) -> Option<String> {

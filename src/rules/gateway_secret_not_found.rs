@@ -23,8 +23,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a Gateway credentialName whose Secret is not in the gateway workloads' namespace",
     doc: include_str!("../../rules/gateway-secret-not-found.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// One credential a Gateway server names, resolved against a namespace of its workloads.
 pub struct Credential<'m> {

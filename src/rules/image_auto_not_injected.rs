@@ -17,8 +17,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a workload with `image: auto` for istio-proxy whose pods no injection webhook admits",
     doc: include_str!("../../rules/image-auto-not-injected.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = cx.model;

@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an Istio annotation whose value Istio rejects",
     doc: include_str!("../../rules/invalid-annotation.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for object in annotated(cx.model) {

@@ -22,8 +22,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "Istio injection webhooks that overlap (a pod injected twice) or call a Service not in the inputs",
     doc: include_str!("../../rules/invalid-injection-webhook.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 const REV: &str = "istio.io/rev";
 

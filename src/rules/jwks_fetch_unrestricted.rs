@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "istiod fetches the JWKS URIs of RequestAuthentications without BLOCKED_CIDRS_IN_JWKS_URIS",
     doc: include_str!("../../rules/jwks-fetch-unrestricted.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 const VAR: &str = "BLOCKED_CIDRS_IN_JWKS_URIS";
 

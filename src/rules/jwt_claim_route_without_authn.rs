@@ -19,8 +19,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a gateway route matches a JWT claim, but no RequestAuthentication applies to the gateway",
     doc: include_str!("../../rules/jwt-claim-route-without-authn.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 const CLAIM_PREFIX: &str = "@request.auth.claims";
 

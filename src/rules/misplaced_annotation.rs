@@ -14,8 +14,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an Istio annotation on a kind it does not belong on, so Istio never reads it",
     doc: include_str!("../../rules/misplaced-annotation.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for object in annotated(cx.model) {

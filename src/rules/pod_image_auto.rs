@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a Pod whose istio-proxy container still has `image: auto`, so it was never injected",
     doc: include_str!("../../rules/pod-image-auto.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// The `istio-proxy` container's `image: auto`, if the pod spec has one.
 pub fn auto_image(spec: &crate::model::k8s::PodSpec) -> Option<&crate::model::Spanned<String>> {
