@@ -129,6 +129,11 @@ registry! {
     root_sidecar_selector,
     outbound_policy_no_mode,
     subset_no_labels,
+    dr_merge_conflict,
+    serviceentry_duplicate_port,
+    export_to_unknown_namespace,
+    target_port_not_served,
+    sidecar_egress_unknown_host,
 }
 
 pub mod catalog;
