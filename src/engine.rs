@@ -201,6 +201,7 @@ fn analyze_loaded(
     let found: Vec<Vec<Diagnostic>> = rules::ALL
         .par_iter()
         .filter(|_| !options.skip_rules)
+        .filter(|rule| rules::on_by_default(rule) || turned_on(options, rule.name))
         .filter_map(|rule| rule.check)
         .map(|check| {
             let mut out = Vec::new();
@@ -225,6 +226,17 @@ fn analyze_loaded(
         unused_flags: filtered.unused_flags,
         timings,
     })
+}
+
+/// Whether `.meshlint.yaml` gives a rule a severity (its last `rules:` entry is not `off`): how a
+/// rule off by default (`rules::OFF_BY_DEFAULT`) is turned on.
+fn turned_on(options: &Options, rule: &str) -> bool {
+    options
+        .severities
+        .iter()
+        .rev()
+        .find(|(name, _)| name == rule)
+        .is_some_and(|(_, s)| s.is_some())
 }
 
 /// The annotations that suppress findings on the resource that carries them: a comma list of

@@ -20,6 +20,12 @@ fn fixture(rule: &str, which: &str) -> Option<PathBuf> {
 
 fn options_for(path: &Path) -> Options {
     let mut options = Options::default();
+    // Rules off by default are turned on, as `.meshlint.yaml` `rules: {name: <severity>}` does.
+    for rule in rules::ALL.iter().filter(|r| !rules::on_by_default(r)) {
+        options
+            .severities
+            .push((rule.name.to_string(), Some(rule.severity)));
+    }
     // A fixture may pin the Istio version with a file named `istio-version` beside it.
     if let Ok(v) = std::fs::read_to_string(path.parent().unwrap().join("istio-version")) {
         let (a, b) = v.trim().split_once('.').unwrap();
@@ -114,6 +120,26 @@ fn every_rule_has_a_doc_page_with_the_required_sections() {
         assert!(
             rule.doc.starts_with(&format!("# {}", rule.name)),
             "rules/{}.md must start with its name",
+            rule.name
+        );
+    }
+}
+
+#[test]
+fn rules_off_by_default_report_only_once_turned_on() {
+    for rule in rules::ALL.iter().filter(|r| !rules::on_by_default(r)) {
+        let bad = fixture(rule.name, "bad").expect("fixture");
+        let arg = bad
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let found = engine::analyze(&[arg], &mut || Ok(Vec::new()), &Options::default())
+            .expect("fixture loads");
+        assert!(
+            found.diagnostics.iter().all(|d| d.rule.name != rule.name),
+            "{} is off by default but reported without configuration",
             rule.name
         );
     }

@@ -134,9 +134,21 @@ registry! {
     export_to_unknown_namespace,
     target_port_not_served,
     sidecar_egress_unknown_host,
+    gateway_ref_legacy_form,
+    workload_no_authorization,
 }
 
 pub mod catalog;
+
+/// Rules that run only where `.meshlint.yaml` gives them a severity (`rules: {<name>: info}`):
+/// checks that most meshes fail on purpose, so that by default they would only be noise. Their
+/// `severity` is the one they report with once turned on.
+pub const OFF_BY_DEFAULT: &[&str] = &[workload_no_authorization::RULE.name];
+
+/// Whether a rule runs without configuration (see `OFF_BY_DEFAULT`).
+pub fn on_by_default(rule: &Rule) -> bool {
+    !OFF_BY_DEFAULT.contains(&rule.name)
+}
 
 /// The group a rule belongs to, for `meshlint rules` and SARIF tags: `input` (the loader and the
 /// schema), `security` (mTLS, authorization, certificates, proxy identity), `telemetry`,
