@@ -136,6 +136,8 @@ registry! {
     sidecar_egress_unknown_host,
     gateway_ref_legacy_form,
     workload_no_authorization,
+    route_parent_not_found,
+    route_backend_not_found,
 }
 
 pub mod catalog;
