@@ -138,6 +138,8 @@ registry! {
     workload_no_authorization,
     route_parent_not_found,
     route_backend_not_found,
+    gateway_api_listener_conflict,
+    gateway_api_duplicate_listener,
 }
 
 pub mod catalog;

@@ -104,12 +104,15 @@ fn check_parent(cx: &Context<'_>, meta: &Meta, p: &ParentReference, out: &mut Ve
                 ),
             )
             .help(
-                match crate::diag::did_you_mean(
+                match cx.model.k8s_gateways.iter().find(|g| g.name() == name.value && p.namespace.is_none()) {
+                    Some(g) => format!("a Gateway {:?} exists in namespace {}: add `namespace: {}`", name.value, g.namespace(), g.namespace()),
+                    None => match crate::diag::did_you_mean(
                     &name.value,
                     cx.model.k8s_gateways.iter().filter(|g| g.namespace() == ns).map(|g| g.name()),
                 ) {
                     Some(s) => format!("did you mean Gateway {s:?}?"),
                     None => "fix the parent's name (or `namespace`: it defaults to the route's), or add the Gateway".to_string(),
+                    },
                 },
             )
             .resource(resource)
