@@ -140,6 +140,9 @@ registry! {
     route_backend_not_found,
     gateway_api_listener_conflict,
     gateway_api_duplicate_listener,
+    referencegrant_unknown_namespace,
+    workloadgroup_unknown_service_account,
+    workloadgroup_duplicate_labels,
 }
 
 pub mod catalog;
