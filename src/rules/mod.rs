@@ -143,6 +143,8 @@ registry! {
     referencegrant_unknown_namespace,
     workloadgroup_unknown_service_account,
     workloadgroup_duplicate_labels,
+    peerauthentication_default_conflict,
+    peerauthentication_selector_conflict,
 }
 
 pub mod catalog;
