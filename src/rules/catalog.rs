@@ -64,7 +64,11 @@ struct Entry {
 
 /// The default severity as shown: `off` for a rule off by default.
 fn default_severity(rule: &Rule) -> &'static str {
-    if on_by_default(rule) { rule.severity.as_str() } else { "off" }
+    if on_by_default(rule) {
+        rule.severity.as_str()
+    } else {
+        "off"
+    }
 }
 
 fn others(rule: &Rule) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {

@@ -47,7 +47,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let known = known_namespaces(cx);
     let declared = !model.namespaces.is_empty();
     for (meta, list) in lists {
-        let (kind, name, ns) = (meta.kind.info().kind, meta.name.value.as_str(), meta.namespace.as_str());
+        let kind = meta.kind.info().kind;
         for e in list {
             let v = e.value.as_str();
             if matches!(v, "." | "*" | "~") || known.contains(v) {
@@ -67,8 +67,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     e.loc,
                     format!(
-                        "{kind} {ns}/{name} is exported to {v:?}, but {basis} {v:?}: this entry makes it visible to no \
-                         client (unless the namespace exists in the cluster outside these files)"
+                        "exported to {v:?}, but {basis} {v:?}: this entry makes the {kind} visible to no client (unless \
+                         the namespace exists in the cluster outside these files)"
                     ),
                 )
                 .severity(severity)

@@ -37,12 +37,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         &RULE,
                         at,
                         format!(
-                            "listener {} of Gateway {}/{} has the same port {}, protocol {} and {shown} as listener {}: \
+                            "listener {} has the same port {}, protocol {} and {shown} as listener {}: \
                              the Gateway API rejects the Gateway (\"Combination of port, protocol and hostname must be \
                              unique for each listener\")",
                             name(l),
-                            gw.namespace(),
-                            gw.name(),
                             port.value,
                             proto.value,
                             name(other)

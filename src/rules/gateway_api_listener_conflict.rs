@@ -76,9 +76,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 at,
                 format!(
-                    "listener {hostname}:{port} ({protocol}) of Gateway {}/{} is also declared by Gateway {} (KIA1501): {why}",
-                    gw.namespace(),
-                    gw.name(),
+                    "listener {hostname}:{port} ({protocol}) is also declared by Gateway {} (KIA1501): {why}",
                     names.join(", ")
                 ),
             )
@@ -104,11 +102,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     at,
                     format!(
-                        "Gateway {}/{} requests IP address {value}, which Gateway {} requests too (KIA1502): each Gateway \
+                        "IP address {value} is also requested by Gateway {} (KIA1502): each Gateway \
                          gets its own load balancer, only one can hold the address, and the other is not programmed \
                          (`Programmed: False`, `AddressNotAssigned`)",
-                        gw.namespace(),
-                        gw.name(),
                         names.join(", ")
                     ),
                 )

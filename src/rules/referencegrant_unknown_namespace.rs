@@ -44,11 +44,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     ns.loc,
                     format!(
-                        "ReferenceGrant {}/{} lets {kind} of namespace {:?} refer to objects of {}, but {basis}: the \
+                        "this grant lets {kind} of namespace {:?} refer to objects of {}, but {basis}: the \
                          grant allows nothing (unless the namespace exists in the cluster outside these files), and the \
                          references it was written for are still refused",
-                        g.namespace(),
-                        g.name(),
                         ns.value,
                         g.namespace()
                     ),

@@ -74,7 +74,6 @@ fn check_backend(cx: &Context<'_>, grants: &Grants<'_>, meta: &Meta, b: &HttpBac
     let route_kind = meta.kind.info().kind;
     let route_ns = meta.namespace.as_str();
     let ns = b.namespace.as_ref().map_or(route_ns, |n| n.value.as_str());
-    let route = format!("{route_kind} {route_ns}/{}", meta.name.value);
     let resource = Some(crate::model::resource_ref(meta));
     if name.value.contains('.') || !service_exists(cx, &name.value, ns) {
         let help = if name.value.contains('.') {
@@ -92,7 +91,7 @@ fn check_backend(cx: &Context<'_>, grants: &Grants<'_>, meta: &Meta, b: &HttpBac
                 &RULE,
                 name.loc,
                 format!(
-                    "backend Service {ns}/{} of {route} is not in the inputs: requests for this backend get 500 (its \
+                    "backend Service {ns}/{} is not in the inputs: requests for this backend get 500 (its \
                      weight of the traffic fails)",
                     name.value
                 ),
@@ -118,7 +117,7 @@ fn check_backend(cx: &Context<'_>, grants: &Grants<'_>, meta: &Meta, b: &HttpBac
             &RULE,
             loc,
             format!(
-                "backend Service {ns}/{} of {route} is in another namespace, and no ReferenceGrant in {ns} lets \
+                "backend Service {ns}/{} is in another namespace, and no ReferenceGrant in {ns} lets \
                  {route_kind}s of namespace {route_ns} use it: the reference is refused (ResolvedRefs=False, \
                  RefNotPermitted) and requests for it get 500",
                 name.value

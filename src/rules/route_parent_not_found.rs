@@ -64,7 +64,7 @@ fn check_parent(cx: &Context<'_>, meta: &Meta, p: &ParentReference, out: &mut Ve
     let kind = p.kind.as_ref().map_or("Gateway", |k| k.value.as_str());
     let route_ns = meta.namespace.as_str();
     let ns = p.namespace.as_ref().map_or(route_ns, |n| n.value.as_str());
-    let route = format!("{} {route_ns}/{}", meta.kind.info().kind, meta.name.value);
+    let route = "this route";
     let resource = Some(crate::model::resource_ref(meta));
     if kind == "Service" && (group.is_empty() || group == "core") {
         if !service_exists(cx, &name.value, ns) {
@@ -73,8 +73,7 @@ fn check_parent(cx: &Context<'_>, meta: &Meta, p: &ParentReference, out: &mut Ve
                     &RULE,
                     name.loc,
                     format!(
-                        "{route} is attached to Service {ns}/{}, which is not in the inputs: the mesh routes of this \
-                         route apply to no service",
+                        "attached to Service {ns}/{}, which is not in the inputs: the mesh routes of {route} apply to no service",
                         name.value
                     ),
                 )
@@ -98,7 +97,7 @@ fn check_parent(cx: &Context<'_>, meta: &Meta, p: &ParentReference, out: &mut Ve
                 &RULE,
                 name.loc,
                 format!(
-                    "{route} is attached to Gateway {ns}/{}, which is not in the inputs: the route is accepted by no \
+                    "attached to Gateway {ns}/{}, which is not in the inputs: the route is accepted by no \
                      gateway and serves no traffic",
                     name.value
                 ),
@@ -133,7 +132,7 @@ fn check_parent(cx: &Context<'_>, meta: &Meta, p: &ParentReference, out: &mut Ve
             &RULE,
             loc,
             format!(
-                "{route} is attached to Gateway {ns}/{}, but no listener of it admits routes from namespace {route_ns} \
+                "attached to Gateway {ns}/{}, but no listener of it admits routes from namespace {route_ns} \
                  (`allowedRoutes.namespaces.from` is `Same` by default): the route is not accepted",
                 name.value
             ),

@@ -70,11 +70,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     written.loc,
                     format!(
-                        "egress host {:?} of Sidecar {own}/{}: no Service or ServiceEntry in {place} matches {resolved}, so \
+                        "egress host {:?}: no Service or ServiceEntry in {place} matches {resolved}, so \
                          this entry imports nothing and the workloads it scopes have no route to that host (their \
                          requests fall to outboundTrafficPolicy)",
-                        written.value,
-                        sc.name()
+                        written.value
                     ),
                 )
                 .help(help)

@@ -101,17 +101,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 at,
                 format!(
-                    "Service {}/{} port {} sends to {what}, which no container of {} declares: {effect}",
-                    svc.namespace(),
-                    svc.name(),
+                    "port {} sends to {what}, which no container of {} declares: {effect}",
                     number.value,
                     names.join(", ")
                 ),
             )
             .help(help)
             .resource(Some(svc.resource_ref()));
-            if let Some(at) = first.spec.template_at {
-                d = d.related(at, "the pod template");
+            let first_port = first.spec.spec.containers.iter().flat_map(|c| c.ports.iter()).next();
+            if let Some(at) = first_port.map(|p| p.at).or(first.spec.template_at) {
+                d = d.related(at, format!("the container ports of {} {}", first.kind(), first.name()));
             }
             out.push(d);
         }

@@ -39,11 +39,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 w.loc,
                 format!(
-                    "{} {}/{} is covered by no AuthorizationPolicy of namespace {} or of the root namespace {}{note}: \
+                    "no AuthorizationPolicy of namespace {} or of the root namespace {} covers this workload{note}: \
                      Istio allows every request that reaches it",
-                    res.kind(),
-                    w.namespace,
-                    w.name,
                     w.namespace,
                     mesh.root_namespace
                 ),

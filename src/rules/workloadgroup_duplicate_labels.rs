@@ -46,10 +46,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     meta.at,
                     format!(
-                        "WorkloadGroup {ns}/{} gives its workloads {shown}, as WorkloadGroup {} of the same namespace does: \
+                        "this WorkloadGroup gives its workloads {shown}, as WorkloadGroup {ns}/{} does: \
                          the WorkloadEntries registered from both look alike, so every Service, DestinationRule subset \
                          and policy that selects one group selects the other too",
-                        wg.name(),
                         others.join(", ")
                     ),
                 )

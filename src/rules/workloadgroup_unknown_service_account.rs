@@ -42,10 +42,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 sa.loc,
                 format!(
-                    "WorkloadGroup {ns}/{} runs its workloads as service account {:?}, which is not a ServiceAccount of \
+                    "the workloads of this group run as service account {:?}, which is not a ServiceAccount of \
                      namespace {ns} in the inputs: the VMs of this group join the mesh with a token of that account \
                      (`istioctl x workload entry configure` asks for one), so without the account they cannot",
-                    wg.name(),
                     sa.value
                 ),
             )
