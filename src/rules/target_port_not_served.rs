@@ -1,7 +1,8 @@
 //! `target-port-not-served` (Kiali KIA0701): a Service port whose `targetPort` no container of
 //! the workloads it selects declares. A named targetPort that no container port carries gets
-//! those pods no endpoint (Kubernetes resolves names per pod); a numeric one is reported only for
-//! workloads that declare container ports, none of them this one (declaring ports is optional).
+//! those pods no endpoint (Kubernetes resolves names per pod); a numeric one is reported only where
+//! a container port carries the Service port's name with another number (declaring container
+//! ports is optional and often partial, so a number missing from them proves nothing).
 //! The root namespace (the control plane) and gateway proxies are left out, as Kiali does. One
 //! pass over the Services and their endpoints.
 
@@ -53,9 +54,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let ports = || w.spec.spec.containers.iter().flat_map(|c| c.ports.iter());
                 let served = match named {
                     Some(n) => ports().any(|cp| cp.name.as_ref().is_some_and(|x| x.value == n)),
+                    // Declaring container ports is optional and often partial (Istio's own samples
+                    // serve undeclared ports): a number is only doubted when a container port
+                    // carries the Service port's name with another number, the usual typo.
                     None => {
-                        ports().next().is_none()
-                            || ports().any(|cp| cp.container_port.as_ref().is_some_and(|c| c.value == target))
+                        let same_name = |cp: &&crate::model::k8s::ContainerPort| {
+                            cp.name.as_ref().zip(p.name.as_ref()).is_some_and(|(a, b)| a.value == b.value)
+                        };
+                        ports().any(|cp| cp.container_port.as_ref().is_some_and(|c| c.value == target))
+                            || !ports().any(|cp| same_name(&cp))
                     }
                 };
                 if !served {
@@ -87,9 +94,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ),
                 None => (
                     format!("targetPort {target}"),
-                    "traffic for this port reaches a port the containers do not declare (the files cannot show whether \
-                     the container listens on it anyway)"
-                        .to_string(),
+                    format!(
+                        "the container port named {:?} is another number, so this port's traffic probably reaches a port \
+                         the application does not listen on (the files cannot show whether it listens there anyway)",
+                        p.name.as_ref().map_or("", |n| n.value.as_str())
+                    ),
                 ),
             };
             let help = match (named, declared.is_empty()) {
