@@ -145,6 +145,7 @@ registry! {
     workloadgroup_duplicate_labels,
     peerauthentication_default_conflict,
     peerauthentication_selector_conflict,
+    gateway_duplicate_host,
 }
 
 pub mod catalog;
