@@ -198,11 +198,13 @@ fn analyze_loaded(
         mesh: &mesh,
         options,
     };
-    let found: Vec<Vec<Diagnostic>> = rules::ALL
-        .par_iter()
+    let passes: Vec<rules::CheckFn> = rules::passes()
         .filter(|_| !options.skip_rules)
-        .filter(|rule| rules::on_by_default(rule) || turned_on(options, rule.name))
-        .filter_map(|rule| rule.check)
+        .filter(|(rule, _)| rules::on_by_default(rule) || turned_on(options, rule.name))
+        .map(|(_, check)| check)
+        .collect();
+    let found: Vec<Vec<Diagnostic>> = passes
+        .par_iter()
         .map(|check| {
             let mut out = Vec::new();
             check(&cx, &mut out);

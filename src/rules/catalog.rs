@@ -89,7 +89,7 @@ fn entry(rule: &Rule) -> Entry {
         other_severities: others(rule)
             .map(|(severity, when)| Other { severity, when })
             .collect(),
-        pass: rule.check.is_some(),
+        pass: super::check_of(rule).is_some(),
         on_by_default: on_by_default(rule),
     }
 }

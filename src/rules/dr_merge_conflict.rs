@@ -17,8 +17,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "DestinationRules of one namespace for the same host define the same subset or both a trafficPolicy: one of them is ignored",
     doc: include_str!("../../rules/dr-merge-conflict.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

@@ -16,8 +16,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an exportTo entry names a namespace that is not in the inputs: it exports to nobody",
     doc: include_str!("../../rules/export-to-unknown-namespace.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Every namespace the inputs show: Namespace objects, the namespaces resources live in (the
 /// index's list, and those of the kinds it does not index), and the root namespace.

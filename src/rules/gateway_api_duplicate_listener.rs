@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "two listeners of one Gateway API Gateway with the same port, protocol and hostname",
     doc: include_str!("../../rules/gateway-api-duplicate-listener.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for gw in &cx.model.k8s_gateways {

@@ -14,8 +14,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "Gateway API Gateways with the same listener hostname, port and protocol, or the same IP address",
     doc: include_str!("../../rules/gateway-api-listener-conflict.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn address_key(a: &crate::model::other::GatewayAddress) -> Option<(String, String)> {
     let value = a.value.as_ref().filter(|v| !v.value.is_empty())?;

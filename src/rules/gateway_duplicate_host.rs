@@ -14,8 +14,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Gateway server lists the same host twice (hosts are case-insensitive)",
     doc: include_str!("../../rules/gateway-duplicate-host.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (g, gw) in cx.model.gateways.iter().enumerate() {

@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "a VirtualService gateway reference in the old name.namespace form: prefer namespace/name",
     doc: include_str!("../../rules/gateway-ref-legacy-form.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for vs in &cx.model.virtual_services {

@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "several PeerAuthentications without selector in one namespace: only the oldest applies",
     doc: include_str!("../../rules/peerauthentication-default-conflict.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// The PeerAuthentications of the model as workload-scoped resources, in model order.
 pub fn peer_authentications(model: &Model) -> Vec<Scoped<'_>> {

@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a ReferenceGrant allows references from a namespace that is not in the inputs",
     doc: include_str!("../../rules/referencegrant-unknown-namespace.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = cx.model;

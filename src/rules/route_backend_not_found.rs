@@ -19,8 +19,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an HTTPRoute or GRPCRoute backendRef names a Service that does not exist or that no ReferenceGrant allows",
     doc: include_str!("../../rules/route-backend-not-found.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// namespace → (from namespace, from kind, to Service name or `None` for all).
 type Grants<'m> = HashMap<&'m str, Vec<(&'m str, &'m str, Option<&'m str>)>>;

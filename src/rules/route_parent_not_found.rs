@@ -17,8 +17,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an HTTPRoute or GRPCRoute parentRef names a Gateway that does not exist or does not admit the route",
     doc: include_str!("../../rules/route-parent-not-found.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 

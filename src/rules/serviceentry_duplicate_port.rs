@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "several ServiceEntries declare the same host and port: only one of them configures it",
     doc: include_str!("../../rules/serviceentry-duplicate-port.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 struct Entry {
     se: usize,

@@ -16,8 +16,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Sidecar egress host that no Service or ServiceEntry of its namespace matches: it imports nothing",
     doc: include_str!("../../rules/sidecar-egress-unknown-host.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

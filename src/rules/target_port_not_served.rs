@@ -18,8 +18,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Service targetPort that no container of the selected workloads declares",
     doc: include_str!("../../rules/target-port-not-served.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

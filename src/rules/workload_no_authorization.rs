@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "a workload that no AuthorizationPolicy covers: every caller is allowed (off by default)",
     doc: include_str!("../../rules/workload-no-authorization.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

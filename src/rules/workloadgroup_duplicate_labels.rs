@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "two WorkloadGroups of one namespace give their workloads the same labels",
     doc: include_str!("../../rules/workloadgroup-duplicate-labels.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = cx.model;
