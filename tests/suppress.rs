@@ -573,7 +573,9 @@ fn findings(report: &Value, key: &str) -> Vec<(String, String)> {
 #[test]
 fn each_mechanism_removes_exactly_what_it_names_and_show_suppressed_says_by_what() {
     let config = "suppress:\n  - rule: IST0101\n    resource: VirtualService shop/front\n    reason: catalg is being renamed\n";
-    let cases: [(&str, String, Option<&str>, Vec<&str>, &str); 4] = [
+    // (mechanism, mesh, .meshlint.yaml, flags, what --show-suppressed names)
+    type Case<'a> = (&'a str, String, Option<&'a str>, Vec<&'a str>, &'a str);
+    let cases: [Case<'_>; 4] = [
         (
             "galley annotation",
             two_services("  annotations:\n    galley.istio.io/analyze-suppress: IST0101\n"),
