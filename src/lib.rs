@@ -8,6 +8,7 @@ pub mod authz;
 pub mod catalog;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod engine;
 pub mod escape;
 pub mod load;
