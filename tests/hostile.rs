@@ -1010,3 +1010,84 @@ fn type_confusion_in_every_field_never_panics() {
     assert_eq!(json["summary"]["files"], sample.len() as u64 + 1);
     assert!(about(&json, "good.yaml").is_empty());
 }
+
+/// Every numeric flag is range-checked by its parser: zero, one past the largest value, the
+/// largest u64 (the `max as u64 + 1` overflow of issue #14) and a number past u64 are usage
+/// errors naming the flag and its range, before any file is read; the largest value runs.
+#[test]
+fn numeric_flags_are_range_checked() {
+    let dir = dir_with_good();
+    let budgets: &[(&str, u64)] = &[
+        ("--max-file-bytes", 1 << 40),
+        ("--max-documents", 1 << 40),
+        ("--max-yaml-nodes", 1 << 40),
+        ("--max-depth", 4096),
+        ("--max-scalar-bytes", 1 << 40),
+        ("--max-file-nodes", 1 << 40),
+    ];
+    let refused = |args: &[String], flag: &str| {
+        let run = meshlint(dir.path(), args, None);
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert_eq!(run.code, Some(2), "{args:?}: {stderr}");
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout_text());
+        assert!(
+            stderr.contains(flag) && (stderr.contains("is not in") || stderr.contains("invalid")),
+            "{args:?}: {stderr}"
+        );
+    };
+    for &(flag, max) in budgets {
+        for bad in [
+            "0".to_string(),
+            (max + 1).to_string(),
+            u64::MAX.to_string(),
+            "99999999999999999999999".to_string(),
+        ] {
+            for cmd in [
+                &["analyze", "."][..],
+                &["authz", "check", "x.default", "."][..],
+            ] {
+                let mut args: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+                args.extend([flag.to_string(), bad.clone()]);
+                refused(&args, flag);
+            }
+        }
+        // The largest value is taken, and the input is read (a finding-free report of 1 resource).
+        let (run, json) = analyze(dir.path(), &[flag, &max.to_string()]);
+        assert_eq!(run.code, Some(0), "{flag} {max}");
+        expect_good_counted(&json, 1);
+    }
+    // Ports: 1 to 65535.
+    for bad in ["0", "65536", "18446744073709551615"] {
+        let authz: Vec<String> = ["authz", "check", "x.default", ".", "--port", bad]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        refused(&authz, "--port");
+        let simulate: Vec<String> = [
+            "simulate",
+            ".",
+            "--from",
+            "external",
+            "--to",
+            "http://a/",
+            "--port",
+            bad,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        refused(&simulate, "--port");
+    }
+    // The Istio version: numbers past u32 are refused, not wrapped.
+    let version: Vec<String> = ["analyze", ".", "--istio-version", "1.99999999999"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let run = meshlint(dir.path(), &version, None);
+    assert_eq!(
+        run.code,
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
