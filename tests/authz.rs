@@ -383,6 +383,20 @@ fn seed_intro_questions_on_the_scenarios() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("yaml-syntax"), "{}", stderr(&out));
     seed_questions(&[g.to_str().unwrap(), w.to_str().unwrap()]);
+    // testdata/authz/seed-intro is these files with the indentation fixed, and nothing else.
+    let broken = std::fs::read_to_string(g.join("virtualservice-broken-indent.yaml")).unwrap();
+    let fixed = root().join("testdata/authz/seed-intro");
+    assert_eq!(
+        broken.replacen("\n exportTo:", "\n  exportTo:", 1),
+        std::fs::read_to_string(fixed.join("virtualservice.yaml")).unwrap()
+    );
+    for (dir, file) in [(&g, "authz.yaml"), (&g, "gateway.yaml"), (&w, "workload.yaml")] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(file)).unwrap(),
+            std::fs::read_to_string(fixed.join(file)).unwrap(),
+            "{file}"
+        );
+    }
     let a = analyze_files(&[g, w], str::to_string);
     assert!(findings(&a, "authz-no-workload").is_empty());
 }
