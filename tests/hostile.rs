@@ -1091,3 +1091,35 @@ fn numeric_flags_are_range_checked() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+/// Issue #14's two real-world YAML cases load without a finding under every rule, read as
+/// go-yaml reads them: a multi-line single-quoted scalar continued at the key's column, and a
+/// plain `2001:db8::` right before `]` in a flow sequence.
+#[test]
+fn the_two_real_world_yaml_cases_load_without_a_finding() {
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n  namespace: default\ndata:\n  k: 'line one\n  line two'\n";
+    let service_entry = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ipv6\n  namespace: default\nspec:\n  hosts: [db.example.com]\n  addresses: [1.2.3.4, 2001:db8::]\n  ports:\n  - number: 5432\n    name: tcp-postgres\n    protocol: TCP\n  location: MESH_EXTERNAL\n  resolution: STATIC\n  endpoints:\n  - address: 1.2.3.4\n";
+    let a = meshlint::engine::analyze_sources(
+        vec![
+            ("notes.yaml".into(), config_map.as_bytes().to_vec()),
+            ("ipv6.yaml".into(), service_entry.as_bytes().to_vec()),
+        ],
+        &meshlint::engine::Options::default(),
+    )
+    .unwrap();
+    let found: Vec<String> = a
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.rule.name, d.message))
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(a.model.config_maps.len(), 1);
+    assert_eq!(a.model.config_maps[0].spec.data[&"k".to_string()].value, "line one line two");
+    let addresses: Vec<&str> = a.model.service_entries[0]
+        .spec
+        .addresses
+        .iter()
+        .map(|s| s.value.as_str())
+        .collect();
+    assert_eq!(addresses, ["1.2.3.4", "2001:db8::"]);
+}
