@@ -176,29 +176,9 @@ impl Suppression {
     }
 }
 
-/// `*` matches any run of characters (including `/`), everything else itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    // Iterative wildcard matching with one backtrack point: linear in practice, never exponential.
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if pi < p.len() && p[pi] == t[ti] {
-            pi += 1;
-            ti += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
+/// `*` globs, shared with the loader's `exclude:` (it lives there so the loader need not import
+/// the configuration).
+pub use crate::load::glob_match;
 
 /// A rule pattern must name a rule or a code (globs are taken as they are).
 fn check_rule_pattern(rule: &str) -> Result<(), String> {

@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-use crate::rules::Rule;
 use crate::source::Loc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -28,6 +27,30 @@ impl Severity {
             "error" => Some(Severity::Error),
             _ => None,
         }
+    }
+}
+
+/// A rule's identity: what a diagnostic names and every layer may refer to. The loader and the
+/// model phase name the rules they report through `crate::catalog`; `crate::rules` lists every
+/// rule (`rules::ALL`) and holds the passes, which are not part of the identity.
+pub struct Rule {
+    /// Stable kebab-case name, used in output, suppressions and `meshlint explain`.
+    pub name: &'static str,
+    /// The `istioctl analyze` code this rule mirrors, if any.
+    pub code: Option<&'static str>,
+    /// Every IST and KIA code this rule mirrors (`code` first when there is one), for JSON
+    /// `codes`, `meshlint explain <code>` and the code tables.
+    pub codes: &'static [&'static str],
+    /// The default severity (`.meshlint.yaml` may override it, after every pass).
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// The rule's page `rules/<name>.md`, embedded.
+    pub doc: &'static str,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
     }
 }
 

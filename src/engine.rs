@@ -198,10 +198,12 @@ fn analyze_loaded(
         mesh: &mesh,
         options,
     };
-    let found: Vec<Vec<Diagnostic>> = rules::ALL
-        .par_iter()
+    let passes: Vec<rules::CheckFn> = rules::passes()
         .filter(|_| !options.skip_rules)
-        .filter_map(|rule| rule.check)
+        .map(|(_, check)| check)
+        .collect();
+    let found: Vec<Vec<Diagnostic>> = passes
+        .par_iter()
         .map(|check| {
             let mut out = Vec::new();
             check(&cx, &mut out);

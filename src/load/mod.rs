@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::catalog::{duplicate_key, input_too_large, unrendered_template, yaml_syntax};
 use crate::diag::{Diagnostic, Severity};
-use crate::rules::{duplicate_key, input_too_large, unrendered_template, yaml_syntax};
 use crate::source::{FileId, Loc, SourceDb, Span};
 pub use yaml::{Budgets, Document};
 
@@ -143,7 +143,7 @@ pub fn load_excluding<D: Send>(
                 let shown = shown.trim_start_matches("./");
                 !exclude
                     .iter()
-                    .any(|g| crate::config::glob_match(g.trim_start_matches("./"), shown))
+                    .any(|g| glob_match(g.trim_start_matches("./"), shown))
             }
             _ => true,
         });
@@ -862,4 +862,28 @@ fn walk_problem(err: &ignore::Error, dir: &Path) -> Option<(String, Unreadable)>
             Unreadable::error(format!("cannot visit: {other}")),
         )),
     }
+}
+
+/// `*` matches any run of characters (including `/`), everything else itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    // Iterative wildcard matching with one backtrack point: linear in practice, never exponential.
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
 }

@@ -1,10 +1,10 @@
 //! Every kind meshlint knows: its API group, served versions and scope, plus the removed kinds
 //! it recognises so it can say what replaced them.
 
+use crate::catalog::{invalid_value, removed_api};
 use crate::diag::Diagnostic;
 use crate::load::yaml::{Document, NodeId};
 use crate::model::Meta;
-use crate::rules::{invalid_value, removed_api};
 
 #[derive(Debug)]
 pub struct KindInfo {

@@ -20,14 +20,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::catalog::{
+    duplicate_key, input_too_large, invalid_value, missing_field, unknown_field, yaml_syntax,
+};
 use crate::diag::{Diagnostic, ResourceRef, did_you_mean};
 use crate::load::Loaded;
 use crate::load::yaml::{self, Budgets, Chunk, Document, NodeId, Scalar, Style, YamlProblem};
 use crate::model::node::Raw;
 use crate::model::{Model, ModelOptions};
-use crate::rules::{
-    duplicate_key, input_too_large, invalid_value, missing_field, unknown_field, yaml_syntax,
-};
 use crate::source::{FileId, Loc, Span};
 
 /// The MeshConfig fields the analysis depends on, with Istio's defaults.

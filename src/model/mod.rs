@@ -312,7 +312,7 @@ impl Model {
                 model.stats.skipped_documents -= 1;
                 diagnostics.push(
                     Diagnostic::new(
-                        &crate::rules::not_an_object::RULE,
+                        &crate::catalog::not_an_object::RULE,
                         at,
                         format!(
                             "this document is {what}, not an object; kubectl and istioctl reject \
@@ -457,7 +457,7 @@ fn one_per_identity(objects: Vec<Object>, diagnostics: &mut Vec<Diagnostic>) -> 
         };
         diagnostics.push(
             Diagnostic::new(
-                &crate::rules::duplicate_resource::RULE,
+                &crate::catalog::duplicate_resource::RULE,
                 at,
                 format!(
                     "{what} is defined twice: a cluster holds one object of that kind, namespace \

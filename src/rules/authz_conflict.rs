@@ -27,8 +27,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an ALLOW rule that a DENY rule always overrides, or an allow-nothing policy beside other ALLOW policies",
     doc: include_str!("../../rules/authz-conflict.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

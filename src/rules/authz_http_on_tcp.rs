@@ -23,8 +23,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "HTTP-only AuthorizationPolicy fields on a TCP port (ALLOW rules are dropped, DENY rules widen)",
     doc: include_str!("../../rules/authz-http-on-tcp.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn is_tcp(p: Protocol) -> bool {
     matches!(

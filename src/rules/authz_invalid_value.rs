@@ -17,8 +17,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an AuthorizationPolicy that Istio's webhook rejects, or a method that never matches",
     doc: include_str!("../../rules/authz-invalid-value.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 const METHODS: &[&str] = &[
     "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",

@@ -19,8 +19,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "request principals or request.auth conditions for workloads no RequestAuthentication selects",
     doc: include_str!("../../rules/authz-requestprincipals-without-jwt.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// The first JWT-dependent value of a policy: (location, what it is).
 fn first_jwt_use(

@@ -22,8 +22,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "identity conditions on a workload that accepts plaintext (callers without mTLS have no identity)",
     doc: include_str!("../../rules/authz-requires-mtls.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// The first positive identity value of a rule.
 fn first_identity(rule: &AuthzRule) -> Option<&Spanned<String>> {

@@ -19,8 +19,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "`from` and `to` in two rules (OR) where one rule (AND) was probably meant",
     doc: include_str!("../../rules/authz-split-rule.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn only_from(r: &AuthzRule) -> bool {
     !r.from.is_empty() && r.to.is_empty() && r.when.is_empty()

@@ -17,8 +17,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an AuthorizationPolicy source namespace that no namespace of the inputs matches",
     doc: include_str!("../../rules/authz-unknown-namespace.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = cx.model;

@@ -16,8 +16,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "an AuthorizationPolicy principal whose service account is not in the inputs",
     doc: include_str!("../../rules/authz-unknown-principal.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

@@ -77,7 +77,7 @@ fn entry(rule: &Rule) -> Entry {
         other_severities: others(rule)
             .map(|(severity, when)| Other { severity, when })
             .collect(),
-        pass: rule.check.is_some(),
+        pass: super::check_of(rule).is_some(),
     }
 }
 

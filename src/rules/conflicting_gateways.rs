@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "Gateways on the same workloads serve the same host on the same port",
     doc: include_str!("../../rules/conflicting-gateways.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Whether two Gateways configure the same proxies: the same selector, or a workload both select.
 fn same_workloads(cx: &Context<'_>, a: GwIdx, b: GwIdx) -> bool {

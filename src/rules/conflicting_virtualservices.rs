@@ -10,8 +10,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "several VirtualServices for sidecars define the same host; only one of them is used",
     doc: include_str!("../../rules/conflicting-virtualservices.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Where two VirtualServices are both visible.
 enum Common {

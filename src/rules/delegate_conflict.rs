@@ -10,8 +10,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a delegate VirtualService route whose match is not within its root route's match; Istio drops it",
     doc: include_str!("../../rules/delegate-conflict.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (ri, root) in cx.model.virtual_services.iter().enumerate() {

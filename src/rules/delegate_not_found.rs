@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a route delegates to a VirtualService that does not exist or is not visible",
     doc: include_str!("../../rules/delegate-not-found.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `deprecated-field`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the loader and the model phase, not by a pass over the mesh.
-pub const RULE: Rule = Rule {
-    name: "deprecated-field",
-    code: Some("IST0002"),
-    codes: &["IST0002"],
-    severity: Severity::Warning,
-    summary: "a field or value that Istio deprecated",
-    doc: include_str!("../../rules/deprecated-field.md"),
-    check: None,
-};
+pub use crate::catalog::deprecated_field::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

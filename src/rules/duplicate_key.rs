@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `duplicate-key`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the loader and the model phase, not by a pass over the mesh.
-pub const RULE: Rule = Rule {
-    name: "duplicate-key",
-    code: None,
-    codes: &[],
-    severity: Severity::Error,
-    summary: "a mapping has the same key twice; Kubernetes rejects such a manifest",
-    doc: include_str!("../../rules/duplicate-key.md"),
-    check: None,
-};
+pub use crate::catalog::duplicate_key::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

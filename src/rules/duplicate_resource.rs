@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `duplicate-resource`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the model phase, which keeps one object per identity (the later definition).
-pub const RULE: Rule = Rule {
-    name: "duplicate-resource",
-    code: None,
-    codes: &[],
-    severity: Severity::Error,
-    summary: "two documents define the same object (kind, namespace, name); the one applied last replaces the other",
-    doc: include_str!("../../rules/duplicate-resource.md"),
-    check: None,
-};
+pub use crate::catalog::duplicate_resource::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an EnvoyFilter ADD patch to ROUTE_CONFIGURATION or HTTP_ROUTE: it is ignored",
     doc: include_str!("../../rules/envoyfilter-add-operation.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     report(

@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an EnvoyFilter without priority uses a relative patch operation, whose effect depends on the order filters are applied",
     doc: include_str!("../../rules/envoyfilter-relative-operation.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// What is wrong with one patch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a relative EnvoyFilter patch without priority on a filter that a proxyVersion-bound patch also targets",
     doc: include_str!("../../rules/envoyfilter-relative-proxy-version.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     report(

@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an EnvoyFilter REPLACE patch on something other than an HTTP or network filter or a virtual host: it is ignored",
     doc: include_str!("../../rules/envoyfilter-replace-operation.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     report(

@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "an Istio webhook of a remote cluster that reaches the external control plane by IP address",
     doc: include_str!("../../rules/external-webhook-ip.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// The host of an `https://host:port/path` URL.
 fn host_of(url: &str) -> &str {

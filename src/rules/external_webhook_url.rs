@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an Istio webhook of a remote cluster without a URL to reach the external control plane",
     doc: include_str!("../../rules/external-webhook-url.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Whether a webhook configuration is one of Istio's: the validators (`istio-validator-*`,
 /// `istiod-default-validator`) and the injectors (`istio-sidecar-injector-*`).

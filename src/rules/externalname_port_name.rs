@@ -9,8 +9,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an ExternalName Service port that is plain TCP or undeclared, which sidecars cannot tell apart from other traffic on that port",
     doc: include_str!("../../rules/externalname-port-name.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for svc in &cx.model.services {

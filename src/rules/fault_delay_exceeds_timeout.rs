@@ -26,8 +26,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "an injected delay longer than the timeout callers allow for the same requests",
     doc: include_str!("../../rules/fault-delay-exceeds-timeout.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 struct Delay {
     vs: usize,

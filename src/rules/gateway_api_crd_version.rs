@@ -14,8 +14,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Gateway API CRD older than Istio requires: resources of that kind are ignored",
     doc: include_str!("../../rules/gateway-api-crd-version.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// CRD name → minimum bundle version (major, minor, patch).
 const MINIMUM: &[(&str, (u64, u64, u64))] = &[("tlsroutes.gateway.networking.k8s.io", (1, 5, 0))];

@@ -9,8 +9,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a Gateway whose selector matches none of the gateway workloads in the inputs",
     doc: include_str!("../../rules/gateway-no-workload.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn labels_text(labels: &Labels) -> String {
     labels

@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a policy selects Gateway API gateway pods by label, which Istio ignores: use targetRefs",
     doc: include_str!("../../rules/gateway-pod-selector.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 const GATEWAY_NAME: &str = "gateway.networking.k8s.io/gateway-name";
 

@@ -11,8 +11,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Gateway server port that the Service in front of the gateway pods does not expose",
     doc: include_str!("../../rules/gateway-port-not-on-service.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (g, gw) in cx.model.gateways.iter().enumerate() {

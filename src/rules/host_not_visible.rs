@@ -17,8 +17,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a VirtualService that its namespace's Sidecar does not import (egress hosts select it by its own namespace)",
     doc: include_str!("../../rules/host-not-visible.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn egress_hosts(model: &Model, sidecar: SidecarIdx) -> String {
     let hosts: Vec<&str> = model.sidecars[sidecar]

@@ -11,8 +11,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "a `match` entry that never takes a request because an earlier match takes them all",
     doc: include_str!("../../rules/ineffective-match.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     report(cx, Emit::Ineffective, out);

@@ -14,8 +14,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a gateway route without subset to a host whose mesh VirtualService routes by subset: the gateway's requests bypass that routing",
     doc: include_str!("../../rules/ingress-subset-ignored.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `input-too-large`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the loader and the model phase, not by a pass over the mesh.
-pub const RULE: Rule = Rule {
-    name: "input-too-large",
-    code: None,
-    codes: &[],
-    severity: Severity::Error,
-    summary: "an input exceeds a safety budget (file size, document count, nesting, alias expansion)",
-    doc: include_str!("../../rules/input-too-large.md"),
-    check: None,
-};
+pub use crate::catalog::input_too_large::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

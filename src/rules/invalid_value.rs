@@ -1,19 +1,13 @@
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::mesh::matching::regex_error;
 use crate::model::networking::StringMatch;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 /// Reported by the loader and the model phase, and by the pass below for the regexes of
 /// VirtualService matches (which the CRD schema does not check but Istio's webhook does).
-pub const RULE: Rule = Rule {
-    name: "invalid-value",
-    code: Some("IST0106"),
-    codes: &["IST0106"],
-    severity: Severity::Error,
-    summary: "a value of the wrong type, outside its range, or not one of the allowed values",
-    doc: include_str!("../../rules/invalid-value.md"),
-    check: Some(check),
-};
+pub use crate::catalog::invalid_value::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// `validateHTTPRoute` → `validateStringMatchRegexp` for `uri`, `scheme`, `method`,
 /// `authority`, `headers`, `withoutHeaders` and `queryParams`: an empty regex or one RE2 cannot

@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `missing-field`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the loader and the model phase, not by a pass over the mesh.
-pub const RULE: Rule = Rule {
-    name: "missing-field",
-    code: Some("IST0106"),
-    codes: &["IST0106"],
-    severity: Severity::Error,
-    summary: "a field that Istio or Kubernetes requires is absent",
-    doc: include_str!("../../rules/missing-field.md"),
-    check: None,
-};
+pub use crate::catalog::missing_field::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

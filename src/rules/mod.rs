@@ -1,7 +1,9 @@
-//! The rule registry. A rule is one module with a `RULE` constant; adding one is its own files
-//! plus one line in `registry!` below.
+//! The rule registry: the one place that lists rules and holds their passes. A rule is one
+//! module with a `RULE` constant (its identity, `diag::Rule`) and a `CHECK` constant (its pass
+//! over the mesh, or `None` when the loader or the model phase report it); adding one is its own
+//! files plus one line in `registry!` below.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::mesh::Mesh;
 use crate::model::Model;
 
@@ -14,33 +16,18 @@ pub struct Context<'a> {
 
 pub type CheckFn = fn(&Context<'_>, &mut Vec<Diagnostic>);
 
-pub struct Rule {
-    /// Stable kebab-case name, used in output, suppressions and `meshlint explain`.
-    pub name: &'static str,
-    /// The `istioctl analyze` code this rule mirrors, if any.
-    pub code: Option<&'static str>,
-    /// Every IST and KIA code this rule mirrors (`code` first when there is one), for JSON
-    /// `codes`, `meshlint explain <code>` and the code tables.
-    pub codes: &'static [&'static str],
-    pub severity: Severity,
-    pub summary: &'static str,
-    /// The rule's page `rules/<name>.md`, embedded.
-    pub doc: &'static str,
-    /// The pass over the mesh; `None` for rules that the loader or the model phase report.
-    pub check: Option<CheckFn>,
-}
-
-impl std::fmt::Debug for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name)
-    }
-}
+/// A rule's identity lives in `crate::diag` so that every layer may name it; the identities of
+/// the rules the loader and the model phase report are declared in `crate::catalog`.
+pub use crate::diag::Rule;
 
 macro_rules! registry {
     ($($module:ident),* $(,)?) => {
         $(pub mod $module;)*
         /// Every rule, in the order `meshlint rules` lists them.
         pub static ALL: &[&Rule] = &[$(&$module::RULE),*];
+        /// The pass of each rule in `ALL` (same order), `None` for rules reported before the
+        /// passes run.
+        static CHECKS: &[Option<CheckFn>] = &[$($module::CHECK),*];
     };
 }
 
@@ -132,6 +119,21 @@ registry! {
 }
 
 pub mod catalog;
+
+/// The pass of every rule that has one, in the order of `ALL`.
+pub fn passes() -> impl Iterator<Item = (&'static Rule, CheckFn)> {
+    ALL.iter()
+        .zip(CHECKS)
+        .filter_map(|(rule, check)| check.map(|check| (*rule, check)))
+}
+
+/// The pass of `rule`, `None` when the loader, the model phase or the engine report it.
+pub fn check_of(rule: &Rule) -> Option<CheckFn> {
+    ALL.iter()
+        .zip(CHECKS)
+        .find(|(r, _)| r.name == rule.name)
+        .and_then(|(_, check)| *check)
+}
 
 /// The group a rule belongs to, for `meshlint rules` and SARIF tags: `input` (the loader and the
 /// schema), `security` (mTLS, authorization, certificates, proxy identity), `telemetry`,

@@ -25,8 +25,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a client's TLS setting and the server's mTLS mode cannot talk (connections fail with 503)",
     doc: include_str!("../../rules/mtls-mismatch.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// A placeholder namespace for "a client in any namespace that has no rule of its own".
 const OTHER: &str = "\u{0}other";

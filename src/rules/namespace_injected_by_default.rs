@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "a Namespace without injection label that Istio injects anyway (enableNamespacesByDefault)",
     doc: include_str!("../../rules/namespace-injected-by-default.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !namespaces_injected_by_default(cx.model, None) {

@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Namespace with several injection labels (istio-injection, istio.io/rev, ambient): which one wins is easy to get wrong",
     doc: include_str!("../../rules/namespace-multiple-injection-labels.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for ns in &cx.model.namespaces {

@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "a Namespace that says nothing about sidecar injection: its pods join the mesh only if injected by hand",
     doc: include_str!("../../rules/namespace-not-injected.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if namespaces_injected_by_default(cx.model, None) {

@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a status condition that Istio reported as failed",
     doc: include_str!("../../rules/negative-condition.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn negative(c: &Condition) -> bool {
     let Some(t) = c.condition_type.as_ref() else { return false };

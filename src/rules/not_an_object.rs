@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `not-an-object`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the model phase: a document of a manifest that is a scalar or a sequence.
-pub const RULE: Rule = Rule {
-    name: "not-an-object",
-    code: None,
-    codes: &[],
-    severity: Severity::Error,
-    summary: "a document of a manifest is a scalar or a list, not an object; kubectl rejects the file",
-    doc: include_str!("../../rules/not-an-object.md"),
-    check: None,
-};
+pub use crate::catalog::not_an_object::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "a Sidecar outboundTrafficPolicy without mode: the effective mode is not visible here",
     doc: include_str!("../../rules/outbound-policy-no-mode.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for sc in &cx.model.sidecars {

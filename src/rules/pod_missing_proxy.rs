@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Pod in an injected namespace that has no istio-proxy container",
     doc: include_str!("../../rules/pod-missing-proxy.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = cx.model;

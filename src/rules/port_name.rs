@@ -9,8 +9,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "a Service port whose name (or appProtocol) does not tell Istio its protocol",
     doc: include_str!("../../rules/port-name.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Values of `gateway.istio.io/managed` on Services Istio creates itself.
 const MANAGED: &[&str] = &[

@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a destination port that the destination service does not expose",
     doc: include_str!("../../rules/port-not-found.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

@@ -18,8 +18,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a destination without port to a service that exposes several ports",
     doc: include_str!("../../rules/port-required.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

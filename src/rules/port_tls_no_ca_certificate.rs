@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a DestinationRule port originating TLS without caCertificates: the server's certificate is not verified",
     doc: include_str!("../../rules/port-tls-no-ca-certificate.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for dr in &cx.model.destination_rules {

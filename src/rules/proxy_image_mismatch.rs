@@ -17,8 +17,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "pods of an injected namespace run another proxy image than the injector now injects",
     doc: include_str!("../../rules/proxy-image-mismatch.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// The proxy image the injector ConfigMap of `revision` injects: `global.proxy.image` when it is
 /// a full reference, else `<global.hub>/<global.proxy.image>:<global.tag>`.

@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an application container running as UID 1337, which is reserved for the sidecar proxy",
     doc: include_str!("../../rules/proxy-uid.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 const PROXY_UID: i64 = 1337;
 

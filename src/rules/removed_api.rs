@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `removed-api`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the loader and the model phase, not by a pass over the mesh.
-pub const RULE: Rule = Rule {
-    name: "removed-api",
-    code: None,
-    codes: &[],
-    severity: Severity::Error,
-    summary: "a kind or API version that Istio no longer serves",
-    doc: include_str!("../../rules/removed-api.md"),
-    check: None,
-};
+pub use crate::catalog::removed_api::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

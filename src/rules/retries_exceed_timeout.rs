@@ -20,8 +20,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "retries that cannot all happen within the route's timeout",
     doc: include_str!("../../rules/retries-exceed-timeout.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn plural(n: i64) -> &'static str {
     if n == 1 { "retry" } else { "retries" }

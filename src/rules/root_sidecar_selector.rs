@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Sidecar in the root namespace with a workloadSelector: it is not a mesh-wide default",
     doc: include_str!("../../rules/root-sidecar-selector.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let root = cx.mesh.root_namespace.as_str();

@@ -11,8 +11,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a ServiceEntry with a TCP or undeclared port and no addresses: sidecars cannot tell its traffic apart",
     doc: include_str!("../../rules/serviceentry-addresses-required.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // With DNS auto-allocation the control plane gives every ServiceEntry a virtual IP.

@@ -16,8 +16,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "ServiceEntries define the same host and port with different protocols",
     doc: include_str!("../../rules/serviceentry-protocol-conflict.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 struct Entry {
     se: usize,

@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Sidecar in an ambient namespace or selecting only ambient workloads: it has no effect",
     doc: include_str!("../../rules/sidecar-in-ambient.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

@@ -11,8 +11,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a route with a single destination whose weight is below 100: it gets all the traffic anyway",
     doc: include_str!("../../rules/single-destination-weight.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for vs in &cx.model.virtual_services {

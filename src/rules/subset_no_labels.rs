@@ -11,8 +11,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a DestinationRule subset without labels: it selects every endpoint of the host",
     doc: include_str!("../../rules/subset-no-labels.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for dr in &cx.model.destination_rules {

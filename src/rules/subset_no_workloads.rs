@@ -21,8 +21,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a DestinationRule subset that selects none of the host's workloads",
     doc: include_str!("../../rules/subset-no-workloads.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Labels Istio derives from the Node (or the network/cluster), not from the pod template.
 const TOPOLOGY_KEYS: &[&str] = &[

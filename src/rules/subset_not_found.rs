@@ -18,8 +18,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a destination subset that the DestinationRule used for that host does not define",
     doc: include_str!("../../rules/subset-not-found.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, mesh) = (cx.model, cx.mesh);

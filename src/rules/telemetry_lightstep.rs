@@ -11,8 +11,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Telemetry traces through the deprecated Lightstep provider",
     doc: include_str!("../../rules/telemetry-lightstep.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mesh = &cx.model.mesh_config;

@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Telemetry access-logging entry without providers and no default provider in the mesh config: it is ignored",
     doc: include_str!("../../rules/telemetry-no-provider.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !cx.model.mesh_config.default_providers.access_logging.is_empty() {

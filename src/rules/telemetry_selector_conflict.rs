@@ -12,8 +12,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "several Telemetries select the same workload; which one applies is undefined",
     doc: include_str!("../../rules/telemetry-selector-conflict.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = cx.model;

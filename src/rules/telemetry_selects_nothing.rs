@@ -13,8 +13,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a Telemetry whose selector matches none of its namespace's workloads",
     doc: include_str!("../../rules/telemetry-selects-nothing.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let found = scope(cx.mesh, &telemetries(cx.model));

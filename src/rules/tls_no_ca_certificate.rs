@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a DestinationRule originating TLS without caCertificates: the server's certificate is not verified",
     doc: include_str!("../../rules/tls-no-ca-certificate.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Whether `tls` originates TLS whose server certificate nothing verifies. A `credentialName`
 /// counts as verification only on a DestinationRule with a `workloadSelector` (a gateway reads

@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `unknown-field`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the loader and the model phase, not by a pass over the mesh.
-pub const RULE: Rule = Rule {
-    name: "unknown-field",
-    code: None,
-    codes: &[],
-    severity: Severity::Warning,
-    summary: "a field that the resource's schema does not define; Kubernetes drops or rejects it",
-    doc: include_str!("../../rules/unknown-field.md"),
-    check: None,
-};
+pub use crate::catalog::unknown_field::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

@@ -15,8 +15,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a VirtualService names a gateway that does not exist",
     doc: include_str!("../../rules/unknown-gateway.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Gateway names Istio generates for Gateway API resources; referencing them is a different
 /// problem (istioctl IST0165), not a missing gateway.

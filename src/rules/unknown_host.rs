@@ -16,8 +16,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a route or mirror destination host that is no Service or ServiceEntry visible to the VirtualService",
     doc: include_str!("../../rules/unknown-host.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut suggest = Suggester::default();

@@ -19,8 +19,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a route that can never match because an earlier route takes every request it would",
     doc: include_str!("../../rules/unreachable-route.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     report(cx, Emit::Unreachable, out);

@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `unrendered-template`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the loader, once per file.
-pub const RULE: Rule = Rule {
-    name: "unrendered-template",
-    code: None,
-    codes: &[],
-    severity: Severity::Info,
-    summary: "the file is an unrendered Helm template ({{ ... }}); render it with `helm template` first",
-    doc: include_str!("../../rules/unrendered-template.md"),
-    check: None,
-};
+pub use crate::catalog::unrendered_template::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

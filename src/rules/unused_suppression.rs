@@ -9,5 +9,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Info,
     summary: "a suppression (annotation or .meshlint.yaml entry) that suppresses no finding",
     doc: include_str!("../../rules/unused-suppression.md"),
-    check: None,
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = None;

@@ -9,8 +9,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a VirtualService host that no server of its gateway accepts, so it has no effect there",
     doc: include_str!("../../rules/vs-host-not-in-gateway.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// The hosts a bound gateway accepts: the Istio Gateway's server hosts, or a Gateway API
 /// Gateway's listener hostnames. `None` when the gateway is not in the inputs (`unknown-gateway`

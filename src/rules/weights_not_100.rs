@@ -20,8 +20,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "the destination weights of a route do not add up to 100",
     doc: include_str!("../../rules/weights-not-100.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// The first Istio release with relative weights.
 const RELATIVE_SINCE: (u32, u32) = (1, 15);

@@ -16,8 +16,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a destination host that only a wildcard ServiceEntry covers: Istio has no cluster for it",
     doc: include_str!("../../rules/wildcard-destination.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (i, vs) in cx.model.virtual_services.iter().enumerate() {

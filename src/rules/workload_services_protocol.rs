@@ -20,8 +20,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "Services selecting the same workload declare one port with different protocols",
     doc: include_str!("../../rules/workload-services-protocol.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 /// Every controller workload in the mesh (its namespace injects, or its template asks for a
 /// sidecar; waypoints excluded) with the Kubernetes Services of its namespace that select it.

@@ -16,8 +16,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "Services selecting the same workload send different ports to one targetPort",
     doc: include_str!("../../rules/workload-services-target-port.md"),
-    check: Some(check),
 };
+
+/// The pass over the mesh (`None`: the loader or the model phase report it).
+pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (w, services) in in_mesh_services(cx) {

@@ -1,13 +1,6 @@
-use crate::diag::Severity;
-use crate::rules::Rule;
+//! `yaml-syntax`: reported by the loader or the model phase, not by a pass over the mesh; its
+//! identity lives in `crate::catalog` so that those layers can name it.
 
-/// Reported by the loader and the model phase, not by a pass over the mesh.
-pub const RULE: Rule = Rule {
-    name: "yaml-syntax",
-    code: None,
-    codes: &[],
-    severity: Severity::Error,
-    summary: "the file is not valid YAML (or not readable as text); the document is skipped and the others are analyzed",
-    doc: include_str!("../../rules/yaml-syntax.md"),
-    check: None,
-};
+pub use crate::catalog::yaml_syntax::RULE;
+
+pub const CHECK: Option<crate::rules::CheckFn> = None;

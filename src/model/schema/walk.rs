@@ -14,10 +14,10 @@ use super::formats;
 use super::{
     ArrShape, Count, IntShape, NumShape, ObjShape, Schema, Shape, ShapeId, StrRule, StrShape,
 };
+use crate::catalog::{deprecated_field, invalid_value, missing_field, unknown_field};
 use crate::diag::{Diagnostic, Severity, did_you_mean};
 use crate::load::yaml::{Document, NodeId, Scalar, Style, Value};
 use crate::model::{Meta, resource_ref};
-use crate::rules::{deprecated_field, invalid_value, missing_field, unknown_field};
 use crate::source::{Loc, Span};
 
 /// Fields that were removed from an API, with what replaced them: (kind, field, help).
