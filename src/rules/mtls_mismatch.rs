@@ -8,7 +8,9 @@
 //! Client namespaces are the service's own, every namespace holding a DestinationRule for the
 //! host (exact or wildcard), and "any other namespace" (which follows the service's and the root
 //! namespace's exported rules): the lookup gives the same answer for every other namespace, so
-//! the pass stays linear in services × endpoints.
+//! the pass stays linear in services × endpoints. Within a named namespace, the workloads that a
+//! `workloadSelector` DestinationRule for the host selects are a client group of their own
+//! (they take that rule), and the namespace's other sidecar workloads another.
 
 use std::collections::BTreeMap;
 
