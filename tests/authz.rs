@@ -390,7 +390,11 @@ fn seed_intro_questions_on_the_scenarios() {
         broken.replacen("\n exportTo:", "\n  exportTo:", 1),
         std::fs::read_to_string(fixed.join("virtualservice.yaml")).unwrap()
     );
-    for (dir, file) in [(&g, "authz.yaml"), (&g, "gateway.yaml"), (&w, "workload.yaml")] {
+    for (dir, file) in [
+        (&g, "authz.yaml"),
+        (&g, "gateway.yaml"),
+        (&w, "workload.yaml"),
+    ] {
         assert_eq!(
             std::fs::read_to_string(dir.join(file)).unwrap(),
             std::fs::read_to_string(fixed.join(file)).unwrap(),

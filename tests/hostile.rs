@@ -1114,7 +1114,10 @@ fn the_two_real_world_yaml_cases_load_without_a_finding() {
         .collect();
     assert!(found.is_empty(), "{found:#?}");
     assert_eq!(a.model.config_maps.len(), 1);
-    assert_eq!(a.model.config_maps[0].spec.data[&"k".to_string()].value, "line one line two");
+    assert_eq!(
+        a.model.config_maps[0].spec.data[&"k".to_string()].value,
+        "line one line two"
+    );
     let addresses: Vec<&str> = a.model.service_entries[0]
         .spec
         .addresses
