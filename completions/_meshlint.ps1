@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze manifests: files, directories, globs, or - for stdin')
             [CompletionResult]::new('authz', 'authz', [CompletionResultType]::ParameterValue, 'Authorization: which policies apply to a workload, and how a request is decided')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What a change does to the mesh: new/fixed findings, traffic and security changes')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Walk one request (or a call chain) through the mesh and explain its outcome')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)')
@@ -55,6 +56,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('--max-scalar-bytes', '--max-scalar-bytes', [CompletionResultType]::ParameterName, 'Longest single YAML scalar, in bytes')
             [CompletionResult]::new('--max-file-nodes', '--max-file-nodes', [CompletionResultType]::ParameterName, 'Most YAML nodes in all documents of one file together')
             [CompletionResult]::new('--output-file', '--output-file', [CompletionResultType]::ParameterName, 'Also write the report in FORMAT to PATH (repeatable: `--output-file sarif=out.sarif`); a plain FILE receives the -o format instead of standard output. Files are written atomically (a temporary file beside them, then a rename)')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Report and fail only on findings not recorded in this baseline (see --write-baseline)')
+            [CompletionResult]::new('--write-baseline', '--write-baseline', [CompletionResultType]::ParameterName, 'Record today''s findings in FILE (rule, resource and field path of each) and exit 0')
             [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Read no .meshlint.yaml')
             [CompletionResult]::new('--show-suppressed', '--show-suppressed', [CompletionResultType]::ParameterName, 'Also list the suppressed findings and what suppressed each')
             [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'Print the time of each phase on stderr (load includes typing each document, in parallel)')
@@ -109,6 +112,25 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             break
         }
         'meshlint;authz;help;help' {
+            break
+        }
+        'meshlint;diff' {
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'The base side''s paths (with --head)')
+            [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'The head side''s paths (with --base)')
+            [CompletionResult]::new('--base-ref', '--base-ref', [CompletionResultType]::ParameterName, 'Read the base side of the same paths from git at REF (the working tree is the head side)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'human, json, markdown (a PR comment) or github (annotations)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'human, json, markdown (a PR comment) or github (annotations)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Also fail (exit 1) on traffic and/or security changes: `traffic,security`')
+            [CompletionResult]::new('--failure-threshold', '--failure-threshold', [CompletionResultType]::ParameterName, 'Lowest severity of a new finding that makes the run fail (exit 1)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: .meshlint.yaml in the working directory or a parent]')
+            [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)')
+            [CompletionResult]::new('--istio-version', '--istio-version', [CompletionResultType]::ParameterName, 'Istio version X.Y, for rules whose truth depends on it')
+            [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Read no .meshlint.yaml')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'meshlint;graph' {
@@ -204,6 +226,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
         'meshlint;help' {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Analyze manifests: files, directories, globs, or - for stdin')
             [CompletionResult]::new('authz', 'authz', [CompletionResultType]::ParameterValue, 'Authorization: which policies apply to a workload, and how a request is decided')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What a change does to the mesh: new/fixed findings, traffic and security changes')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Walk one request (or a call chain) through the mesh and explain its outcome')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)')
@@ -222,6 +245,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             break
         }
         'meshlint;help;authz;check' {
+            break
+        }
+        'meshlint;help;diff' {
             break
         }
         'meshlint;help;graph' {

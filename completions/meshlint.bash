@@ -25,6 +25,9 @@ _meshlint() {
             meshlint,completions)
                 cmd="meshlint__subcmd__completions"
                 ;;
+            meshlint,diff)
+                cmd="meshlint__subcmd__diff"
+                ;;
             meshlint,explain)
                 cmd="meshlint__subcmd__explain"
                 ;;
@@ -67,6 +70,9 @@ _meshlint() {
             meshlint__subcmd__help,completions)
                 cmd="meshlint__subcmd__help__subcmd__completions"
                 ;;
+            meshlint__subcmd__help,diff)
+                cmd="meshlint__subcmd__help__subcmd__diff"
+                ;;
             meshlint__subcmd__help,explain)
                 cmd="meshlint__subcmd__help__subcmd__explain"
                 ;;
@@ -98,7 +104,7 @@ _meshlint() {
 
     case "${cmd}" in
         meshlint)
-            opts="-h -V --help --version analyze authz graph simulate test rules explain completions man help"
+            opts="-h -V --help --version analyze authz diff graph simulate test rules explain completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -112,7 +118,7 @@ _meshlint() {
             return 0
             ;;
         meshlint__subcmd__analyze)
-            opts="-o -n -h --output --namespace --mesh-config --config --no-config --suppress --show-suppressed --output-threshold --istio-version --failure-threshold --timings --max-file-bytes --max-documents --max-yaml-nodes --max-depth --max-scalar-bytes --max-file-nodes --output-file --help"
+            opts="-o -n -h --output --namespace --mesh-config --config --no-config --suppress --show-suppressed --output-threshold --istio-version --failure-threshold --timings --max-file-bytes --max-documents --max-yaml-nodes --max-depth --max-scalar-bytes --max-file-nodes --output-file --baseline --write-baseline --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,6 +189,14 @@ _meshlint() {
                     return 0
                     ;;
                 --output-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -369,6 +383,72 @@ _meshlint() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshlint__subcmd__diff)
+            opts="-o -n -h --base --head --base-ref --output --fail-on --failure-threshold --namespace --mesh-config --config --no-config --suppress --istio-version --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json markdown github" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json markdown github" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --suppress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshlint__subcmd__explain)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -422,7 +502,7 @@ _meshlint() {
             return 0
             ;;
         meshlint__subcmd__help)
-            opts="analyze authz graph simulate test rules explain completions man help"
+            opts="analyze authz diff graph simulate test rules explain completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +558,20 @@ _meshlint() {
             return 0
             ;;
         meshlint__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshlint__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

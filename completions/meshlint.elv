@@ -24,6 +24,7 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --version 'Print version'
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
             cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
+            cand diff 'What a change does to the mesh: new/fixed findings, traffic and security changes'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
             cand simulate 'Walk one request (or a call chain) through the mesh and explain its outcome'
             cand test 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)'
@@ -51,6 +52,8 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --max-scalar-bytes 'Longest single YAML scalar, in bytes'
             cand --max-file-nodes 'Most YAML nodes in all documents of one file together'
             cand --output-file 'Also write the report in FORMAT to PATH (repeatable: `--output-file sarif=out.sarif`); a plain FILE receives the -o format instead of standard output. Files are written atomically (a temporary file beside them, then a rename)'
+            cand --baseline 'Report and fail only on findings not recorded in this baseline (see --write-baseline)'
+            cand --write-baseline 'Record today''s findings in FILE (rule, resource and field path of each) and exit 0'
             cand --no-config 'Read no .meshlint.yaml'
             cand --show-suppressed 'Also list the suppressed findings and what suppressed each'
             cand --timings 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
@@ -100,6 +103,24 @@ set edit:completion:arg-completer[meshlint] = {|@words|
         &'meshlint;authz;help;check'= {
         }
         &'meshlint;authz;help;help'= {
+        }
+        &'meshlint;diff'= {
+            cand --base 'The base side''s paths (with --head)'
+            cand --head 'The head side''s paths (with --base)'
+            cand --base-ref 'Read the base side of the same paths from git at REF (the working tree is the head side)'
+            cand -o 'human, json, markdown (a PR comment) or github (annotations)'
+            cand --output 'human, json, markdown (a PR comment) or github (annotations)'
+            cand --fail-on 'Also fail (exit 1) on traffic and/or security changes: `traffic,security`'
+            cand --failure-threshold 'Lowest severity of a new finding that makes the run fail (exit 1)'
+            cand -n 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --namespace 'Namespace of resources that have none [default: .meshlint.yaml''s, else default]'
+            cand --mesh-config 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio''s defaults)'
+            cand --config 'The configuration file [default: .meshlint.yaml in the working directory or a parent]'
+            cand --suppress 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)'
+            cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
+            cand --no-config 'Read no .meshlint.yaml'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'meshlint;graph'= {
             cand -o 'dot (Graphviz), mermaid, or json'
@@ -187,6 +208,7 @@ set edit:completion:arg-completer[meshlint] = {|@words|
         &'meshlint;help'= {
             cand analyze 'Analyze manifests: files, directories, globs, or - for stdin'
             cand authz 'Authorization: which policies apply to a workload, and how a request is decided'
+            cand diff 'What a change does to the mesh: new/fixed findings, traffic and security changes'
             cand graph 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
             cand simulate 'Walk one request (or a call chain) through the mesh and explain its outcome'
             cand test 'Run routing unit tests (istio-config-validator `testCases:` or meshlint''s own format)'
@@ -202,6 +224,8 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand check 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
         }
         &'meshlint;help;authz;check'= {
+        }
+        &'meshlint;help;diff'= {
         }
         &'meshlint;help;graph'= {
         }

@@ -28,6 +28,7 @@ complete -c meshlint -n "__fish_meshlint_needs_command" -s h -l help -d 'Print h
 complete -c meshlint -n "__fish_meshlint_needs_command" -s V -l version -d 'Print version'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
+complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "diff" -d 'What a change does to the mesh: new/fixed findings, traffic and security changes'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "simulate" -d 'Walk one request (or a call chain) through the mesh and explain its outcome'
 complete -c meshlint -n "__fish_meshlint_needs_command" -f -a "test" -d 'Run routing unit tests (istio-config-validator `testCases:` or meshlint\'s own format)'
@@ -57,6 +58,8 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-depth 
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-scalar-bytes -d 'Longest single YAML scalar, in bytes' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l max-file-nodes -d 'Most YAML nodes in all documents of one file together' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l output-file -d 'Also write the report in FORMAT to PATH (repeatable: `--output-file sarif=out.sarif`); a plain FILE receives the -o format instead of standard output. Files are written atomically (a temporary file beside them, then a rename)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l baseline -d 'Report and fail only on findings not recorded in this baseline (see --write-baseline)' -r -F
+complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l write-baseline -d 'Record today\'s findings in FILE (rule, resource and field path of each) and exit 0' -r -F
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l no-config -d 'Read no .meshlint.yaml'
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l show-suppressed -d 'Also list the suppressed findings and what suppressed each'
 complete -c meshlint -n "__fish_meshlint_using_subcommand analyze" -l timings -d 'Print the time of each phase on stderr (load includes typing each document, in parallel)'
@@ -96,6 +99,22 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from help" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'
 complete -c meshlint -n "__fish_meshlint_using_subcommand authz; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l base -d 'The base side\'s paths (with --head)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l head -d 'The head side\'s paths (with --base)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l base-ref -d 'Read the base side of the same paths from git at REF (the working tree is the head side)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -s o -l output -d 'human, json, markdown (a PR comment) or github (annotations)' -r -f -a "human\t'The three sections as text, one sentence per change'
+json\t'The whole comparison as JSON'
+markdown\t'A pull-request comment with collapsible sections'
+github\t'GitHub Actions annotations'"
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l fail-on -d 'Also fail (exit 1) on traffic and/or security changes: `traffic,security`' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l failure-threshold -d 'Lowest severity of a new finding that makes the run fail (exit 1)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -s n -l namespace -d 'Namespace of resources that have none [default: .meshlint.yaml\'s, else default]' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l mesh-config -d 'A MeshConfig file (else the istio ConfigMap in the inputs, else Istio\'s defaults)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l config -d 'The configuration file [default: .meshlint.yaml in the working directory or a parent]' -r -F
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l suppress -d 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l istio-version -d 'Istio version X.Y, for rules whose truth depends on it' -r
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l no-config -d 'Read no .meshlint.yaml'
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s o -l format -l output -d 'dot (Graphviz), mermaid, or json' -r -f -a "dot\t''
 mermaid\t''
 json\t''"
@@ -163,14 +182,15 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand rules" -s h -l help -d
 complete -c meshlint -n "__fish_meshlint_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c meshlint -n "__fish_meshlint_using_subcommand man" -s h -l help -d 'Print help'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "simulate" -d 'Walk one request (or a call chain) through the mesh and explain its outcome'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "test" -d 'Run routing unit tests (istio-config-validator `testCases:` or meshlint\'s own format)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz graph simulate test rules explain completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "analyze" -d 'Analyze manifests: files, directories, globs, or - for stdin'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "authz" -d 'Authorization: which policies apply to a workload, and how a request is decided'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "diff" -d 'What a change does to the mesh: new/fixed findings, traffic and security changes'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "graph" -d 'Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "simulate" -d 'Walk one request (or a call chain) through the mesh and explain its outcome'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "test" -d 'Run routing unit tests (istio-config-validator `testCases:` or meshlint\'s own format)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "rules" -d 'List every rule: name, codes, default severity, category, summary'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "explain" -d 'Print the documentation of a rule (by name, or by IST/KIA code)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c meshlint -n "__fish_meshlint_using_subcommand help; and not __fish_seen_subcommand_from analyze authz diff graph simulate test rules explain completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshlint -n "__fish_meshlint_using_subcommand help; and __fish_seen_subcommand_from authz" -f -a "check" -d 'The workload, its mTLS mode per port and the AuthorizationPolicies that apply (in evaluation order); with --from, the decision on one request'

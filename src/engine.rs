@@ -200,6 +200,7 @@ fn analyze_loaded(
     };
     let passes: Vec<rules::CheckFn> = rules::passes()
         .filter(|_| !options.skip_rules)
+        .filter(|(rule, _)| rules::on_by_default(rule) || turned_on(options, rule.name))
         .map(|(_, check)| check)
         .collect();
     let found: Vec<Vec<Diagnostic>> = passes
@@ -227,6 +228,17 @@ fn analyze_loaded(
         unused_flags: filtered.unused_flags,
         timings,
     })
+}
+
+/// Whether `.meshlint.yaml` gives a rule a severity (its last `rules:` entry is not `off`): how a
+/// rule off by default (`rules::OFF_BY_DEFAULT`) is turned on.
+fn turned_on(options: &Options, rule: &str) -> bool {
+    options
+        .severities
+        .iter()
+        .rev()
+        .find(|(name, _)| name == rule)
+        .is_some_and(|(_, s)| s.is_some())
 }
 
 /// The annotations that suppress findings on the resource that carries them: a comma list of

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod catalog;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod engine;
 pub mod escape;
 pub mod load;
@@ -146,6 +147,30 @@ mod layers {
                     .collect::<Vec<_>>()
             })),
         );
+        // Severity overrides, suppressions and `external:` apply in one place, `engine::filter`,
+        // after every pass: no rule reads them.
+        for (path, text) in sources("rules") {
+            for field in ["severities", "suppressions", "external", "config_file"] {
+                if text.contains(&format!("options.{field}")) {
+                    wrong.push(format!(
+                        "{path} reads options.{field} (engine::filter applies it)"
+                    ));
+                }
+            }
+        }
+        // The route-shadowing analysis both rules report lives in `mesh::shadowing`.
+        for (path, text) in sources("rules") {
+            if ["unreachable_route.rs", "ineffective_match.rs"]
+                .iter()
+                .any(|name| path.ends_with(name))
+            {
+                for other in ["rules::unreachable_route", "rules::ineffective_match"] {
+                    if text.contains(other) {
+                        wrong.push(format!("{path} imports crate::{other}"));
+                    }
+                }
+            }
+        }
         assert!(
             wrong.is_empty(),
             "imports against the pipeline's arrows:\n{}",

@@ -31,6 +31,8 @@ enum Command {
         #[command(subcommand)]
         command: AuthzCommand,
     },
+    /// What a change does to the mesh: new/fixed findings, traffic and security changes
+    Diff(DiffArgs),
     /// Draw the traffic graph (Gateway → VirtualService → route → subset → Service → workloads)
     Graph(GraphArgs),
     /// Walk one request (or a call chain) through the mesh and explain its outcome
@@ -70,6 +72,71 @@ struct AnalyzeArgs {
     /// atomically (a temporary file beside them, then a rename)
     #[arg(long, value_name = "[FORMAT=]PATH")]
     output_file: Vec<String>,
+    /// Report and fail only on findings not recorded in this baseline (see --write-baseline)
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<std::path::PathBuf>,
+    /// Record today's findings in FILE (rule, resource and field path of each) and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    /// The three sections as text, one sentence per change
+    Human,
+    /// The whole comparison as JSON
+    Json,
+    /// A pull-request comment with collapsible sections
+    Markdown,
+    /// GitHub Actions annotations
+    Github,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// BASE and HEAD (each a directory or file); with --base-ref, the paths of both sides
+    /// [default with --base-ref: .]
+    paths: Vec<String>,
+    /// The base side's paths (with --head)
+    #[arg(long, num_args = 1.., value_name = "PATH", requires = "head", conflicts_with = "base_ref")]
+    base: Vec<String>,
+    /// The head side's paths (with --base)
+    #[arg(long, num_args = 1.., value_name = "PATH", requires = "base", conflicts_with = "base_ref")]
+    head: Vec<String>,
+    /// Read the base side of the same paths from git at REF (the working tree is the head side)
+    #[arg(long, value_name = "REF")]
+    base_ref: Option<String>,
+    /// human, json, markdown (a PR comment) or github (annotations)
+    #[arg(short, long, value_enum, default_value = "human")]
+    output: DiffFormat,
+    /// Also fail (exit 1) on traffic and/or security changes: `traffic,security`
+    #[arg(long, value_name = "traffic,security", value_parser = parse_fail_on)]
+    fail_on: Option<meshlint::diff::FailOn>,
+    /// Lowest severity of a new finding that makes the run fail (exit 1)
+    #[arg(long, value_name = "info|warning|error", default_value = "error", value_parser = parse_severity)]
+    failure_threshold: Severity,
+    /// Namespace of resources that have none [default: .meshlint.yaml's, else default]
+    #[arg(short, long)]
+    namespace: Option<String>,
+    /// A MeshConfig file (else the istio ConfigMap in the inputs, else Istio's defaults)
+    #[arg(long, value_name = "FILE")]
+    mesh_config: Option<String>,
+    /// The configuration file [default: .meshlint.yaml in the working directory or a parent]
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Read no .meshlint.yaml
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)
+    #[arg(long, value_name = "RULE=Kind ns/name", value_parser = parse_suppression)]
+    suppress: Vec<meshlint::config::Suppression>,
+    /// Istio version X.Y, for rules whose truth depends on it
+    #[arg(long, value_name = "X.Y", value_parser = parse_version)]
+    istio_version: Option<(u32, u32)>,
+}
+
+fn parse_fail_on(s: &str) -> Result<meshlint::diff::FailOn, String> {
+    meshlint::diff::FailOn::parse(s)
 }
 
 #[derive(Subcommand)]
@@ -213,23 +280,38 @@ struct CommonArgs {
     #[arg(long)]
     timings: bool,
     /// Largest file read, in bytes
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = budget_usize(MAX_BYTES_FLAG))]
     max_file_bytes: Option<usize>,
     /// Most documents read from one file
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = budget_usize(MAX_COUNT_FLAG))]
     max_documents: Option<usize>,
     /// Most nodes one document may expand to through aliases
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_COUNT_FLAG))]
     max_yaml_nodes: Option<u64>,
     /// Deepest nesting of YAML collections
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = budget_usize(MAX_DEPTH_FLAG))]
     max_depth: Option<usize>,
     /// Longest single YAML scalar, in bytes
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = budget_usize(MAX_BYTES_FLAG))]
     max_scalar_bytes: Option<usize>,
     /// Most YAML nodes in all documents of one file together
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_COUNT_FLAG))]
     max_file_nodes: Option<u64>,
+}
+
+/// The largest byte budget a flag takes (1 TiB: more than any machine meshlint runs on holds,
+/// far from any overflow in the loader's arithmetic).
+const MAX_BYTES_FLAG: u64 = 1 << 40;
+/// The largest count budget (documents, nodes).
+const MAX_COUNT_FLAG: u64 = 1 << 40;
+/// The deepest nesting a flag allows: the loader and the model walk nested collections
+/// recursively, and 4096 levels stay well within a thread's stack.
+const MAX_DEPTH_FLAG: u64 = 4096;
+
+/// A budget flag: a whole number from 1 to `max` (0 would skip every input, and a value past
+/// `max` is a typo or an attempt at overflow). clap reports anything else as a usage error.
+fn budget_usize(max: u64) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=max)
 }
 
 fn parse_version(s: &str) -> Result<(u32, u32), String> {
@@ -354,6 +436,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Graph(args) => graph(args),
+        Command::Diff(args) => diff(args),
         Command::Authz {
             command: AuthzCommand::Check(args),
         } => authz_check(args),
@@ -557,6 +640,44 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     for flag in &analysis.unused_flags {
         eprintln!("meshlint: warning: --suppress '{flag}' suppressed nothing");
     }
+    if let Some(path) = &args.write_baseline {
+        let baseline = meshlint::diff::baseline::record(&analysis);
+        if let Err(e) = write_atomically(path, baseline.to_json().as_bytes()) {
+            eprintln!("meshlint: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "meshlint: recorded {} finding(s) in baseline {}",
+            baseline.findings.len(),
+            path.display()
+        );
+    }
+    if let Some(path) = &args.baseline {
+        let baseline = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| meshlint::diff::baseline::Baseline::parse(&t))
+        {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("meshlint: --baseline {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        };
+        let applied = baseline.apply(&mut analysis, &path.display().to_string());
+        eprintln!(
+            "meshlint: baseline {}: {} known finding(s) hidden, {} baseline entr{} fixed",
+            path.display(),
+            applied.hidden,
+            applied.fixed.len(),
+            if applied.fixed.len() == 1 { "y" } else { "ies" }
+        );
+        for e in &applied.fixed {
+            eprintln!(
+                "  fixed: {} {} {} ({}:{})",
+                e.rule, e.resource, e.path, e.file, e.line
+            );
+        }
+    }
     // The exit code is decided on every finding, before the output threshold hides any, and
     // is the same whatever the formats.
     let fails = analysis.fails(options.failure_threshold);
@@ -595,7 +716,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             t.rules.as_secs_f64() * 1e3
         );
     }
-    let code = if fails {
+    let code = if fails && args.write_baseline.is_none() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -702,5 +823,132 @@ fn routing_test(args: TestArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn diff(args: DiffArgs) -> ExitCode {
+    let common = CommonArgs {
+        output: Format::Human,
+        namespace: args.namespace.clone(),
+        mesh_config: args.mesh_config.clone(),
+        config: args.config.clone(),
+        no_config: args.no_config,
+        suppress: args.suppress.clone(),
+        show_suppressed: false,
+        output_threshold: Severity::Info,
+        istio_version: args.istio_version,
+        failure_threshold: args.failure_threshold,
+        timings: false,
+        max_file_bytes: None,
+        max_documents: None,
+        max_yaml_nodes: None,
+        max_depth: None,
+        max_scalar_bytes: None,
+        max_file_nodes: None,
+    };
+    let options = match common.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("meshlint diff: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let fail = |e: String| {
+        eprintln!("meshlint diff: {e}");
+        ExitCode::from(2)
+    };
+    let mut stdin = || Ok(Vec::new());
+    let load = |paths: &[String], stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>| {
+        engine::analyze(paths, stdin, &options).map_err(|e| e.to_string())
+    };
+    let (base_paths, head_paths, base_ref) = match (&args.base_ref, args.base.is_empty()) {
+        (Some(r), _) => {
+            let paths = if args.paths.is_empty() {
+                vec![".".to_string()]
+            } else {
+                args.paths.clone()
+            };
+            (paths.clone(), paths, Some(r.clone()))
+        }
+        (None, false) => {
+            if !args.paths.is_empty() {
+                return fail(format!(
+                    "{} given as well as --base/--head: use one form (BASE HEAD, or --base PATH... --head PATH...)",
+                    args.paths.join(" ")
+                ));
+            }
+            (args.base.clone(), args.head.clone(), None)
+        }
+        (None, true) => match args.paths.as_slice() {
+            [b, h] => (vec![b.clone()], vec![h.clone()], None),
+            other => {
+                return fail(format!(
+                    "expected BASE and HEAD, got {} path(s): use `meshlint diff BASE HEAD`, `--base PATH... --head PATH...`, or `--base-ref REF [PATH...]`",
+                    other.len()
+                ));
+            }
+        },
+    };
+    if base_paths.iter().chain(&head_paths).any(|p| p == "-") {
+        return fail(
+            "- (standard input) cannot be one side of a diff: give files or directories".into(),
+        );
+    }
+    let base = match &base_ref {
+        Some(r) => match meshlint::diff::git::read_at(r, &base_paths) {
+            Ok(mut files) => {
+                // `.meshlint.yaml` `exclude:` applies to the base side as to the working tree.
+                files.retain(|(path, _)| {
+                    !options.exclude.iter().any(|g| {
+                        meshlint::load::glob_match(
+                            g.trim_start_matches("./"),
+                            path.trim_start_matches("./"),
+                        )
+                    })
+                });
+                engine::analyze_sources(files, &options).map_err(|e| e.to_string())
+            }
+            Err(e) => return fail(e.to_string()),
+        },
+        None => load(&base_paths, &mut stdin),
+    };
+    let base = match base {
+        Ok(a) => a,
+        Err(e) => return fail(format!("base side: {e}")),
+    };
+    let head = match load(&head_paths, &mut stdin) {
+        Ok(a) => a,
+        Err(e) => return fail(format!("head side: {e}")),
+    };
+    let base = meshlint::diff::Side {
+        label: match &base_ref {
+            Some(r) => format!("git {r}"),
+            None => base_paths.join(" "),
+        },
+        analysis: base,
+    };
+    let head = meshlint::diff::Side {
+        label: if base_ref.is_some() {
+            format!("working tree {}", head_paths.join(" "))
+        } else {
+            head_paths.join(" ")
+        },
+        analysis: head,
+    };
+    let result = meshlint::diff::diff(&base, &head);
+    let text = match args.output {
+        DiffFormat::Human => report::diff_human::render(&result, use_color()),
+        DiffFormat::Json => report::diff_json::render(&result),
+        DiffFormat::Markdown => report::diff_markdown::render(&result),
+        DiffFormat::Github => report::diff_github::render(&result),
+    };
+    print(&text);
+    let fails = result.fails(args.failure_threshold, args.fail_on.unwrap_or_default());
+    std::mem::forget(base);
+    std::mem::forget(head);
+    if fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -346,6 +346,155 @@ fn github_annotations_are_escaped_workflow_commands() {
     );
 }
 
+/// 12 VirtualServices, each with an unknown host (error) and an unused `match` entry (info), and
+/// 12 DestinationRules with an unknown field (warning).
+fn many_findings() -> Vec<u8> {
+    let mut docs = Vec::new();
+    for i in 0..12 {
+        docs.push(format!(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: vs{i}\nspec:\n  hosts: [a{i}]\n  http:\n  - match:\n    - uri: {{prefix: /}}\n    - uri: {{prefix: /x}}\n    route:\n    - destination: {{host: nosuch{i}}}\n"
+        ));
+    }
+    for i in 0..12 {
+        docs.push(format!(
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: dr{i}\nspec:\n  host: nosuch{i}\n  hostt: b\n"
+        ));
+    }
+    docs.join("---\n").into_bytes()
+}
+
+#[test]
+fn github_annotations_stop_at_githubs_limits_most_severe_first_and_say_so() {
+    let input = many_findings();
+    let out = run(&["analyze", "-o", "github", "-"], Some(&input));
+    let text = stdout(&out);
+    let report = json(&stdout(&run(&["analyze", "-o", "json", "-"], Some(&input))));
+    let findings = report["diagnostics"].as_array().unwrap();
+    assert_eq!(findings.len(), 36, "{text}");
+    // The exit code is the one of every format.
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<&str> = text.lines().collect();
+    let stop = lines
+        .iter()
+        .position(|l| l.starts_with("::stop-commands::"))
+        .expect(&text);
+    let token = lines[stop].trim_start_matches("::stop-commands::");
+    assert!(token.len() > 16, "{token}");
+    let end = lines
+        .iter()
+        .position(|l| *l == format!("::{token}::"))
+        .expect("the list ends with the token");
+    let commands: Vec<&str> = lines[..stop]
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("::"))
+        .collect();
+    let kinds: Vec<&str> = commands
+        .iter()
+        .map(|c| c[2..].split([' ', ':']).next().unwrap())
+        .collect();
+    // 10 of each kind per step: errors first, then warnings, then 9 infos and the notice that says
+    // what is not shown.
+    let mut expected = vec!["error"; 10];
+    expected.extend(["warning"; 10]);
+    expected.extend(["notice"; 10]);
+    assert_eq!(kinds, expected, "{text}");
+    let notice = commands.last().unwrap();
+    assert!(
+        notice
+            .starts_with("::notice title=meshlint::7 of 36 findings are not shown as annotations"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("-o sarif") && notice.contains("log"),
+        "{notice}"
+    );
+    assert!(!notice.contains("file="), "{notice}");
+    // Every finding is there: an annotation, or a line of the list (most severe first).
+    let listed: Vec<&str> = lines[stop + 1..end]
+        .iter()
+        .copied()
+        .filter(|l| !l.starts_with(' '))
+        .collect();
+    assert_eq!(listed.len(), 7, "{text}");
+    let severities: Vec<&str> = listed
+        .iter()
+        .map(|l| l.split(": ").nth(1).unwrap().split(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        severities,
+        [
+            "error", "error", "warning", "warning", "info", "info", "info"
+        ],
+        "{text}"
+    );
+    assert_eq!(lines[stop - 1], "7 findings not shown as annotations:");
+    let mut seen = HashSet::new();
+    for c in &commands[..29] {
+        let line = c.split("line=").nth(1).unwrap().split(',').next().unwrap();
+        let col = c.split(",col=").nth(1).unwrap().split(',').next().unwrap();
+        let rule = c
+            .split("title=")
+            .nth(1)
+            .unwrap()
+            .split("::")
+            .next()
+            .unwrap();
+        let rule = rule.split(' ').next().unwrap();
+        seen.insert(format!("{line}:{col} {rule}"));
+    }
+    for l in &listed {
+        let mut parts = l.splitn(4, ':');
+        let (_, line, col) = (parts.next(), parts.next().unwrap(), parts.next().unwrap());
+        let rule = parts
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(2)
+            .unwrap()
+            .trim_end_matches(':');
+        seen.insert(format!("{line}:{col} {rule}"));
+    }
+    for f in findings {
+        let key = format!(
+            "{}:{} {}",
+            f["line"],
+            f["column"],
+            f["rule"].as_str().unwrap()
+        );
+        assert!(
+            seen.contains(&key),
+            "{key} is neither an annotation nor listed:\n{text}"
+        );
+    }
+    assert_eq!(seen.len(), 36);
+    // The summary line ends the output, after the list.
+    assert!(
+        lines[end + 1..]
+            .iter()
+            .any(|l| l.contains("12 errors, 12 warnings, 12 infos")),
+        "{text}"
+    );
+    // At the limits exactly, nothing is left out and nothing is said.
+    let ten: Vec<u8> = String::from_utf8(input)
+        .unwrap()
+        .split("---\n")
+        .take(10)
+        .collect::<Vec<_>>()
+        .join("---\n")
+        .into_bytes();
+    let text = stdout(&run(&["analyze", "-o", "github", "-"], Some(&ten)));
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("::")).count(),
+        20,
+        "{text}"
+    );
+    assert!(
+        !text.contains("::stop-commands::") && !text.contains("not shown"),
+        "{text}"
+    );
+}
+
 #[test]
 fn yaml_is_the_json_document() {
     let out = run(&["analyze", "-o", "yaml", "testdata/example"], None);

@@ -20,6 +20,12 @@ fn fixture(rule: &str, which: &str) -> Option<PathBuf> {
 
 fn options_for(path: &Path) -> Options {
     let mut options = Options::default();
+    // Rules off by default are turned on, as `.meshlint.yaml` `rules: {name: <severity>}` does.
+    for rule in rules::ALL.iter().filter(|r| !rules::on_by_default(r)) {
+        options
+            .severities
+            .push((rule.name.to_string(), Some(rule.severity)));
+    }
     // A fixture may pin the Istio version with a file named `istio-version` beside it.
     if let Ok(v) = std::fs::read_to_string(path.parent().unwrap().join("istio-version")) {
         let (a, b) = v.trim().split_once('.').unwrap();
@@ -116,5 +122,60 @@ fn every_rule_has_a_doc_page_with_the_required_sections() {
             "rules/{}.md must start with its name",
             rule.name
         );
+        // A failing example and a fixed one: a code block under "## Example" and under "## Fix".
+        let fix = rule.doc.find("## Fix").unwrap();
+        let example = rule.doc.find("## Example").unwrap();
+        assert!(
+            rule.doc[example..fix].contains("```"),
+            "rules/{}.md has no failing example (a code block under \"## Example\")",
+            rule.name
+        );
+        assert!(
+            rule.doc[fix..].contains("```"),
+            "rules/{}.md has no fixed example (a code block under \"## Fix\")",
+            rule.name
+        );
     }
+}
+
+#[test]
+fn rules_off_by_default_report_only_once_turned_on() {
+    for rule in rules::ALL.iter().filter(|r| !rules::on_by_default(r)) {
+        let bad = fixture(rule.name, "bad").expect("fixture");
+        let arg = bad
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let found = engine::analyze(&[arg], &mut || Ok(Vec::new()), &Options::default())
+            .expect("fixture loads");
+        assert!(
+            found.diagnostics.iter().all(|d| d.rule.name != rule.name),
+            "{} is off by default but reported without configuration",
+            rule.name
+        );
+    }
+}
+
+/// The Kiali checks the files can decide (issue 16, item 2): each is carried by a rule, and so is
+/// exercised by that rule's `bad` fixture (`every_rule_has_fixtures_that_pass_and_fail`).
+const KIALI_CODES: &[&str] = &[
+    "KIA0002", "KIA0003", "KIA0005", "KIA0201", "KIA0202", "KIA0209", "KIA0301", "KIA0701",
+    "KIA1004", "KIA1006", "KIA1007", "KIA1104", "KIA1105", "KIA1108", "KIA1211", "KIA1212",
+    "KIA1301", "KIA1401", "KIA1402", "KIA1501", "KIA1502", "KIA1503", "KIA1601", "KIA1701",
+    "KIA1702",
+];
+
+#[test]
+fn every_config_computable_kiali_code_has_a_rule() {
+    let missing: Vec<&str> = KIALI_CODES
+        .iter()
+        .copied()
+        .filter(|code| rules::ALL.iter().all(|r| !r.codes.contains(code)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "Kiali codes without a rule: {missing:?}"
+    );
 }

@@ -14,6 +14,7 @@ pub mod mtls;
 pub mod ports;
 pub mod request;
 pub mod routes;
+pub mod shadowing;
 pub mod workloads;
 
 use std::collections::BTreeMap;

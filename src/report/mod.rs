@@ -4,6 +4,10 @@
 //! output threshold); the exit code never depends on the format.
 
 pub mod codeclimate;
+pub mod diff_github;
+pub mod diff_human;
+pub mod diff_json;
+pub mod diff_markdown;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{ALL, Rule, category, find, suggest};
+use super::{ALL, Rule, category, find, on_by_default, suggest};
 
 /// Severities a rule gives besides its default, and when. Kept beside the rules it describes by
 /// the test `every_other_severity_names_a_rule`.
@@ -57,6 +57,18 @@ struct Entry {
     other_severities: Vec<Other>,
     /// Reported by a pass over the mesh (`false`: by the loader, the model or the engine).
     pass: bool,
+    /// `false` for a rule that runs only where `.meshlint.yaml` gives it a severity; `severity`
+    /// is then the one it reports with once turned on.
+    on_by_default: bool,
+}
+
+/// The default severity as shown: `off` for a rule off by default.
+fn default_severity(rule: &Rule) -> &'static str {
+    if on_by_default(rule) {
+        rule.severity.as_str()
+    } else {
+        "off"
+    }
 }
 
 fn others(rule: &Rule) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
@@ -78,6 +90,7 @@ fn entry(rule: &Rule) -> Entry {
             .map(|(severity, when)| Other { severity, when })
             .collect(),
         pass: super::check_of(rule).is_some(),
+        on_by_default: on_by_default(rule),
     }
 }
 
@@ -99,10 +112,20 @@ pub fn table() -> String {
             "{:<width$}  {:<codes_width$}  {:<8}  {:<13}  {}\n",
             rule.name,
             codes_text(rule),
-            rule.severity.as_str(),
+            default_severity(rule),
             category(rule),
             rule.summary
         ));
+        if !on_by_default(rule) {
+            out.push_str(&format!(
+                "{:<width$}  {:<codes_width$}  {:<8}  {:<13}  ({} once turned on in .meshlint.yaml)\n",
+                "",
+                "",
+                "",
+                "",
+                rule.severity.as_str()
+            ));
+        }
         for (severity, when) in others(rule) {
             out.push_str(&format!(
                 "{:<width$}  {:<codes_width$}  {:<8}  {:<13}  ({severity} when {when})\n",
@@ -146,8 +169,15 @@ pub fn page(rule: &Rule) -> String {
                 .collect::<Vec<_>>()
                 .join(", "),
             rule.name,
-            rule.severity.as_str(),
+            default_severity(rule),
             category(rule)
+        ));
+    }
+    if !on_by_default(rule) {
+        out.push_str(&format!(
+            "It is off by default: turn it on with `rules: {{{}: {}}}` in `.meshlint.yaml`.\n",
+            rule.name,
+            rule.severity.as_str()
         ));
     }
     for (severity, when) in others(rule) {

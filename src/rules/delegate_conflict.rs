@@ -1,6 +1,6 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::mesh::matching::{HttpCondition, delegate_conflict_in};
-use crate::rules::unreachable_route::vs_gateways;
+use crate::mesh::shadowing::vs_gateways;
 use crate::rules::{Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -44,7 +44,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let leaf_vs = &cx.model.virtual_services[di];
-            let gateways = vs_gateways(cx, ri);
+            let gateways = vs_gateways(cx.mesh, ri);
             let root_desc: Vec<String> = route
                 .matches
                 .iter()

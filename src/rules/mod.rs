@@ -116,9 +116,47 @@ registry! {
     root_sidecar_selector,
     outbound_policy_no_mode,
     subset_no_labels,
+    dr_merge_conflict,
+    serviceentry_duplicate_port,
+    export_to_unknown_namespace,
+    target_port_not_served,
+    sidecar_egress_unknown_host,
+    gateway_ref_legacy_form,
+    workload_no_authorization,
+    route_parent_not_found,
+    route_backend_not_found,
+    gateway_api_listener_conflict,
+    gateway_api_duplicate_listener,
+    referencegrant_unknown_namespace,
+    workloadgroup_unknown_service_account,
+    workloadgroup_duplicate_labels,
+    peerauthentication_default_conflict,
+    peerauthentication_selector_conflict,
+    gateway_duplicate_host,
+    jwks_fetch_unrestricted,
+    pod_image_auto,
+    image_auto_not_injected,
+    jwt_claim_route_without_authn,
+    invalid_injection_webhook,
+    unknown_annotation,
+    misplaced_annotation,
+    invalid_annotation,
+    deprecated_annotation,
+    gateway_secret_not_found,
+    gateway_secret_invalid,
 }
 
 pub mod catalog;
+
+/// Rules that run only where `.meshlint.yaml` gives them a severity (`rules: {<name>: info}`):
+/// checks that most meshes fail on purpose, so that by default they would only be noise. Their
+/// `severity` is the one they report with once turned on.
+pub const OFF_BY_DEFAULT: &[&str] = &[workload_no_authorization::RULE.name];
+
+/// Whether a rule runs without configuration (see `OFF_BY_DEFAULT`).
+pub fn on_by_default(rule: &Rule) -> bool {
+    !OFF_BY_DEFAULT.contains(&rule.name)
+}
 
 /// The pass of every rule that has one, in the order of `ALL`.
 pub fn passes() -> impl Iterator<Item = (&'static Rule, CheckFn)> {
@@ -162,6 +200,7 @@ pub fn category(rule: &Rule) -> &'static str {
         || rule.name.contains("authorization")
         || rule.name.contains("certificate")
         || rule.name == "proxy-uid"
+        || rule.name.starts_with("jwks-")
     {
         "security"
     } else if rule.name.starts_with("telemetry-") {
