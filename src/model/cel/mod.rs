@@ -81,6 +81,21 @@ fn env() -> &'static Arc<Env> {
     })
 }
 
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum MemoKey {
+    Str(String),
+    Int(i64),
+    EmptyMap,
+}
+
+/// Remembered verdicts per thread, at most this many (then forgotten at once).
+const MEMO_MAX: usize = 65_536;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<std::collections::HashMap<(u32, MemoKey), Verdict>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 thread_local! {
     /// The root context with the Kubernetes library, one per thread (contexts are not shared).
     static ROOT: Context<'static, 'static> = {
@@ -264,6 +279,29 @@ impl Rules {
         Some(self.compiled[id as usize].get_or_init(|| compile(rule)))
     }
 
+    /// As `check`, remembered per thread for a scalar or an empty `self`: a rule is a pure
+    /// function of `self`, and meshes repeat the same durations and ports thousands of times.
+    pub fn check_memo(&self, id: u32, value: &Value) -> Verdict {
+        let key = match value {
+            Value::String(s) if s.len() <= 256 => MemoKey::Str(s.to_string()),
+            Value::Int(i) => MemoKey::Int(*i),
+            Value::Map(m) if m.map.is_empty() => MemoKey::EmptyMap,
+            _ => return self.check(id, value),
+        };
+        MEMO.with(|memo| {
+            if let Some(v) = memo.borrow().get(&(id, key.clone())) {
+                return v.clone();
+            }
+            let verdict = self.check(id, value);
+            let mut memo = memo.borrow_mut();
+            if memo.len() >= MEMO_MAX {
+                memo.clear();
+            }
+            memo.insert((id, key), verdict.clone());
+            verdict
+        })
+    }
+
     /// Evaluates rule `id` with `self` bound to `value`.
     pub fn check(&self, id: u32, value: &Value) -> Verdict {
         let Some(rule) = self.rules.get(id as usize) else {
@@ -437,6 +475,15 @@ mod tests {
             ("!isCIDR(self)", "10.0.0.0/33"),
         ] {
             assert_eq!(check(r, Value::from(v)), Verdict::Pass, "{r} on {v}");
+        }
+    }
+
+    #[test]
+    fn remembered_verdicts_are_the_verdicts() {
+        let rules = Rules::new(vec![rule("duration(self) >= duration('1ms')")]);
+        for v in ["5s", "0.5ms", "5s", "bad", "0.5ms", "bad"] {
+            let v = Value::from(v);
+            assert_eq!(rules.check_memo(0, &v), rules.check(0, &v));
         }
     }
 

@@ -168,7 +168,7 @@ impl<'a> Walker<'a> {
             return;
         };
         for &id in rules {
-            if let Verdict::Fail { message, error } = self.schema.rules.check(id, &value) {
+            if let Verdict::Fail { message, error } = self.schema.rules.check_memo(id, &value) {
                 self.cel_failure(node, shape, id, &value, message, error, key_span);
             }
         }
