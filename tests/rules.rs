@@ -122,6 +122,19 @@ fn every_rule_has_a_doc_page_with_the_required_sections() {
             "rules/{}.md must start with its name",
             rule.name
         );
+        // A failing example and a fixed one: a code block under "## Example" and under "## Fix".
+        let fix = rule.doc.find("## Fix").unwrap();
+        let example = rule.doc.find("## Example").unwrap();
+        assert!(
+            rule.doc[example..fix].contains("```"),
+            "rules/{}.md has no failing example (a code block under \"## Example\")",
+            rule.name
+        );
+        assert!(
+            rule.doc[fix..].contains("```"),
+            "rules/{}.md has no fixed example (a code block under \"## Fix\")",
+            rule.name
+        );
     }
 }
 

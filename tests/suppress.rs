@@ -231,6 +231,70 @@ fn external_hosts_silence_exactly_the_findings_about_them() {
             .unwrap()
             .contains("istiod")
     );
+    // DestinationRules for both hosts: the one for istiod is about it too, the other stays.
+    let rules = "---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: istiod
+  namespace: shop
+spec:
+  host: istiod.istio-system.svc.cluster.local
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: catalg
+  namespace: shop
+spec:
+  host: catalg
+";
+    let config = "external:\n  hosts: [istiod.istio-system.svc.cluster.local]\n";
+    let with_rules = format!("{}{rules}", mesh(""));
+    let dir = dir_with(&[("mesh.yaml", &with_rules), (".meshlint.yaml", config)]);
+    let report = json(&run_in(
+        dir.path(),
+        &["analyze", "-o", "json", "--show-suppressed", "mesh.yaml"],
+        None,
+    ));
+    let about = |key: &str| -> Vec<(String, String)> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let m = d["message"].as_str().unwrap();
+                let host = if m.contains("istiod") {
+                    "istiod"
+                } else if m.contains("catalg") {
+                    "catalg"
+                } else {
+                    ""
+                };
+                (d["rule"].as_str().unwrap().to_string(), host.to_string())
+            })
+            .collect()
+    };
+    let pair = |r: &str, h: &str| (r.to_string(), h.to_string());
+    let mut kept = about("diagnostics");
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            pair("dr-host-not-found", "catalg"),
+            pair("port-name", ""),
+            pair("unknown-host", "catalg")
+        ]
+    );
+    let mut gone = about("suppressed");
+    gone.sort();
+    assert_eq!(
+        gone,
+        [
+            pair("dr-host-not-found", "istiod"),
+            pair("unknown-host", "istiod")
+        ]
+    );
     // A whole namespace declared external covers every host in it.
     let config = "external:\n  namespaces: [istio-system]\n";
     let dir = dir_with(&[("mesh.yaml", &mesh("")), (".meshlint.yaml", config)]);
@@ -453,4 +517,126 @@ fn show_suppressed_lists_them_in_human_output_too() {
     let text =
         String::from_utf8(run_in(dir.path(), &["analyze", "mesh.yaml"], None).stdout).unwrap();
     assert!(!text.contains("suppressed:\n"), "{text}");
+}
+
+/// Two VirtualServices in shop, each with one unknown host, and the Service with an unnamed port:
+/// a suppression that names `front` must leave `back`'s finding of the same rule.
+fn two_services(front_annotations: &str) -> String {
+    let vs = |name: &str, annotations: &str, host: &str| {
+        format!(
+            "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {name}
+  namespace: shop
+{annotations}spec:
+  hosts: [{name}]
+  http:
+  - route:
+    - destination: {{host: {host}}}
+---
+"
+        )
+    };
+    format!(
+        "{}{}apiVersion: v1
+kind: Service
+metadata:
+  name: front
+  namespace: shop
+spec:
+  ports:
+  - port: 8080
+",
+        vs("front", front_annotations, "catalg"),
+        vs("back", "", "stok")
+    )
+}
+
+/// (rule, resource name or "") of each finding in a report's `key` list.
+fn findings(report: &Value, key: &str) -> Vec<(String, String)> {
+    report[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    (
+                        d["rule"].as_str().unwrap().to_string(),
+                        d["resource"]["name"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn each_mechanism_removes_exactly_what_it_names_and_show_suppressed_says_by_what() {
+    let config = "suppress:\n  - rule: IST0101\n    resource: VirtualService shop/front\n    reason: catalg is being renamed\n";
+    // (mechanism, mesh, .meshlint.yaml, flags, what --show-suppressed names)
+    type Case<'a> = (&'a str, String, Option<&'a str>, Vec<&'a str>, &'a str);
+    let cases: [Case<'_>; 4] = [
+        (
+            "galley annotation",
+            two_services("  annotations:\n    galley.istio.io/analyze-suppress: IST0101\n"),
+            None,
+            vec![],
+            "annotation galley.istio.io/analyze-suppress: IST0101",
+        ),
+        (
+            "kiali annotation",
+            two_services("  annotations:\n    kiali.io/ignore-validations: unknown-host\n"),
+            None,
+            vec![],
+            "annotation kiali.io/ignore-validations: unknown-host",
+        ),
+        (
+            "--suppress",
+            two_services(""),
+            None,
+            vec!["--suppress", "unknown-host=VirtualService shop/front"],
+            "--suppress 'unknown-host=VirtualService shop/front'",
+        ),
+        (
+            ".meshlint.yaml",
+            two_services(""),
+            Some(config),
+            vec![],
+            "in .meshlint.yaml",
+        ),
+    ];
+    for (what, mesh, config, flags, by) in cases {
+        let mut files = vec![("mesh.yaml", mesh.as_str())];
+        if let Some(config) = config {
+            files.push((".meshlint.yaml", config));
+        }
+        let dir = dir_with(&files);
+        let mut args = vec!["analyze", "-o", "json", "--show-suppressed"];
+        args.extend(&flags);
+        args.push("mesh.yaml");
+        let out = run_in(dir.path(), &args, None);
+        let report = json(&out);
+        let pair = |rule: &str, name: &str| (rule.to_string(), name.to_string());
+        assert_eq!(
+            findings(&report, "diagnostics"),
+            [pair("unknown-host", "back"), pair("port-name", "front")],
+            "{what}: only front's unknown-host goes"
+        );
+        assert_eq!(
+            findings(&report, "suppressed"),
+            [pair("unknown-host", "front")],
+            "{what}"
+        );
+        let shown_by = report["suppressed"][0]["suppressed_by"].as_str().unwrap();
+        assert!(shown_by.contains(by), "{what}: {shown_by}");
+        assert_eq!(report["summary"]["suppressed"], 1, "{what}");
+        // back's error is left, so the run still fails.
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        // Without --show-suppressed they are counted, not listed.
+        args.retain(|a| *a != "--show-suppressed");
+        let report = json(&run_in(dir.path(), &args, None));
+        assert!(report.get("suppressed").is_none(), "{what}");
+        assert_eq!(report["summary"]["suppressed"], 1, "{what}");
+        assert_eq!(findings(&report, "diagnostics").len(), 2, "{what}");
+    }
 }

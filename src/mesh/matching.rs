@@ -414,15 +414,6 @@ impl HttpCondition {
             && self.query_params.is_empty()
     }
 
-    /// Whether the condition applies on every proxy the VirtualService is bound to, for every
-    /// port and source.
-    pub fn is_unrestricted(&self, vs_gateways: &[GatewayRef]) -> bool {
-        self.port.is_none()
-            && self.source_labels.is_empty()
-            && self.source_namespace.is_none()
-            && vs_gateways.iter().all(|g| self.gateways.contains(g))
-    }
-
     /// Whether every request `other` matches is also matched by `self` (conservative).
     pub fn covers(&self, other: &HttpCondition) -> bool {
         let uri_ok = match (&self.uri, &other.uri) {

@@ -159,11 +159,6 @@ impl MeshConfig {
         self.locs.get(key).copied().or(self.source)
     }
 
-    /// Whether `key` is set explicitly (not a default).
-    pub fn is_set(&self, key: &str) -> bool {
-        self.locs.contains_key(key)
-    }
-
     pub fn extension_provider(&self, name: &str) -> Option<&ExtensionProvider> {
         self.extension_providers.iter().find(|p| p.name == name)
     }

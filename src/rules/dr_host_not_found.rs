@@ -4,7 +4,7 @@
 //! reported when the inputs hold no Service or ServiceEntry at all (a repository of routing
 //! rules only: the files cannot tell).
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity, Subject};
 use crate::mesh::host;
 use crate::rules::{Context, Rule};
 
@@ -49,7 +49,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .help("fix the host (short names resolve in the DestinationRule's namespace), or add the ServiceEntry for an external host")
-            .resource(Some(dr.resource_ref())),
+            .resource(Some(dr.resource_ref()))
+            // A host `.meshlint.yaml` declares `external:` exists, only not in these files.
+            .subject(Subject::Host(resolved)),
         );
     }
 }
