@@ -169,7 +169,10 @@ fn admits(cx: &Context<'_>, gw: &Res<K8sGateway>, route_ns: &str) -> bool {
                     return true;
                 };
                 !sel.match_expressions.is_empty()
-                    || sel.match_labels.iter().all(|(k, v)| info.labels.get(k) == Some(&v.value))
+                    || sel.match_labels.iter().all(|(k, v)| {
+                        // Kubernetes labels every namespace with its name.
+                        info.labels.get(k) == Some(&v.value) || (k == "kubernetes.io/metadata.name" && v.value == route_ns)
+                    })
             }
             _ => false,
         }
