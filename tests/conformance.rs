@@ -53,7 +53,14 @@ const SHARED: &[(&str, &[&str])] = &[
         "gateway.IngressGatewayPortAnalyzer",
         &["gateway-no-workload"],
     ),
-    ("gateway.SecretAnalyzer", &["gateway-secret"]),
+    (
+        "gateway.SecretAnalyzer",
+        &["gateway-secret-not-found", "gateway-no-workload"],
+    ),
+    (
+        "auth.AuthorizationPoliciesAnalyzer",
+        &["authz-unknown-namespace"],
+    ),
     ("sidecar.SelectorAnalyzer", &["sidecar-selects-nothing"]),
     ("telemetry.SelectorAnalyzer", &["telemetry-selects-nothing"]),
     ("deprecation.DeprecationAnalyzer", &["deprecated-field"]),

@@ -73,3 +73,66 @@ pub fn namespace_injects(model: &Model, ns: &Res<Namespace>) -> bool {
         }
     }
 }
+
+/// The Istio injection webhooks of the inputs: the webhooks of MutatingWebhookConfigurations
+/// whose name ends in `istio.io` (`sidecar-injector.istio.io`, `rev.namespace.sidecar-injector.istio.io`…).
+pub fn istio_injection_webhooks(model: &Model) -> Vec<&crate::model::k8s::Webhook> {
+    model
+        .webhook_configurations
+        .iter()
+        .filter(|c| c.kind() == "MutatingWebhookConfiguration")
+        .flat_map(|c| c.spec.webhooks.iter())
+        .filter(|w| {
+            w.name
+                .as_ref()
+                .is_some_and(|n| n.value.ends_with("istio.io"))
+        })
+        .collect()
+}
+
+/// Whether a webhook admits a pod with these labels in a namespace with these labels: both its
+/// `namespaceSelector` and its `objectSelector` match (an absent selector matches everything).
+pub fn webhook_selects(
+    webhook: &crate::model::k8s::Webhook,
+    namespace_labels: Option<&crate::model::Map<crate::model::Spanned<String>>>,
+    pod_labels: &crate::model::Map<crate::model::Spanned<String>>,
+) -> bool {
+    let ns = |k: &str| {
+        namespace_labels
+            .and_then(|l| l.get(k))
+            .map(|v| v.value.as_str())
+    };
+    let pod = |k: &str| pod_labels.get(k).map(|v| v.value.as_str());
+    webhook
+        .namespace_selector
+        .as_ref()
+        .is_none_or(|s| s.matches(ns))
+        && webhook
+            .object_selector
+            .as_ref()
+            .is_none_or(|s| s.matches(pod))
+}
+
+/// Whether Istio's default injection webhooks (as `istioctl install` and the Helm charts create
+/// them) inject a pod with these labels, for inputs that hold no webhook configuration: the
+/// namespace is labelled `istio-injection: enabled` or `istio.io/rev`, or the pod is labelled
+/// `sidecar.istio.io/inject: "true"` or `istio.io/rev`, and neither opts out.
+pub fn default_webhooks_inject(
+    namespace_labels: Option<&crate::model::Map<crate::model::Spanned<String>>>,
+    pod_labels: &crate::model::Map<crate::model::Spanned<String>>,
+) -> bool {
+    let ns = |k: &str| {
+        namespace_labels
+            .and_then(|l| l.get(k))
+            .map(|v| v.value.as_str())
+    };
+    let pod = |k: &str| pod_labels.get(k).map(|v| v.value.as_str());
+    if ns("istio-injection") == Some("disabled") || pod("sidecar.istio.io/inject") == Some("false")
+    {
+        return false;
+    }
+    ns("istio-injection") == Some("enabled")
+        || ns("istio.io/rev").is_some()
+        || pod("sidecar.istio.io/inject") == Some("true")
+        || pod("istio.io/rev").is_some()
+}

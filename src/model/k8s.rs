@@ -50,11 +50,13 @@ node_struct! {
 
 node_struct! {
     /// Metadata only: secret values are never read into the model; `data` and `stringData` keep
-    /// only their keys (`tls.crt`, `tls.key`, `ca.crt`) and where each value is written.
+    /// their keys (`tls.crt`, `tls.key`, `ca.crt`), where each value is written, whether it is
+    /// empty, and for a certificate key whether the certificate parses and when it is valid
+    /// (`model::cert`).
     pub struct Secret {
         "type" => secret_type: Option<S>,
-        "data" => data: Map<Raw>,
-        "stringData" => string_data: Map<Raw>,
+        "data" => data: Map<crate::model::cert::DataValue>,
+        "stringData" => string_data: Map<crate::model::cert::StringDataValue>,
     }
 }
 
@@ -62,6 +64,14 @@ impl Secret {
     /// Whether the Secret has `key` in `data` or `stringData`.
     pub fn has_key(&self, key: &str) -> bool {
         self.data.contains_key(key) || self.string_data.contains_key(key)
+    }
+
+    /// The value of `key` (`stringData` wins, as the API server merges it over `data`).
+    pub fn value(&self, key: &str) -> Option<&crate::model::cert::SecretValue> {
+        self.string_data
+            .get(key)
+            .map(|v| &v.0)
+            .or_else(|| self.data.get(key).map(|v| &v.0))
     }
 }
 
@@ -89,6 +99,16 @@ node_struct! {
         "image" => image: Option<S>,
         "ports" => ports: ThinVec<ContainerPort>,
         "securityContext" => security_context: Option<SecurityContext>,
+        "env" => env: ThinVec<EnvVar>,
+    }
+}
+
+node_struct! {
+    /// A container's environment variable: its literal `value`, or where `valueFrom` reads it.
+    pub struct EnvVar {
+        "name" => name: Option<S>,
+        "value" => value: Option<S>,
+        "valueFrom" => value_from: Option<Raw>,
     }
 }
 
@@ -103,7 +123,42 @@ node_struct! {
 node_struct! {
     pub struct LabelSelector {
         "matchLabels" => match_labels: Map<S>,
-        "matchExpressions" => match_expressions: ThinVec<Raw>,
+        "matchExpressions" => match_expressions: ThinVec<LabelSelectorRequirement>,
+    }
+}
+
+node_struct! {
+    /// One `matchExpressions` entry: `key`, `operator` (`In`, `NotIn`, `Exists`, `DoesNotExist`)
+    /// and `values`.
+    pub struct LabelSelectorRequirement {
+        "key" => key: Option<S>,
+        "operator" => operator: Option<S>,
+        "values" => values: ThinVec<S>,
+    }
+}
+
+impl LabelSelector {
+    /// Whether labels (looked up by `get`) satisfy the selector, as Kubernetes decides: every
+    /// `matchLabels` pair and every expression holds. An expression with an unknown operator
+    /// matches nothing (Kubernetes rejects the selector).
+    pub fn matches<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| get(k) == Some(v.value.as_str()))
+            && self.match_expressions.iter().all(|e| {
+                let Some(key) = e.key.as_ref() else {
+                    return false;
+                };
+                let value = get(&key.value);
+                let listed = |v: &str| e.values.iter().any(|x| x.value == v);
+                match e.operator.as_ref().map(|o| o.value.as_str()) {
+                    Some("In") => value.is_some_and(listed),
+                    Some("NotIn") => !value.is_some_and(listed),
+                    Some("Exists") => value.is_some(),
+                    Some("DoesNotExist") => value.is_none(),
+                    _ => false,
+                }
+            })
     }
 }
 

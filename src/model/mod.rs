@@ -5,6 +5,8 @@
 //! where each document is (`DocInfo`), not the YAML. Fields the model does not type are validated
 //! by the schema while the arena is at hand.
 
+pub mod annotations;
+pub mod cert;
 pub mod k8s;
 pub mod kinds;
 pub mod mesh_config;

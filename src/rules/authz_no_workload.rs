@@ -1,7 +1,10 @@
 //! `authz-no-workload` (istioctl IST0127 `NoMatchingWorkloadsFound`, Kiali KIA0004): the
 //! `selector` of an AuthorizationPolicy, RequestAuthentication or PeerAuthentication matches no
 //! workload in the inputs. A root-namespace AuthorizationPolicy selector is looked up in every
-//! namespace, as Istio applies it there.
+//! namespace, as Istio applies it there. A selector-less AuthorizationPolicy outside the root
+//! namespace applies to its whole namespace: when the inputs hold Pods (a cluster dump, which
+//! shows what runs), it is reported if no workload of that namespace is among them (as upstream,
+//! which looks for the namespace's pods); manifests alone cannot show an empty namespace.
 
 use crate::diag::{self, Diagnostic, Severity};
 use crate::mesh::Labels;
@@ -26,17 +29,28 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let aps = model
         .authorization_policies
         .iter()
-        .map(|p| (&p.meta, p.spec.selector.as_ref(), true));
+        .map(|p| (&p.meta, p.spec.selector.as_ref(), true, p.loc()));
     let ras = model
         .request_authentications
         .iter()
-        .map(|p| (&p.meta, p.spec.selector.as_ref(), false));
+        .map(|p| (&p.meta, p.spec.selector.as_ref(), false, p.loc()));
     let pas = model
         .peer_authentications
         .iter()
-        .map(|p| (&p.meta, p.spec.selector.as_ref(), false));
-    for (meta, selector, any_ns_from_root) in aps.chain(ras).chain(pas) {
+        .map(|p| (&p.meta, p.spec.selector.as_ref(), false, p.loc()));
+    // Pods in the inputs (`kubectl get pods` output) show what runs; manifests alone cannot show
+    // that a namespace has no workloads.
+    let cluster_pods = model.workloads.iter().any(|w| w.kind() == "Pod");
+    for (meta, selector, any_ns_from_root, at) in aps.chain(ras).chain(pas) {
         let Some(sel) = selector.filter(|s| !s.match_labels.is_empty()) else {
+            let ns = meta.namespace.as_str();
+            if any_ns_from_root
+                && cluster_pods
+                && ns != mesh.root_namespace
+                && mesh.select(ns, &Labels::default()).is_empty()
+            {
+                report_namespace_wide(meta, at, out);
+            }
             continue;
         };
         let labels: Labels = sel
@@ -56,6 +70,24 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         report(cx, meta, sel, &labels, everywhere, out);
     }
+}
+
+/// A selector-less AuthorizationPolicy in a namespace none of whose workloads is in the inputs.
+fn report_namespace_wide(meta: &Meta, loc: crate::source::Loc, out: &mut Vec<Diagnostic>) {
+    let ns = meta.namespace.as_str();
+    out.push(
+        Diagnostic::new(
+            &RULE,
+            loc,
+            format!(
+                "this AuthorizationPolicy applies to every workload of namespace {ns}, but no workload of namespace {ns} is in the inputs, so it applies to nothing here"
+            ),
+        )
+        .help(format!(
+            "add the Deployments (or Pods) of namespace {ns} to the analysis, or move the policy to the namespace of the workloads it is meant for"
+        ))
+        .resource(Some(resource_ref(meta))),
+    );
 }
 
 fn report(

@@ -133,6 +133,17 @@ registry! {
     peerauthentication_default_conflict,
     peerauthentication_selector_conflict,
     gateway_duplicate_host,
+    jwks_fetch_unrestricted,
+    pod_image_auto,
+    image_auto_not_injected,
+    jwt_claim_route_without_authn,
+    invalid_injection_webhook,
+    unknown_annotation,
+    misplaced_annotation,
+    invalid_annotation,
+    deprecated_annotation,
+    gateway_secret_not_found,
+    gateway_secret_invalid,
 }
 
 pub mod catalog;
@@ -189,6 +200,7 @@ pub fn category(rule: &Rule) -> &'static str {
         || rule.name.contains("authorization")
         || rule.name.contains("certificate")
         || rule.name == "proxy-uid"
+        || rule.name.starts_with("jwks-")
     {
         "security"
     } else if rule.name.starts_with("telemetry-") {

@@ -5,7 +5,9 @@
 //! Only said when the files can tell: the host's endpoints are selected by labels, at least one of
 //! them is in the inputs, and the subset does not key on node topology labels (Istio adds those
 //! from the Node, which manifests do not carry). An error when a route sends traffic to the
-//! subset, info when nothing routes to it yet.
+//! subset, info when nothing routes to it yet. When the inputs hold Pods (a cluster dump) and the
+//! host's Service selects none of them nor any other workload, each subset with labels is an info
+//! (upstream, reading the cluster's pods, reports them).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -25,6 +27,61 @@ pub const RULE: Rule = Rule {
 
 /// The pass over the mesh (`None`: the loader or the model phase report it).
 pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
+
+/// The subsets of a DestinationRule whose host's Service selects no workload of the inputs.
+fn no_workloads_at_all(
+    cx: &Context<'_>,
+    dr: &crate::model::Res<crate::model::networking::DestinationRule>,
+    service: crate::mesh::ServiceId,
+    used: &HashSet<(String, &str)>,
+    dr_host: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let svc = cx.mesh.service(service);
+    for subset in &dr.spec.subsets {
+        let Some(name) = subset.name.as_ref() else {
+            continue;
+        };
+        if subset.labels.is_empty()
+            || subset
+                .labels
+                .iter()
+                .any(|(k, v)| TOPOLOGY_KEYS.contains(&k.as_str()) && !v.value.is_empty())
+        {
+            continue;
+        }
+        let wanted = subset
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.value))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let routed = used.contains(&(dr_host.to_string(), name.value.as_str()));
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                name.loc,
+                format!(
+                    "subset \"{}\" ({wanted}) selects no workload of the inputs: {} selects none either{}",
+                    name.value,
+                    svc.describe(),
+                    if routed {
+                        ", so unless its pods are deployed from elsewhere, traffic routed to the subset fails with 503 UH (no healthy upstream)"
+                    } else {
+                        " (no route sends traffic to the subset yet)"
+                    }
+                ),
+            )
+            .help(format!(
+                "add the workloads of {} to the analysis, or fix the selector or the subset's labels",
+                svc.describe()
+            ))
+            .related(svc.loc, format!("{} selects the host's workloads", svc.describe()))
+            .resource(Some(dr.resource_ref()))
+            .severity(Severity::Info),
+        );
+    }
+}
 
 /// Labels Istio derives from the Node (or the network/cluster), not from the pod template.
 const TOPOLOGY_KEYS: &[&str] = &[
@@ -49,19 +106,32 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    let cluster_pods = model.workloads.iter().any(|w| w.kind() == "Pod");
     for (i, dr) in model.destination_rules.iter().enumerate() {
         let dr_host = &mesh.destination_rules[i].host;
         if dr.spec.subsets.is_empty() || dr_host.is_empty() || host::is_wildcard(dr_host) {
             continue;
         }
         // The first service of the host whose endpoints the files show.
-        let Some((service, endpoints)) =
-            mesh.services_for_host(dr_host).into_iter().find_map(|id| {
-                mesh.endpoints(id)
-                    .filter(|e| !e.is_empty())
-                    .map(|e| (id, e))
-            })
-        else {
+        let services = mesh.services_for_host(dr_host);
+        let Some((service, endpoints)) = services.iter().find_map(|&id| {
+            mesh.endpoints(id)
+                .filter(|e| !e.is_empty())
+                .map(|e| (id, e))
+        }) else {
+            // Inputs that hold Pods (`kubectl get pods` output: manifests hold pod templates)
+            // show what runs. Then a Service of the inputs that selects its endpoints by labels,
+            // none of which is in the inputs, has no pods, and no subset selects one (upstream,
+            // reading the cluster's pods, reports each); an info, as a dump may be partial.
+            if !cluster_pods {
+                continue;
+            }
+            if let Some(&id) = services
+                .iter()
+                .find(|&&id| mesh.endpoints(id).is_some_and(|e| e.is_empty()))
+            {
+                no_workloads_at_all(cx, dr, id, &used, dr_host, out);
+            }
             continue;
         };
         let svc = mesh.service(service);
