@@ -89,9 +89,7 @@ fn mtls(base: &Analysis, head: &Analysis) -> Vec<MtlsChange> {
         };
         let ports = |a: &Analysis, id: WorkloadId| -> Vec<u32> {
             a.mesh
-                .mtls
-                .workloads
-                .get(id.0 as usize)
+                .workload_mtls(id)
                 .map(|w| w.ports.iter().map(|(p, _)| *p).collect())
                 .unwrap_or_default()
         };
