@@ -280,23 +280,38 @@ struct CommonArgs {
     #[arg(long)]
     timings: bool,
     /// Largest file read, in bytes
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = budget_usize(MAX_BYTES_FLAG))]
     max_file_bytes: Option<usize>,
     /// Most documents read from one file
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = budget_usize(MAX_COUNT_FLAG))]
     max_documents: Option<usize>,
     /// Most nodes one document may expand to through aliases
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_COUNT_FLAG))]
     max_yaml_nodes: Option<u64>,
     /// Deepest nesting of YAML collections
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = budget_usize(MAX_DEPTH_FLAG))]
     max_depth: Option<usize>,
     /// Longest single YAML scalar, in bytes
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = budget_usize(MAX_BYTES_FLAG))]
     max_scalar_bytes: Option<usize>,
     /// Most YAML nodes in all documents of one file together
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_COUNT_FLAG))]
     max_file_nodes: Option<u64>,
+}
+
+/// The largest byte budget a flag takes (1 TiB: more than any machine meshlint runs on holds,
+/// far from any overflow in the loader's arithmetic).
+const MAX_BYTES_FLAG: u64 = 1 << 40;
+/// The largest count budget (documents, nodes).
+const MAX_COUNT_FLAG: u64 = 1 << 40;
+/// The deepest nesting a flag allows: the loader and the model walk nested collections
+/// recursively, and 4096 levels stay well within a thread's stack.
+const MAX_DEPTH_FLAG: u64 = 4096;
+
+/// A budget flag: a whole number from 1 to `max` (0 would skip every input, and a value past
+/// `max` is a typo or an attempt at overflow). clap reports anything else as a usage error.
+fn budget_usize(max: u64) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=max)
 }
 
 fn parse_version(s: &str) -> Result<(u32, u32), String> {
@@ -842,11 +857,6 @@ fn diff(args: DiffArgs) -> ExitCode {
         eprintln!("meshlint diff: {e}");
         ExitCode::from(2)
     };
-    let no_stdin = |what: &str| -> Result<(), String> {
-        Err(format!(
-            "{what}: - (standard input) cannot be one side of a diff"
-        ))
-    };
     let mut stdin = || Ok(Vec::new());
     let load = |paths: &[String], stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>| {
         engine::analyze(paths, stdin, &options).map_err(|e| e.to_string())
@@ -879,14 +889,25 @@ fn diff(args: DiffArgs) -> ExitCode {
             }
         },
     };
-    if base_paths.iter().chain(&head_paths).any(|p| p == "-")
-        && let Err(e) = no_stdin("a path")
-    {
-        return fail(e);
+    if base_paths.iter().chain(&head_paths).any(|p| p == "-") {
+        return fail(
+            "- (standard input) cannot be one side of a diff: give files or directories".into(),
+        );
     }
     let base = match &base_ref {
         Some(r) => match meshlint::diff::git::read_at(r, &base_paths) {
-            Ok(files) => engine::analyze_sources(files, &options).map_err(|e| e.to_string()),
+            Ok(mut files) => {
+                // `.meshlint.yaml` `exclude:` applies to the base side as to the working tree.
+                files.retain(|(path, _)| {
+                    !options.exclude.iter().any(|g| {
+                        meshlint::load::glob_match(
+                            g.trim_start_matches("./"),
+                            path.trim_start_matches("./"),
+                        )
+                    })
+                });
+                engine::analyze_sources(files, &options).map_err(|e| e.to_string())
+            }
             Err(e) => return fail(e.to_string()),
         },
         None => load(&base_paths, &mut stdin),

@@ -238,9 +238,10 @@ fn mtls_mismatch_only_without_auto_mtls() {
         .iter()
         .filter_map(|d| d.resource.as_ref().map(|r| r.name.as_str()))
         .collect();
-    assert_eq!(names, ["reviews", "ratings"]);
+    // reviews-from-web: the workloadSelector rule that frontend's web takes for reviews.
+    assert_eq!(names, ["reviews", "ratings", "reviews-from-web"]);
     // With automatic mTLS on, the reviews rule (no TLS) falls back to auto mTLS: fine. The
-    // explicit DISABLE of the ratings rule still meets a STRICT server.
+    // explicit DISABLEs of the ratings and reviews-from-web rules still meet a STRICT server.
     let on = analyze_files(&[bad], |t| {
         t.replace("enableAutoMtls: false", "enableAutoMtls: true")
     });
@@ -248,7 +249,7 @@ fn mtls_mismatch_only_without_auto_mtls() {
         .iter()
         .filter_map(|d| d.resource.as_ref().map(|r| r.name.as_str()))
         .collect();
-    assert_eq!(names, ["ratings"]);
+    assert_eq!(names, ["ratings", "reviews-from-web"]);
 }
 
 // ---- scenarios ---------------------------------------------------------------------------------
@@ -382,6 +383,24 @@ fn seed_intro_questions_on_the_scenarios() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("yaml-syntax"), "{}", stderr(&out));
     seed_questions(&[g.to_str().unwrap(), w.to_str().unwrap()]);
+    // testdata/authz/seed-intro is these files with the indentation fixed, and nothing else.
+    let broken = std::fs::read_to_string(g.join("virtualservice-broken-indent.yaml")).unwrap();
+    let fixed = root().join("testdata/authz/seed-intro");
+    assert_eq!(
+        broken.replacen("\n exportTo:", "\n  exportTo:", 1),
+        std::fs::read_to_string(fixed.join("virtualservice.yaml")).unwrap()
+    );
+    for (dir, file) in [
+        (&g, "authz.yaml"),
+        (&g, "gateway.yaml"),
+        (&w, "workload.yaml"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(file)).unwrap(),
+            std::fs::read_to_string(fixed.join(file)).unwrap(),
+            "{file}"
+        );
+    }
     let a = analyze_files(&[g, w], str::to_string);
     assert!(findings(&a, "authz-no-workload").is_empty());
 }
@@ -586,4 +605,44 @@ fn request_principal_headers_and_require_mtls() {
         (d.outcome, name(&d)),
         (Outcome::Denied, Some("require-mtls"))
     );
+}
+
+/// The query's path (`PolicyIndex::for_one_workload`, no index) and the rules' (`PolicyIndex`)
+/// give the same policies in the same order for every workload of every authz fixture and
+/// scenario.
+#[test]
+fn one_workload_paths_agree_with_the_indexes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("testdata/rules"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("authz-") || name.starts_with("mtls-")
+        })
+        .flat_map(|d| ["bad.yaml", "good.yaml", "bad", "good"].map(|f| d.join(f)))
+        .filter(|p| p.exists())
+        .collect();
+    inputs.sort();
+    assert!(inputs.len() >= 10, "{inputs:?}");
+    let mut workloads_seen = 0;
+    for path in inputs {
+        let paths = [path.display().to_string()];
+        let forward =
+            engine::analyze(&paths, &mut || Ok(Vec::new()), &engine::Options::default()).unwrap();
+        let index = PolicyIndex::build(&forward.model, &forward.mesh);
+        let n = forward.mesh.workloads.len() as u32;
+        for w in (0..n).map(meshlint::mesh::WorkloadId) {
+            assert_eq!(
+                PolicyIndex::for_one_workload(&forward.model, &forward.mesh, w),
+                index.for_workload(&forward.model, &forward.mesh, w),
+                "{}: {}",
+                path.display(),
+                forward.mesh.workload(w).name
+            );
+        }
+        workloads_seen += n;
+    }
+    assert!(workloads_seen > 10);
 }

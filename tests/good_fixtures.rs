@@ -8,33 +8,6 @@ use std::path::{Path, PathBuf};
 
 use meshlint::engine::{self, Options};
 
-/// Good fixtures that still hold findings of other rules (mostly `unknown-host` for a Service the
-/// fixture leaves out), each to be cleaned by the owner of its rule. The test checks every other
-/// fixture, and fails when one of these becomes clean, so that it leaves this list.
-const NOT_YET_CLEAN: &[&str] = &[
-    "yaml-syntax",
-    "duplicate-key",
-    "unknown-field",
-    "missing-field",
-    "deprecated-field",
-    "unknown-host",
-    "unknown-gateway",
-    "weights-not-100",
-    "port-not-found",
-    "port-required",
-    "delegate-not-found",
-    "fault-delay-exceeds-timeout",
-    "host-not-visible",
-    "unreachable-route",
-    "ineffective-match",
-    "conflicting-virtualservices",
-    "vs-host-not-in-gateway",
-    "port-name",
-    "delegate-conflict",
-    "sidecar-in-ambient",
-    "authz-requires-mtls",
-];
-
 fn good_fixtures() -> Vec<(String, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
     let mut out = Vec::new();
@@ -96,14 +69,6 @@ fn every_good_fixture_is_clean_under_every_rule() {
             *found.entry(d.rule.name.to_string()).or_default() += 1;
         }
         let expected = declared(path);
-        if NOT_YET_CLEAN.contains(&rule.as_str()) {
-            if found == expected {
-                failures.push(format!(
-                    "{rule}/good is clean now: remove it from NOT_YET_CLEAN"
-                ));
-            }
-            continue;
-        }
         if found != expected {
             let detail: Vec<String> = a
                 .diagnostics

@@ -1010,3 +1010,119 @@ fn type_confusion_in_every_field_never_panics() {
     assert_eq!(json["summary"]["files"], sample.len() as u64 + 1);
     assert!(about(&json, "good.yaml").is_empty());
 }
+
+/// Every numeric flag is range-checked by its parser: zero, one past the largest value, the
+/// largest u64 (the `max as u64 + 1` overflow of issue #14) and a number past u64 are usage
+/// errors naming the flag and its range, before any file is read; the largest value runs.
+#[test]
+fn numeric_flags_are_range_checked() {
+    let dir = dir_with_good();
+    let budgets: &[(&str, u64)] = &[
+        ("--max-file-bytes", 1 << 40),
+        ("--max-documents", 1 << 40),
+        ("--max-yaml-nodes", 1 << 40),
+        ("--max-depth", 4096),
+        ("--max-scalar-bytes", 1 << 40),
+        ("--max-file-nodes", 1 << 40),
+    ];
+    let refused = |args: &[String], flag: &str| {
+        let run = meshlint(dir.path(), args, None);
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert_eq!(run.code, Some(2), "{args:?}: {stderr}");
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout_text());
+        assert!(
+            stderr.contains(flag) && (stderr.contains("is not in") || stderr.contains("invalid")),
+            "{args:?}: {stderr}"
+        );
+    };
+    for &(flag, max) in budgets {
+        for bad in [
+            "0".to_string(),
+            (max + 1).to_string(),
+            u64::MAX.to_string(),
+            "99999999999999999999999".to_string(),
+        ] {
+            for cmd in [
+                &["analyze", "."][..],
+                &["authz", "check", "x.default", "."][..],
+            ] {
+                let mut args: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+                args.extend([flag.to_string(), bad.clone()]);
+                refused(&args, flag);
+            }
+        }
+        // The largest value is taken, and the input is read (a finding-free report of 1 resource).
+        let (run, json) = analyze(dir.path(), &[flag, &max.to_string()]);
+        assert_eq!(run.code, Some(0), "{flag} {max}");
+        expect_good_counted(&json, 1);
+    }
+    // Ports: 1 to 65535.
+    for bad in ["0", "65536", "18446744073709551615"] {
+        let authz: Vec<String> = ["authz", "check", "x.default", ".", "--port", bad]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        refused(&authz, "--port");
+        let simulate: Vec<String> = [
+            "simulate",
+            ".",
+            "--from",
+            "external",
+            "--to",
+            "http://a/",
+            "--port",
+            bad,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        refused(&simulate, "--port");
+    }
+    // The Istio version: numbers past u32 are refused, not wrapped.
+    let version: Vec<String> = ["analyze", ".", "--istio-version", "1.99999999999"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let run = meshlint(dir.path(), &version, None);
+    assert_eq!(
+        run.code,
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// Issue #14's two real-world YAML cases load without a finding under every rule, read as
+/// go-yaml reads them: a multi-line single-quoted scalar continued at the key's column, and a
+/// plain `2001:db8::` right before `]` in a flow sequence.
+#[test]
+fn the_two_real_world_yaml_cases_load_without_a_finding() {
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n  namespace: default\ndata:\n  k: 'line one\n  line two'\n";
+    let service_entry = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ipv6\n  namespace: default\nspec:\n  hosts: [db.example.com]\n  addresses: [1.2.3.4, 2001:db8::]\n  ports:\n  - number: 5432\n    name: tcp-postgres\n    protocol: TCP\n  location: MESH_EXTERNAL\n  resolution: STATIC\n  endpoints:\n  - address: 1.2.3.4\n";
+    let a = meshlint::engine::analyze_sources(
+        vec![
+            ("notes.yaml".into(), config_map.as_bytes().to_vec()),
+            ("ipv6.yaml".into(), service_entry.as_bytes().to_vec()),
+        ],
+        &meshlint::engine::Options::default(),
+    )
+    .unwrap();
+    let found: Vec<String> = a
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.rule.name, d.message))
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(a.model.config_maps.len(), 1);
+    assert_eq!(
+        a.model.config_maps[0].spec.data[&"k".to_string()].value,
+        "line one line two"
+    );
+    let addresses: Vec<&str> = a.model.service_entries[0]
+        .spec
+        .addresses
+        .iter()
+        .map(|s| s.value.as_str())
+        .collect();
+    assert_eq!(addresses, ["1.2.3.4", "2001:db8::"]);
+}

@@ -562,15 +562,15 @@ pub fn run(analysis: &Analysis, query: &Query) -> Result<Report, UsageError> {
     for (n, _, _) in &ports {
         mtls.push(mtls_out(model, Some(*n), mesh.server_mtls(id, Some(*n))));
     }
-    if let Some(wm) = mesh.mtls.workloads.get(id.0 as usize) {
+    if let Some(wm) = mesh.workload_mtls(id) {
         for (n, m) in &wm.ports {
             if !ports.iter().any(|(p, _, _)| p == n) {
                 mtls.push(mtls_out(model, Some(*n), *m));
             }
         }
     }
-    let index = PolicyIndex::build(model, mesh);
-    let applied = index.for_workload(model, mesh, id);
+    // One workload: no index of every policy (the rules build that).
+    let applied = PolicyIndex::for_one_workload(model, mesh, id);
     let policies = applied.iter().map(|p| policy_out(model, p)).collect();
     let decision = match &query.from {
         None => None,

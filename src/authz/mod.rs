@@ -201,57 +201,42 @@ impl PolicyIndex {
         for ns in &namespaces {
             let root = *ns == self.root;
             for &i in self.selectorless.get(*ns).into_iter().flatten() {
-                let scope = if root { Scope::Root } else { Scope::Namespace };
-                found.push((i, scope));
+                found.push((i, scope_of(root, false)));
             }
             for (k, v) in &w.labels {
                 let key = (ns.to_string(), k.clone(), v.clone());
                 for &i in self.by_label.get(&key).into_iter().flatten() {
-                    let selected = model.authorization_policies[i]
-                        .spec
-                        .selector
-                        .as_ref()
-                        .is_some_and(|s| {
-                            s.match_labels
-                                .iter()
-                                .all(|(k, v)| w.labels.get(k) == Some(&v.value))
-                        });
-                    if selected {
-                        found.push((i, if root { Scope::Root } else { Scope::Workload }));
+                    if selects(&model.authorization_policies[i], &w.labels) {
+                        found.push((i, scope_of(root, true)));
                     }
                 }
             }
         }
-        let mut out: Vec<AppliedPolicy> = found
-            .into_iter()
-            .filter_map(|(i, scope)| {
-                let p = &model.authorization_policies[i];
-                Some(AppliedPolicy {
-                    index: i,
-                    action: Action::of(&p.spec)?,
-                    scope,
-                    dry_run: is_dry_run(p),
-                    applies: !has_target_ref(&p.spec),
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            let key = |x: &AppliedPolicy| {
-                let m = &model.authorization_policies[x.index].meta;
-                (
-                    x.action,
-                    m.creation_timestamp
-                        .as_ref()
-                        .map_or(String::new(), |t| t.value.clone()),
-                    m.namespace.clone(),
-                    m.name.value.clone(),
-                    x.index,
-                )
-            };
-            key(a).cmp(&key(b))
-        });
-        out.dedup_by_key(|p| p.index);
-        out
+        in_order(model, found)
+    }
+
+    /// `for_workload` without an index, for a query about one workload (`authz check`): one
+    /// pass over the policies that compares namespaces and, for the root's and the workload's,
+    /// selectors. Same answer, same order.
+    pub fn for_one_workload(model: &Model, mesh: &Mesh, id: WorkloadId) -> Vec<AppliedPolicy> {
+        let w = mesh.workload(id);
+        let root = mesh.root_namespace.as_str();
+        let mut found: Vec<(usize, Scope)> = Vec::new();
+        for (i, p) in model.authorization_policies.iter().enumerate() {
+            let ns = p.namespace();
+            if ns != root && ns != w.namespace {
+                continue;
+            }
+            let has_selector = p
+                .spec
+                .selector
+                .as_ref()
+                .is_some_and(|s| !s.match_labels.is_empty());
+            if !has_selector || selects(p, &w.labels) {
+                found.push((i, scope_of(ns == root, has_selector)));
+            }
+        }
+        in_order(model, found)
     }
 
     /// The workloads a policy selects (in any namespace for a root-namespace selector). Empty
@@ -278,6 +263,60 @@ impl PolicyIndex {
             mesh.select(p.namespace(), &labels)
         }
     }
+}
+
+/// How a policy of the root namespace (or of the workload's) with or without selector reaches
+/// the workload.
+fn scope_of(root: bool, selector: bool) -> Scope {
+    match (root, selector) {
+        (true, _) => Scope::Root,
+        (false, false) => Scope::Namespace,
+        (false, true) => Scope::Workload,
+    }
+}
+
+/// Whether a policy's selector picks a workload with these labels.
+fn selects(p: &Res<AuthorizationPolicy>, labels: &crate::mesh::Labels) -> bool {
+    p.spec.selector.as_ref().is_some_and(|s| {
+        s.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(&v.value))
+    })
+}
+
+/// The policies found for a workload as `AppliedPolicy`s in evaluation order (see
+/// `PolicyIndex::for_workload`).
+fn in_order(model: &Model, found: Vec<(usize, Scope)>) -> Vec<AppliedPolicy> {
+    let mut out: Vec<AppliedPolicy> = found
+        .into_iter()
+        .filter_map(|(i, scope)| {
+            let p = &model.authorization_policies[i];
+            Some(AppliedPolicy {
+                index: i,
+                action: Action::of(&p.spec)?,
+                scope,
+                dry_run: is_dry_run(p),
+                applies: !has_target_ref(&p.spec),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        let key = |x: &AppliedPolicy| {
+            let m = &model.authorization_policies[x.index].meta;
+            (
+                x.action,
+                m.creation_timestamp
+                    .as_ref()
+                    .map_or(String::new(), |t| t.value.clone()),
+                m.namespace.clone(),
+                m.name.value.clone(),
+                x.index,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    out.dedup_by_key(|p| p.index);
+    out
 }
 
 /// The mTLS identity of a caller (what the peer certificate says).

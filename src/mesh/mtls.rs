@@ -1,6 +1,6 @@
 //! Effective mutual TLS, computed once in the index and reused by rules, `authz` and `simulate`.
 //!
-//! **Server side** (`MtlsIndex::build`, Istio `pilot/pkg/security/authn/policy_applier.go`
+//! **Server side** (`MtlsIndex::build` and, per workload on first use, [`Mesh::workload_mtls`]; Istio `pilot/pkg/security/authn/policy_applier.go`
 //! `ComposePeerAuthentication`): per workload, the PeerAuthentication scopes mesh (root namespace,
 //! no selector) < namespace (no selector) < workload (selector, not in the root namespace: Istio
 //! ignores root-namespace selector policies). Within a scope the oldest policy wins (by
@@ -22,6 +22,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::keys::{Key, key};
 use super::{Injection, Mesh, ServiceId, WorkloadId, WorkloadSource};
 use crate::model::networking::{ClientTls, TrafficPolicy};
 use crate::model::node::Spanned;
@@ -121,14 +122,36 @@ pub struct WorkloadMtls {
     pub shadowed: Vec<usize>,
 }
 
-/// The server-side mTLS index (a field of `Mesh`).
+/// What composing a workload's mode needs of one selector PeerAuthentication, read once.
+#[derive(Debug)]
+struct SelectorPa {
+    /// Index into `Model::peer_authentications`.
+    index: usize,
+    /// Istio's order within a scope: creation time, then name (then input order: `index`).
+    order: (String, String),
+    labels: super::Labels,
+    mode: Option<(ServerMode, Loc)>,
+    /// `portLevelMtls` entries that set a mode (`UNSET` ones inherit and are left out).
+    ports: Vec<(u32, ServerMode, Loc)>,
+}
+
+/// The server-side mTLS index (a field of `Mesh`). The mesh-wide and namespace modes are
+/// composed when the index is built; a workload's own mode is composed the first time it is
+/// asked for (`Mesh::workload_mtls`), so a query about one workload composes one, and a rule
+/// that walks every workload composes each once.
 #[derive(Debug, Default)]
 pub struct MtlsIndex {
-    /// Per `WorkloadId`.
-    pub workloads: Vec<WorkloadMtls>,
+    /// Per `WorkloadId`, filled on first use.
+    workloads: Vec<std::sync::OnceLock<WorkloadMtls>>,
     /// namespace → the namespace-or-mesh mode (no workload policy), for namespaces with a
     /// namespace-wide PeerAuthentication. Others take `mesh`.
     namespaces: HashMap<String, ServerMtls>,
+    /// Selector PeerAuthentications outside the root namespace.
+    selector_pas: Vec<SelectorPa>,
+    /// (namespace, label key, label value) → `selector_pas` whose smallest label is that one.
+    by_label: HashMap<Key<3>, Vec<usize>>,
+    /// namespace → `selector_pas` with an empty selector (every workload of the namespace).
+    empty_selector: HashMap<String, Vec<usize>>,
     /// The mesh-wide mode.
     pub mesh: Option<ServerMtls>,
     pub auto_mtls: bool,
@@ -140,30 +163,33 @@ fn mode_of(mtls: Option<&MutualTls>) -> Option<(ServerMode, Loc)> {
     ServerMode::parse(&m.value).map(|mode| (mode, m.loc))
 }
 
+fn order_key(model: &Model, i: usize) -> (String, String) {
+    let m = &model.peer_authentications[i].meta;
+    (
+        m.creation_timestamp
+            .as_ref()
+            .map_or(String::new(), |t| t.value.clone()),
+        m.name.value.clone(),
+    )
+}
+
 /// Istio's order within one scope: oldest first, then name, then input order.
 fn oldest(model: &Model, candidates: &mut [usize]) {
-    candidates.sort_by(|&a, &b| {
-        let (pa, pb) = (
-            &model.peer_authentications[a].meta,
-            &model.peer_authentications[b].meta,
-        );
-        let ts = |m: &crate::model::Meta| {
-            m.creation_timestamp
-                .as_ref()
-                .map_or(String::new(), |t| t.value.clone())
-        };
-        (ts(pa), &pa.name.value, a).cmp(&(ts(pb), &pb.name.value, b))
-    });
+    candidates.sort_by_cached_key(|&i| (order_key(model, i), i));
 }
 
 impl MtlsIndex {
-    /// Composes every workload's mode: one pass over the PeerAuthentications, one selector lookup
-    /// per selector policy (`Mesh::select`), one pass over the workloads.
+    /// One pass over the PeerAuthentications: the mesh-wide and namespace modes, and the
+    /// selector policies indexed by namespace and label. Workloads are composed on demand.
     pub fn build(model: &Model, mesh: &Mesh) -> MtlsIndex {
         let root = mesh.root_namespace.as_str();
         let mut mesh_wide: Vec<usize> = Vec::new();
         let mut ns_wide: HashMap<&str, Vec<usize>> = HashMap::default();
-        let mut by_workload: HashMap<WorkloadId, Vec<usize>> = HashMap::default();
+        let mut index = MtlsIndex {
+            auto_mtls: model.mesh_config.enable_auto_mtls,
+            trust_domain: model.mesh_config.trust_domain.clone(),
+            ..MtlsIndex::default()
+        };
         for (i, pa) in model.peer_authentications.iter().enumerate() {
             let ns = pa.namespace();
             match &pa.spec.selector {
@@ -174,22 +200,50 @@ impl MtlsIndex {
                         ns_wide.entry(ns).or_default().push(i);
                     }
                 }
+                // Istio ignores selector policies of the root namespace.
                 Some(sel) if ns != root => {
                     let labels = super::plain(&sel.match_labels);
-                    for w in mesh.select(ns, &labels) {
-                        by_workload.entry(w).or_default().push(i);
+                    let slot = index.selector_pas.len();
+                    match labels.iter().next() {
+                        Some((k, v)) => index
+                            .by_label
+                            .entry(Key::new([ns, k, v]))
+                            .or_default()
+                            .push(slot),
+                        None => index
+                            .empty_selector
+                            .entry(ns.to_string())
+                            .or_default()
+                            .push(slot),
                     }
+                    let ports = pa
+                        .spec
+                        .port_level_mtls
+                        .iter()
+                        .filter_map(|(port, entry)| {
+                            let (Ok(number), Some((m, loc))) =
+                                (port.parse::<u32>(), mode_of(Some(entry)))
+                            else {
+                                return None;
+                            };
+                            Some((number, m, loc))
+                        })
+                        .collect();
+                    index.selector_pas.push(SelectorPa {
+                        index: i,
+                        order: order_key(model, i),
+                        labels,
+                        mode: mode_of(pa.spec.mtls.as_ref()),
+                        ports,
+                    });
                 }
                 Some(_) => {}
             }
         }
-        let scoped = |list: &mut Vec<usize>,
-                      scope: MtlsScope,
-                      parent: ServerMtls|
-         -> (ServerMtls, Option<usize>, Vec<usize>) {
+        let scoped = |list: &mut Vec<usize>, scope: MtlsScope, parent: ServerMtls| {
             oldest(model, list);
-            let Some((&first, rest)) = list.split_first() else {
-                return (parent, None, Vec::new());
+            let Some(&first) = list.first() else {
+                return (parent, None);
             };
             let pa = &model.peer_authentications[first];
             let mode = match mode_of(pa.spec.mtls.as_ref()) {
@@ -201,58 +255,18 @@ impl MtlsIndex {
                 },
                 None => parent,
             };
-            (mode, Some(first), rest.to_vec())
+            (mode, Some(first))
         };
-        let (mesh_mode, mesh_pa, _) = scoped(&mut mesh_wide, MtlsScope::Mesh, ServerMtls::DEFAULT);
-        let mut namespaces = HashMap::default();
+        let (mesh_mode, mesh_pa) = scoped(&mut mesh_wide, MtlsScope::Mesh, ServerMtls::DEFAULT);
         for (ns, mut list) in ns_wide {
-            let (mode, _, _) = scoped(&mut list, MtlsScope::Namespace, mesh_mode);
-            namespaces.insert(ns.to_string(), mode);
+            let (mode, _) = scoped(&mut list, MtlsScope::Namespace, mesh_mode);
+            index.namespaces.insert(ns.to_string(), mode);
         }
-        let mut workloads = Vec::with_capacity(mesh.workloads.len());
-        for (i, w) in mesh.workloads.iter().enumerate() {
-            let ns_mode = namespaces.get(&w.namespace).copied().unwrap_or(mesh_mode);
-            let id = WorkloadId(i as u32);
-            let Some(list) = by_workload.get_mut(&id) else {
-                workloads.push(WorkloadMtls {
-                    mode: ns_mode,
-                    ports: Vec::new(),
-                    shadowed: Vec::new(),
-                });
-                continue;
-            };
-            let (mode, decider, shadowed) = scoped(list, MtlsScope::Workload, ns_mode);
-            let mut ports = Vec::new();
-            if let Some(d) = decider {
-                for (port, entry) in &model.peer_authentications[d].spec.port_level_mtls {
-                    let (Ok(number), Some((m, loc))) = (port.parse::<u32>(), mode_of(Some(entry)))
-                    else {
-                        continue;
-                    };
-                    ports.push((
-                        number,
-                        ServerMtls {
-                            mode: m,
-                            scope: MtlsScope::Port,
-                            policy: Some(d),
-                            loc: Some(loc),
-                        },
-                    ));
-                }
-            }
-            workloads.push(WorkloadMtls {
-                mode,
-                ports,
-                shadowed,
-            });
-        }
-        MtlsIndex {
-            workloads,
-            namespaces,
-            mesh: mesh_pa.map(|_| mesh_mode),
-            auto_mtls: model.mesh_config.enable_auto_mtls,
-            trust_domain: model.mesh_config.trust_domain.clone(),
-        }
+        index.mesh = mesh_pa.map(|_| mesh_mode);
+        index.workloads = (0..mesh.workloads.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        index
     }
 
     /// The namespace-or-mesh mode of a namespace (what auto-mTLS consults for a service).
@@ -262,6 +276,76 @@ impl MtlsIndex {
             .copied()
             .or(self.mesh)
             .unwrap_or(ServerMtls::DEFAULT)
+    }
+
+    /// Composes one workload: the oldest selector policy of its namespace that selects it
+    /// decides (its `mtls`, else the namespace mode; its `portLevelMtls` per port), the others
+    /// are shadowed; without one, the namespace mode.
+    fn compose(&self, w: &super::WorkloadInfo) -> WorkloadMtls {
+        let ns_mode = self.namespace_mode(&w.namespace);
+        let mut candidates: Vec<usize> = self
+            .empty_selector
+            .get(&w.namespace)
+            .cloned()
+            .unwrap_or_default();
+        for (k, v) in &w.labels {
+            for &c in self
+                .by_label
+                .get(key(&[w.namespace.as_str(), k, v]))
+                .into_iter()
+                .flatten()
+            {
+                let pa = &self.selector_pas[c];
+                if pa.labels.iter().all(|(k, v)| w.labels.get(k) == Some(v)) {
+                    candidates.push(c);
+                }
+            }
+        }
+        if candidates.is_empty() {
+            return WorkloadMtls {
+                mode: ns_mode,
+                ports: Vec::new(),
+                shadowed: Vec::new(),
+            };
+        }
+        candidates.sort_by(|&a, &b| {
+            let (pa, pb) = (&self.selector_pas[a], &self.selector_pas[b]);
+            (&pa.order, pa.index).cmp(&(&pb.order, pb.index))
+        });
+        candidates.dedup();
+        let decider = &self.selector_pas[candidates[0]];
+        let mode = match decider.mode {
+            Some((mode, loc)) => ServerMtls {
+                mode,
+                scope: MtlsScope::Workload,
+                policy: Some(decider.index),
+                loc: Some(loc),
+            },
+            None => ns_mode,
+        };
+        let ports = decider
+            .ports
+            .iter()
+            .map(|&(number, m, loc)| {
+                (
+                    number,
+                    ServerMtls {
+                        mode: m,
+                        scope: MtlsScope::Port,
+                        policy: Some(decider.index),
+                        loc: Some(loc),
+                    },
+                )
+            })
+            .collect();
+        WorkloadMtls {
+            mode,
+            ports,
+            shadowed: candidates[1..]
+                .iter()
+                .map(|&c| self.selector_pas[c].index)
+                .collect(),
+        }
     }
 }
 
@@ -375,7 +459,7 @@ impl Mesh {
     /// mode). A workload without a sidecar has no PeerAuthentication in effect; the mode is still
     /// returned (what the policies say) and [`Mesh::connect`] treats it as plaintext only.
     pub fn server_mtls(&self, workload: WorkloadId, container_port: Option<u32>) -> ServerMtls {
-        let Some(w) = self.mtls.workloads.get(workload.0 as usize) else {
+        let Some(w) = self.workload_mtls(workload) else {
             return ServerMtls::DEFAULT;
         };
         if let Some(port) = container_port
@@ -384,6 +468,14 @@ impl Mesh {
             return *m;
         }
         w.mode
+    }
+
+    /// The server side of a workload (composed on first use, then kept); `None` for an id
+    /// outside the index.
+    pub fn workload_mtls(&self, workload: WorkloadId) -> Option<&WorkloadMtls> {
+        let slot = self.mtls.workloads.get(workload.0 as usize)?;
+        let w = self.workloads.get(workload.0 as usize)?;
+        Some(slot.get_or_init(|| self.mtls.compose(w)))
     }
 
     /// The container port a Service port reaches on a workload: a numeric `targetPort`, or a

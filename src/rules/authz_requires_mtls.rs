@@ -73,9 +73,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             let base = mesh.server_mtls(w, None);
             let ports = mesh
-                .mtls
-                .workloads
-                .get(w.0 as usize)
+                .workload_mtls(w)
                 .map_or(&[][..], |m| m.ports.as_slice());
             let weak = std::iter::once((None, base))
                 .chain(ports.iter().map(|&(n, m)| (Some(n), m)))

@@ -8,7 +8,9 @@
 //! Client namespaces are the service's own, every namespace holding a DestinationRule for the
 //! host (exact or wildcard), and "any other namespace" (which follows the service's and the root
 //! namespace's exported rules): the lookup gives the same answer for every other namespace, so
-//! the pass stays linear in services × endpoints.
+//! the pass stays linear in services × endpoints. Within a named namespace, the workloads that a
+//! `workloadSelector` DestinationRule for the host selects are a client group of their own
+//! (they take that rule), and the namespace's other sidecar workloads another.
 
 use std::collections::BTreeMap;
 
@@ -55,23 +57,34 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if model.peer_authentications.is_empty() && model.destination_rules.is_empty() {
         return;
     }
-    // Namespaces with sidecar workloads (possible clients), and those with wildcard DRs.
-    let mut client_namespaces: Vec<&str> = mesh
-        .workloads
-        .iter()
-        .filter(|w| w.injection == Injection::Injected)
-        .map(|w| w.namespace.as_str())
-        .collect();
-    client_namespaces.sort_unstable();
-    client_namespaces.dedup();
+    // Namespaces with sidecar workloads (possible clients, with how many), and those with
+    // wildcard DRs.
+    let mut client_namespaces: Vec<(&str, usize)> = Vec::new();
+    {
+        let mut all: Vec<&str> = mesh
+            .workloads
+            .iter()
+            .filter(|w| w.injection == Injection::Injected)
+            .map(|w| w.namespace.as_str())
+            .collect();
+        all.sort_unstable();
+        for ns in all {
+            match client_namespaces.last_mut() {
+                Some((last, n)) if *last == ns => *n += 1,
+                _ => client_namespaces.push((ns, 1)),
+            }
+        }
+    }
+    let is_client_ns = |ns: &str| {
+        client_namespaces
+            .binary_search_by(|(n, _)| (*n).cmp(ns))
+            .is_ok()
+    };
     let mut wildcard_dr_namespaces: Vec<&str> = model
         .destination_rules
         .iter()
         .enumerate()
-        .filter(|(i, _)| {
-            !mesh.destination_rules[*i].has_selector
-                && host::is_wildcard(&mesh.destination_rules[*i].host)
-        })
+        .filter(|(i, _)| host::is_wildcard(&mesh.destination_rules[*i].host))
         .map(|(_, d)| d.namespace())
         .collect();
     wildcard_dr_namespaces.sort_unstable();
@@ -89,32 +102,53 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if endpoints.is_empty() {
             continue;
         }
-        let mut callers: Vec<&str> = vec![svc.namespace.as_str()];
+        // A DestinationRule of any kind (a `workloadSelector` one included) makes its namespace
+        // a named client namespace.
+        let mut namespaces: Vec<&str> = vec![svc.namespace.as_str()];
         for &dr in mesh.destination_rules_for_host(&svc.host) {
             let ns = model.destination_rules[dr].namespace();
-            if !mesh.destination_rules[dr].has_selector && !callers.contains(&ns) {
-                callers.push(ns);
+            if !namespaces.contains(&ns) {
+                namespaces.push(ns);
             }
         }
         for &ns in &wildcard_dr_namespaces {
-            if !callers.contains(&ns) {
-                callers.push(ns);
+            if !namespaces.contains(&ns) {
+                namespaces.push(ns);
             }
         }
-        callers.retain(|ns| client_namespaces.binary_search(ns).is_ok());
-        // `callers` holds distinct client namespaces: any left over are "other" clients.
-        let named = callers.len();
+        namespaces.retain(|ns| is_client_ns(ns));
+        let named = namespaces.len();
+        let callers = client_groups(cx, &namespaces, &client_namespaces, svc);
+        // `namespaces` holds distinct client namespaces: any left over are "other" clients.
+        let mut groups = callers;
         if client_namespaces.len() > named {
-            callers.push(OTHER);
+            let others: Vec<&str> = client_namespaces
+                .iter()
+                .map(|(ns, _)| *ns)
+                .filter(|ns| !namespaces.contains(ns))
+                .collect();
+            let label = format!(
+                "{} other namespace{} ({})",
+                others.len(),
+                if others.len() == 1 { "" } else { "s" },
+                others.iter().take(3).copied().collect::<Vec<_>>().join(", ")
+                    + if others.len() > 3 { ", …" } else { "" }
+            );
+            groups.push(ClientGroup {
+                namespace: OTHER,
+                labels: None,
+                label,
+            });
         }
         for port in &svc.ports {
-            for &client_ns in &callers {
-                let decision = mesh.client_tls(
+            for group in &groups {
+                let decision = mesh.client_tls_for_workload(
                     model,
                     Caller {
-                        namespace: client_ns,
+                        namespace: group.namespace,
                         sidecar: true,
                     },
+                    group.labels.as_ref(),
                     sid,
                     port.number,
                     None,
@@ -144,23 +178,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         None => (u32::MAX, 0, f.cause.clone()),
                     };
                     let entry = findings.entry(key).or_insert(f);
-                    let label = if client_ns == OTHER {
-                        let others: Vec<&str> = client_namespaces
-                            .iter()
-                            .copied()
-                            .filter(|ns| !callers[..named].contains(ns))
-                            .collect();
-                        format!(
-                            "{} other namespace{} ({})",
-                            others.len(),
-                            if others.len() == 1 { "" } else { "s" },
-                            others.iter().take(3).copied().collect::<Vec<_>>().join(", ")
-                                + if others.len() > 3 { ", …" } else { "" }
-                        )
-                    } else {
-                        client_ns.to_string()
-                    };
-                    add(&mut entry.clients, &label);
+                    add(&mut entry.clients, &group.label);
                     add(
                         &mut entry.targets,
                         &format!("{}:{}", host::short(&svc.host), port.number),
@@ -192,6 +210,90 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// Clients of one namespace that take the same DestinationRule for a service.
+struct ClientGroup<'a> {
+    namespace: &'a str,
+    /// The labels of one workload of the group, for the `workloadSelector` lookup (`None`:
+    /// workloads that no `workloadSelector` rule of the namespace selects).
+    labels: Option<crate::mesh::Labels>,
+    /// How the finding names them.
+    label: String,
+}
+
+/// The client groups of each named namespace: the workloads each `workloadSelector`
+/// DestinationRule for the service's host selects (the first rule that selects a workload is
+/// the one it uses, `SidecarScope.DestinationRule`), and the namespace's other sidecar
+/// workloads, if any are left.
+fn client_groups<'a>(
+    cx: &Context<'_>,
+    namespaces: &[&'a str],
+    client_namespaces: &[(&str, usize)],
+    svc: &crate::mesh::ServiceInfo,
+) -> Vec<ClientGroup<'a>> {
+    let (model, mesh) = (cx.model, cx.mesh);
+    let mut groups = Vec::new();
+    for &ns in namespaces {
+        let lookup = mesh.destination_rule_lookup(ns, None, &svc.host, &svc.namespace);
+        if lookup.selectors.is_empty() {
+            groups.push(ClientGroup {
+                namespace: ns,
+                labels: None,
+                label: ns.to_string(),
+            });
+            continue;
+        }
+        // Sidecar workloads of `ns` by the selector rule they use, in the rules' order.
+        let mut chosen: Vec<(usize, Vec<crate::mesh::WorkloadId>)> = Vec::new();
+        let mut selected: Vec<crate::mesh::WorkloadId> = Vec::new();
+        for &dr in &lookup.selectors {
+            let Some(selector) = &mesh.destination_rules[dr].selector else {
+                continue;
+            };
+            for w in mesh.select(ns, selector) {
+                if mesh.workload(w).injection != Injection::Injected || selected.contains(&w) {
+                    continue;
+                }
+                selected.push(w);
+                match chosen.iter_mut().find(|(d, _)| *d == dr) {
+                    Some((_, list)) => list.push(w),
+                    None => chosen.push((dr, vec![w])),
+                }
+            }
+        }
+        for (dr, workloads) in chosen {
+            let d = &model.destination_rules[dr];
+            let names: Vec<&str> = workloads
+                .iter()
+                .take(3)
+                .map(|&w| mesh.workload(w).name.as_str())
+                .collect();
+            groups.push(ClientGroup {
+                namespace: ns,
+                labels: Some(mesh.workload(workloads[0]).labels.clone()),
+                label: format!(
+                    "{ns} ({}{} selected by the workloadSelector of DestinationRule {}/{})",
+                    names.join(", "),
+                    if workloads.len() > 3 { ", …" } else { "" },
+                    d.namespace(),
+                    d.name()
+                ),
+            });
+        }
+        let clients = client_namespaces
+            .iter()
+            .find(|(n, _)| *n == ns)
+            .map_or(0, |(_, c)| *c);
+        if clients > selected.len() {
+            groups.push(ClientGroup {
+                namespace: ns,
+                labels: None,
+                label: format!("{ns} (workloads no workloadSelector rule selects)"),
+            });
+        }
+    }
+    groups
 }
 
 /// The resource at fault for a refused connection, and what to say.
