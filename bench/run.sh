@@ -25,6 +25,11 @@
 #    svc-000001-v1.team-0000 asked about a GET from svc-000000-v1.team-0000 (its ALLOW policy
 #    allows it), and compares its best wall time with loading the mesh (the best analyze run
 #    minus its rules phase): target <= 1.05x.
+# 8. diff: the largest mesh against a copy that differs in 1 % of its files (at least one team
+#    file: every canary weight 90/10 becomes 50/50, every ALLOW rule loses POST), `meshlint diff
+#    BASE HEAD -o json` RUNS times, interleaved with one analyze of the base: target <= 2.5x one
+#    analyze (both sides are loaded and analyzed, then compared). `--only diff` runs this part
+#    alone (no other measurement).
 #
 # Exit status: 0 when every injected mistake whose rule exists is found (and, with --strict,
 # every target holds); 1 otherwise; 2 when the benchmark itself could not run.
@@ -35,6 +40,7 @@ SIZES="1250 5000"
 BUILD=1
 KEEP=0
 STRICT=0
+ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) RUNS="$2"; shift 2 ;;
@@ -42,6 +48,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --keep) KEEP=1; shift ;;
     --strict) STRICT=1; shift ;;
+    --only) ONLY="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -139,7 +146,8 @@ EOF_TESTS
 
 # Runs alternate (every size in turn; per size analyze, scan, analyze on one thread) so that
 # every measurement a ratio compares saw the same state of the machine.
-for i in $(seq "$RUNS"); do
+[ "$ONLY" = diff ] && RUNS_MAIN=0 || RUNS_MAIN="$RUNS"
+for i in $(seq "$RUNS_MAIN"); do
   for n in $SIZES; do
     dir="$WORK/mesh-$n"
     RUNS_TO="$WORK/runs-analyze-$n" timed "$WORK/out-$n.json" "$WORK/err-$n.txt" "$MESHLINT" analyze "$dir" -o json --timings
@@ -175,6 +183,7 @@ for i in $(seq "$RUNS"); do
 done
 
 runs_of() { tr '\n' ';' <"$WORK/runs-$1"; }
+if [ "$ONLY" != diff ]; then
 for n in $SIZES; do
   dir="$WORK/mesh-$n"
   bytes=$(cat "$dir"/*.yaml | wc -c)
@@ -182,9 +191,11 @@ for n in $SIZES; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$resources" "$(runs_of "analyze-$n")" "$(runs_of "scan-$n")" \
     "$(cat "$WORK/phases-$n.txt")" "$(runs_of "one-$n")" "$(runs_of "authz-$n")" >>"$RESULTS"
 done
+fi
 
 # The same stream read from stdin and as a file (issue #14: stdin at most 1.1x the file): the
 # largest mesh as one multi-document stream, as `helm template ... | meshlint analyze -` gives it.
+if [ "$ONLY" != diff ]; then
 STREAM="$WORK/stream-$BIG.yaml"
 for f in "$WORK/mesh-$BIG"/*.yaml; do printf -- '---\n'; cat "$f"; printf '\n'; done >"$STREAM"
 : >"$WORK/runs-path"; : >"$WORK/runs-stdin"
@@ -203,6 +214,51 @@ print(f"stdin vs path, one stream: best {min(stdin):.3f} s vs {min(path):.3f} s,
       f"(target <= 1.10x){'' if same else '; FINDINGS DIFFER'}")
 sys.exit(0 if ratio <= 1.10 and same or not strict else 1)
 EOF_STDIN
+fi
+
+# diff: two trees of the largest size that differ in 1 % of their files (issue #17: at most 2.5x
+# one analyze of one tree).
+BASE_TREE="$WORK/mesh-$BIG"
+HEAD_TREE="$WORK/mesh-$BIG-head"
+cp -r "$BASE_TREE" "$HEAD_TREE"
+python3 - "$HEAD_TREE" <<'EOF_HEAD'
+import math, os, sys
+d = sys.argv[1]
+files = sorted(f for f in os.listdir(d) if f.startswith("team-"))
+k = max(1, math.ceil(0.01 * len(os.listdir(d))))
+for f in files[len(files) // 2:][:k]:
+    p = os.path.join(d, f)
+    s = open(p).read()
+    s = s.replace("weight: 90", "weight: 50").replace("weight: 10", "weight: 50")
+    s = s.replace('methods: ["GET", "POST"]', 'methods: ["GET"]')
+    open(p, "w").write(s)
+print(f"diff: {k} of {len(os.listdir(d))} files changed", file=sys.stderr)
+EOF_HEAD
+: >"$WORK/runs-diff"; : >"$WORK/runs-diff-analyze"
+for i in $(seq "$RUNS"); do
+  RUNS_TO="$WORK/runs-diff-analyze" timed "$WORK/diff-analyze.json" "$WORK/diff-analyze.err" "$MESHLINT" analyze "$BASE_TREE" -o json
+  RUNS_TO="$WORK/runs-diff" timed "$WORK/diff.json" "$WORK/diff.err" "$MESHLINT" diff "$BASE_TREE" "$HEAD_TREE" -o json
+  read -r _ _ _ drc < <(tail -1 "$WORK/runs-diff")
+  if [ "$drc" != 0 ] && [ "$drc" != 1 ]; then
+    echo "bench/run.sh: meshlint diff exited $drc:" >&2; cat "$WORK/diff.err" >&2; exit 2
+  fi
+done
+python3 - "$WORK" "$STRICT" "$BIG" <<'EOF_DIFF' || { [ "$STRICT" = 1 ] && exit 1; }
+import json, statistics, sys
+work, strict, big = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+runs = lambda name: [tuple(float(x) for x in l.split()) for l in open(f"{work}/runs-{name}") if l.strip()]
+d, a = runs("diff"), runs("diff-analyze")
+best = min(r[0] for r in d) / min(r[0] for r in a)
+paired = statistics.median(x[0] / y[0] for x, y in zip(d, a))
+s = json.load(open(f"{work}/diff.json"))["summary"]
+print(f"diff of two {big}-service trees, 1 % of files changed: best {min(r[0] for r in d):.3f} s "
+      f"(cpu {min(r[1] for r in d):.2f} s, peak RSS {max(r[2] for r in d) / 1e3:.0f} MB) vs one analyze "
+      f"{min(r[0] for r in a):.3f} s: {best:.2f}x (median of pairs {paired:.2f}x; target <= 2.5x: "
+      f"{'PASS' if best <= 2.5 else 'MISS'}); {s['traffic_changes']} traffic changes, {s['authz_flips']} "
+      f"authorization flips, {s['new_findings']} new findings")
+sys.exit(0 if best <= 2.5 or not strict else 1)
+EOF_DIFF
+[ "$ONLY" = diff ] && exit 0
 
 "$MESHLINT" rules >"$WORK/rules.txt"
 

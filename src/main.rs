@@ -857,11 +857,6 @@ fn diff(args: DiffArgs) -> ExitCode {
         eprintln!("meshlint diff: {e}");
         ExitCode::from(2)
     };
-    let no_stdin = |what: &str| -> Result<(), String> {
-        Err(format!(
-            "{what}: - (standard input) cannot be one side of a diff"
-        ))
-    };
     let mut stdin = || Ok(Vec::new());
     let load = |paths: &[String], stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>| {
         engine::analyze(paths, stdin, &options).map_err(|e| e.to_string())
@@ -894,14 +889,25 @@ fn diff(args: DiffArgs) -> ExitCode {
             }
         },
     };
-    if base_paths.iter().chain(&head_paths).any(|p| p == "-")
-        && let Err(e) = no_stdin("a path")
-    {
-        return fail(e);
+    if base_paths.iter().chain(&head_paths).any(|p| p == "-") {
+        return fail(
+            "- (standard input) cannot be one side of a diff: give files or directories".into(),
+        );
     }
     let base = match &base_ref {
         Some(r) => match meshlint::diff::git::read_at(r, &base_paths) {
-            Ok(files) => engine::analyze_sources(files, &options).map_err(|e| e.to_string()),
+            Ok(mut files) => {
+                // `.meshlint.yaml` `exclude:` applies to the base side as to the working tree.
+                files.retain(|(path, _)| {
+                    !options.exclude.iter().any(|g| {
+                        meshlint::load::glob_match(
+                            g.trim_start_matches("./"),
+                            path.trim_start_matches("./"),
+                        )
+                    })
+                });
+                engine::analyze_sources(files, &options).map_err(|e| e.to_string())
+            }
             Err(e) => return fail(e.to_string()),
         },
         None => load(&base_paths, &mut stdin),

@@ -570,3 +570,160 @@ fn the_baseline_hides_exactly_what_it_recorded() {
         text(&out.stderr)
     );
 }
+
+const PLATFORM: &str = include_str!("../testdata/diff/base/platform.yaml");
+
+fn reviews_vs(http: &str) -> String {
+    format!(
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: reviews\n  namespace: default\nspec:\n  host: reviews\n  subsets:\n  - name: v1\n    labels: {{version: v1}}\n  - name: v2\n    labels: {{version: v2}}\n---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n  namespace: default\nspec:\n  hosts: [reviews]\n  http:\n{http}"
+    )
+}
+
+#[test]
+fn a_route_that_becomes_unreachable_is_said_so() {
+    let jason = "  - name: jason\n    match:\n    - headers:\n        end-user:\n          exact: jason\n    route:\n    - destination:\n        host: reviews\n        subset: v2\n";
+    let rest = "  - route:\n    - destination:\n        host: reviews\n        subset: v1\n";
+    let base = sources_side(
+        "base",
+        &[
+            ("platform.yaml", PLATFORM),
+            ("reviews.yaml", &reviews_vs(&format!("{jason}{rest}"))),
+        ],
+    );
+    // The catch-all moved in front of jason's route.
+    let head = sources_side(
+        "head",
+        &[
+            ("platform.yaml", PLATFORM),
+            ("reviews.yaml", &reviews_vs(&format!("{rest}{jason}"))),
+        ],
+    );
+    let d = diff::diff(&base, &head);
+    let t = d
+        .traffic
+        .iter()
+        .find(|t| t.request == "with header end-user=jason")
+        .unwrap_or_else(|| panic!("{:#?}", d.traffic));
+    assert_eq!(t.kind, "unreachable");
+    assert_eq!(t.before, "reviews v2 100 %");
+    assert_eq!(t.after, "reviews v1 100 %");
+    assert!(
+        t.sentence.ends_with(
+            "; VirtualService default/reviews http[1] (jason) becomes unreachable: VirtualService default/reviews http[0] takes its requests first"
+        ),
+        "{}",
+        t.sentence
+    );
+    // The plain request is not affected.
+    assert!(
+        d.traffic.iter().all(|t| !t.request.is_empty()),
+        "{:#?}",
+        d.traffic
+    );
+}
+
+#[test]
+fn a_host_no_longer_visible_makes_traffic_fail() {
+    let ratings = "apiVersion: v1\nkind: Service\nmetadata:\n  name: ratings\n  namespace: default\nspec:\n  selector: {app: ratings}\n  ports:\n  - name: http\n    port: 9080\n";
+    let platform = PLATFORM.replace(ratings, "");
+    assert_ne!(platform, PLATFORM, "the platform holds the ratings Service");
+    let hidden = ratings.replace(
+        "  namespace: default\n",
+        "  namespace: default\n  annotations:\n    networking.istio.io/exportTo: \".\"\n",
+    );
+    let base = sources_side(
+        "base",
+        &[("platform.yaml", &platform), ("ratings.yaml", ratings)],
+    );
+    let head = sources_side(
+        "head",
+        &[("platform.yaml", &platform), ("ratings.yaml", &hidden)],
+    );
+    let d = diff::diff(&base, &head);
+    let t = d
+        .traffic
+        .iter()
+        .find(|t| t.clients == ["shop"])
+        .unwrap_or_else(|| panic!("{:#?}", d.traffic));
+    // Without a VirtualService the client's proxy passes the request through unrouted
+    // (outboundTrafficPolicy ALLOW_ANY, Istio's default).
+    assert_eq!(t.kind, "changed", "{t:#?}");
+    assert_eq!(t.before, "ratings 100 %");
+    assert_eq!(
+        t.after,
+        "ratings 100 %, Service default/ratings is not exported to namespace shop: outboundTrafficPolicy ALLOW_ANY passes it through to the Service address unrouted (no VirtualService, no DestinationRule, no mTLS)"
+    );
+    // With REGISTRY_ONLY it fails.
+    let mesh_config = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLY\n";
+    let base = sources_side(
+        "base",
+        &[
+            ("platform.yaml", &platform),
+            ("ratings.yaml", ratings),
+            ("mesh.yaml", mesh_config),
+        ],
+    );
+    let head = sources_side(
+        "head",
+        &[
+            ("platform.yaml", &platform),
+            ("ratings.yaml", &hidden),
+            ("mesh.yaml", mesh_config),
+        ],
+    );
+    let d = diff::diff(&base, &head);
+    let t = d
+        .traffic
+        .iter()
+        .find(|t| t.clients == ["shop"])
+        .unwrap_or_else(|| panic!("{:#?}", d.traffic));
+    assert_eq!(t.kind, "fails", "{t:#?}");
+    assert!(t.after.contains("502 (host-not-visible)"), "{t:#?}");
+    // Clients in default still see it: no change for them.
+    assert!(
+        d.traffic
+            .iter()
+            .all(|t| !t.clients.contains(&"default".to_string())),
+        "{:#?}",
+        d.traffic
+    );
+}
+
+#[test]
+fn ingress_routes_are_compared_from_the_gateway() {
+    let gateway = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: istio-ingressgateway\n  namespace: istio-system\nspec:\n  selector:\n    matchLabels: {istio: ingressgateway}\n  template:\n    metadata:\n      labels: {istio: ingressgateway, sidecar.istio.io/inject: \"false\"}\n    spec:\n      containers:\n      - name: istio-proxy\n        image: docker.io/istio/proxyv2:1.28.0\n        ports:\n        - containerPort: 8080\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: istio-ingressgateway\n  namespace: istio-system\nspec:\n  selector: {istio: ingressgateway}\n  ports:\n  - name: http2\n    port: 80\n    targetPort: 8080\n---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: public\n  namespace: default\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: [\"shop.example.com\"]\n";
+    let vs = |a: u32, b: u32| {
+        format!(
+            "{}---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: shop-ingress\n  namespace: default\nspec:\n  hosts: [shop.example.com]\n  gateways: [public]\n  http:\n  - route:\n    - destination:\n        host: reviews\n        subset: v1\n      weight: {a}\n    - destination:\n        host: reviews\n        subset: v2\n      weight: {b}\n",
+            reviews_vs(
+                "  - route:\n    - destination:\n        host: reviews\n        subset: v1\n"
+            )
+        )
+    };
+    let base = sources_side(
+        "base",
+        &[
+            ("platform.yaml", PLATFORM),
+            ("gateway.yaml", gateway),
+            ("routes.yaml", &vs(100, 0)),
+        ],
+    );
+    let head = sources_side(
+        "head",
+        &[
+            ("platform.yaml", PLATFORM),
+            ("gateway.yaml", gateway),
+            ("routes.yaml", &vs(80, 20)),
+        ],
+    );
+    let d = diff::diff(&base, &head);
+    let sentences: Vec<&str> = d.traffic.iter().map(|t| t.sentence.as_str()).collect();
+    assert_eq!(
+        sentences,
+        [
+            "requests from ingress istio-ingressgateway.istio-system (Gateway default/public) to shop.example.com:8080: reviews v1 100 % → reviews v1 80 % + reviews v2 20 % (VirtualService default/shop-ingress, routes.yaml:36)"
+        ],
+        "{:#?}",
+        d.traffic
+    );
+}

@@ -4,6 +4,7 @@
 //! and reports nothing.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
 
 use crate::model::Model;
 
@@ -29,17 +30,16 @@ fn texts(model: &Model) -> HashMap<Key, u64> {
         let start = (origin.at.span.start as usize).min(file.text.len());
         let end = (doc.span.end as usize).clamp(start, file.text.len());
         let text = file.text.get(start..end).unwrap_or("");
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut hasher = rustc_hash::FxHasher::default();
         for line in text.lines() {
             let line = line.trim_end();
             if line.is_empty() || line.trim_start().starts_with('#') {
                 continue;
             }
-            for b in line.bytes().chain([b'\n']) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0000_0100_0000_01b3);
-            }
+            hasher.write(line.as_bytes());
+            hasher.write_u8(b'\n');
         }
+        let h = hasher.finish();
         let key = (
             meta.kind.info().kind.to_string(),
             meta.namespace.clone(),

@@ -145,13 +145,44 @@ impl Diff {
 pub fn diff(base: &Side, head: &Side) -> Diff {
     let mut lost = findings::lost(&base.analysis, "base");
     lost.extend(findings::lost(&head.analysis, "head"));
-    let changed = changes::Changes::between(&base.analysis.model, &head.analysis.model);
+    let (b, h) = (&base.analysis, &head.analysis);
+    let changed = changes::Changes::between(&b.model, &h.model);
+    let policies = (
+        crate::authz::PolicyIndex::build(&b.model, &b.mesh),
+        crate::authz::PolicyIndex::build(&h.model, &h.mesh),
+    );
+    let policies = [&policies.0, &policies.1];
     Diff {
         base: base.label.clone(),
         head: head.label.clone(),
         lost,
         findings: findings::compare(&base.analysis, &head.analysis),
-        traffic: traffic::compare(&base.analysis, &head.analysis, &changed),
-        security: security::compare(&base.analysis, &head.analysis, &changed),
+        traffic: traffic::compare(b, h, &changed, policies),
+        security: security::compare(b, h, &changed, policies),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_on_takes_sections_and_suggests_for_a_typo() {
+        assert_eq!(
+            FailOn::parse("traffic,security"),
+            Ok(FailOn {
+                traffic: true,
+                security: true
+            })
+        );
+        assert_eq!(
+            FailOn::parse("security"),
+            Ok(FailOn {
+                traffic: false,
+                security: true
+            })
+        );
+        let e = FailOn::parse("traffic,secrity").unwrap_err();
+        assert!(e.contains("did you mean security?"), "{e}");
     }
 }

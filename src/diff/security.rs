@@ -323,7 +323,12 @@ fn changed_allow(
         })
 }
 
-fn authz_flips(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<AuthzChange> {
+fn authz_flips(
+    base: &Analysis,
+    head: &Analysis,
+    changes: &Changes,
+    [pb, ph]: [&PolicyIndex; 2],
+) -> Vec<AuthzChange> {
     let changed = |a: &Analysis| -> Vec<usize> {
         a.model
             .authorization_policies
@@ -372,10 +377,6 @@ fn authz_flips(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<Authz
             }
         }
     }
-    let (pb, ph) = (
-        PolicyIndex::build(&base.model, &base.mesh),
-        PolicyIndex::build(&head.model, &head.mesh),
-    );
     let mut out = Vec::new();
     for (workload, probes) in targets {
         let (Some(&b), Some(&h)) = (wb.get(&workload), wh.get(&workload)) else {
@@ -455,9 +456,27 @@ fn authz_flips(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<Authz
     out
 }
 
-pub fn compare(base: &Analysis, head: &Analysis, changes: &Changes) -> SecurityDiff {
+pub fn compare(
+    base: &Analysis,
+    head: &Analysis,
+    changes: &Changes,
+    policies: [&PolicyIndex; 2],
+) -> SecurityDiff {
     SecurityDiff {
         mtls: mtls(base, head),
-        authz: authz_flips(base, head, changes),
+        authz: authz_flips(base, head, changes, policies),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_filled_at_their_wildcard() {
+        assert_eq!(fill("/api/*"), "/api/x");
+        assert_eq!(fill("*.example.com"), "x.example.com");
+        assert_eq!(fill("*"), "x");
+        assert_eq!(fill("GET"), "GET");
     }
 }

@@ -139,6 +139,8 @@ struct Probe {
     port: Option<u32>,
     source_labels: Labels,
     source_namespace: Option<String>,
+    /// The proxies the condition applies to (`None`: every one, for the plain request).
+    gateways: Option<BTreeSet<GatewayRef>>,
     /// The route it was derived from, as simulate names it (`VirtualService ns/name http[i]`),
     /// on the head side.
     head_route: Option<String>,
@@ -219,6 +221,7 @@ fn probe_of(cond: &HttpCondition) -> Option<Probe> {
         port: cond.port,
         source_labels: cond.source_labels.clone(),
         source_namespace: cond.source_namespace.clone(),
+        gateways: Some(cond.gateways.clone()),
         head_route: None,
     })
 }
@@ -252,9 +255,6 @@ fn probes(model: &Model, mesh: &Mesh, fqdn: &str, head: bool, out: &mut BTreeMap
                     .collect()
             };
             for cond in conds {
-                if !cond.gateways.contains(&GatewayRef::Mesh) {
-                    continue;
-                }
                 let Some(mut p) = probe_of(&cond) else {
                     continue;
                 };
@@ -284,11 +284,12 @@ fn probe_key(p: &Probe) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     format!(
-        "{}|{:?}|{}|{:?}",
+        "{}|{:?}|{}|{:?}|{:?}",
         p.desc,
         p.port,
         labels.join(","),
-        p.source_namespace
+        p.source_namespace,
+        p.gateways
     )
 }
 
@@ -296,6 +297,10 @@ fn probe_key(p: &Probe) -> String {
 #[derive(Debug, Clone)]
 struct Client {
     label: String,
+    /// The gateway a gateway workload routes for (`None`: a sidecar or a client without proxy).
+    gateway: Option<GatewayRef>,
+    /// The ports it is asked on (`None`: the host's).
+    ports: Option<Vec<u32>>,
     /// `name.namespace`, as simulate's `--from` takes it.
     from: String,
     namespace: String,
@@ -347,7 +352,15 @@ fn clients(
     probes: &BTreeMap<String, Probe>,
     sidecar_selectors: &BTreeMap<String, Vec<Labels>>,
 ) -> Vec<Client> {
+    let visibility = sidecar_visibility(sides, fqdn);
     let mut namespaces: BTreeSet<String> = BTreeSet::new();
+    // A namespace whose own Sidecar imports the host on one side only sees it appear or vanish.
+    namespaces.extend(
+        visibility
+            .iter()
+            .filter(|(_, v)| v[0] != v[1])
+            .map(|(ns, _)| ns.clone()),
+    );
     if let Some(ns) = host::service_namespace(fqdn) {
         namespaces.insert(ns.to_string());
     }
@@ -375,6 +388,8 @@ fn clients(
         if !out.iter().any(|c| c.from == from) {
             out.push(Client {
                 label,
+                gateway: None,
+                ports: None,
                 from,
                 namespace: ns.to_string(),
                 labels: labels.clone(),
@@ -400,22 +415,102 @@ fn clients(
             }
         }
     }
-    // One namespace for all the others.
-    let others = workloads
+    // One namespace for all the others, and one for those whose own Sidecar hides the host on
+    // both sides (they are alike too).
+    let mut represent = |pool: Vec<&String>, many: &str| {
+        let count = pool.len();
+        for ns in pool {
+            let Some(list) = workloads.get(ns) else {
+                continue;
+            };
+            if let Some((name, labels)) = list
+                .iter()
+                .find(|(_, l)| !label_sets.iter().any(|g| selects(g, l)))
+            {
+                let label = if count == 1 {
+                    ns.clone()
+                } else {
+                    format!("{many} (e.g. {ns})")
+                };
+                push(ns, label, name, labels);
+                return;
+            }
+        }
+    };
+    let hidden = |ns: &String| visibility.get(ns) == Some(&[Some(false), Some(false)]);
+    let others: Vec<&String> = workloads
         .keys()
-        .filter(|ns| !namespaces.contains(*ns))
-        .count();
-    if let Some((ns, list)) = workloads.iter().find(|(ns, _)| !namespaces.contains(*ns))
-        && let Some((name, labels)) = list
-            .iter()
-            .find(|(_, l)| !label_sets.iter().any(|g| selects(g, l)))
-    {
-        let label = if others == 1 {
-            ns.clone()
-        } else {
-            format!("other namespaces (e.g. {ns})")
-        };
-        push(ns, label, name, labels);
+        .filter(|ns| !namespaces.contains(*ns) && !hidden(ns))
+        .collect();
+    represent(others, "other namespaces");
+    let hiding: Vec<&String> = workloads
+        .keys()
+        .filter(|ns| !namespaces.contains(*ns) && hidden(ns))
+        .collect();
+    represent(hiding, "namespaces whose Sidecar does not import it");
+    out
+}
+
+/// The gateway workloads of the Gateways the host's VirtualServices bind to (on either side, when
+/// the workload exists on both), each asked on its Gateway's server ports.
+fn gateway_clients(sides: [&Analysis; 2], fqdn: &str) -> Vec<Client> {
+    let mut out: Vec<Client> = Vec::new();
+    for a in sides {
+        for &v in a.mesh.virtual_services_for_host(fqdn) {
+            for (g, _) in &a.mesh.virtual_services[v].gateways {
+                if *g == GatewayRef::Mesh || out.iter().any(|c| c.gateway.as_ref() == Some(g)) {
+                    continue;
+                }
+                let Some(gi) = a.mesh.gateway(g) else {
+                    continue;
+                };
+                let Some(&w) = a.mesh.gateway_workloads.get(gi).and_then(|ws| ws.first()) else {
+                    continue;
+                };
+                let info = a.mesh.workload(w);
+                let on_both = sides
+                    .iter()
+                    .all(|s| s.mesh.find_workload(&info.name, &info.namespace).is_some());
+                if !on_both {
+                    continue;
+                }
+                let mut ports: Vec<u32> = a.model.gateways[gi]
+                    .spec
+                    .servers
+                    .iter()
+                    .filter_map(|s| s.port.as_ref()?.number.as_ref().map(|n| n.value))
+                    .collect();
+                ports.sort_unstable();
+                ports.dedup();
+                out.push(Client {
+                    label: format!("ingress {}.{} (Gateway {g})", info.name, info.namespace),
+                    gateway: Some(g.clone()),
+                    ports: Some(ports),
+                    from: format!("ingress:{}.{}", info.name, info.namespace),
+                    namespace: info.namespace.clone(),
+                    labels: info.labels.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Per namespace with a Sidecar without selector, whether it imports `fqdn`, per side (`None`:
+/// no such Sidecar on that side).
+fn sidecar_visibility(sides: [&Analysis; 2], fqdn: &str) -> BTreeMap<String, [Option<bool>; 2]> {
+    let mut out: BTreeMap<String, [Option<bool>; 2]> = BTreeMap::new();
+    for (k, a) in sides.into_iter().enumerate() {
+        let services = a.mesh.services_for_host(fqdn);
+        for (i, s) in a.model.sidecars.iter().enumerate() {
+            if s.spec.workload_selector.is_some() {
+                continue;
+            }
+            let imports = services
+                .iter()
+                .any(|&sid| a.mesh.sidecar_imports(&a.model, i, sid));
+            out.entry(s.namespace().to_string()).or_default()[k] = Some(imports);
+        }
     }
     out
 }
@@ -512,6 +607,10 @@ fn outcome(a: &Analysis, sim: &Simulation, side: &'static str) -> Outcome {
             "fault" | "rewrite" | "timeout" | "mirror" | "redirect" | "direct-response" => {
                 parts.push(step.detail.clone());
             }
+            // The host is not visible to this client: passed through or blackholed.
+            "visibility" if step.detail.contains("outboundTrafficPolicy") => {
+                parts.push(step.detail.clone());
+            }
             _ => {}
         }
     }
@@ -592,7 +691,12 @@ fn sidecar_selectors(sides: [&Analysis; 2]) -> BTreeMap<String, Vec<Labels>> {
     out
 }
 
-pub fn compare(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<TrafficChange> {
+pub fn compare(
+    base: &Analysis,
+    head: &Analysis,
+    changes: &Changes,
+    policies: [&PolicyIndex; 2],
+) -> Vec<TrafficChange> {
     let mut hosts = BTreeSet::new();
     touched_hosts(&base.model, &base.mesh, changes, &mut hosts);
     touched_hosts(&head.model, &head.mesh, changes, &mut hosts);
@@ -600,10 +704,7 @@ pub fn compare(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<Traff
         return Vec::new();
     }
     let sides = [base, head];
-    let (pb, ph) = (
-        PolicyIndex::build(&base.model, &base.mesh),
-        PolicyIndex::build(&head.model, &head.mesh),
-    );
+    let [pb, ph] = policies;
     let workloads = client_workloads(base, head);
     let selectors = sidecar_selectors(sides);
     let mut out = Vec::new();
@@ -623,15 +724,21 @@ pub fn compare(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<Traff
             port: None,
             source_labels: Labels::new(),
             source_namespace: None,
+            gateways: None,
             head_route: None,
         };
         table.entry(probe_key(&plain)).or_insert(plain);
-        let clients = clients(sides, fqdn, &workloads, &table, &selectors);
-        for port in ports(sides, fqdn, &table) {
-            for client in &clients {
+        let mut clients = clients(sides, fqdn, &workloads, &table, &selectors);
+        clients.extend(gateway_clients(sides, fqdn));
+        let host_ports = ports(sides, fqdn, &table);
+        for client in &clients {
+            let mesh = GatewayRef::Mesh;
+            let proxy = client.gateway.as_ref().unwrap_or(&mesh);
+            for &port in client.ports.as_ref().unwrap_or(&host_ports) {
                 let mut seen: BTreeSet<String> = BTreeSet::new();
                 for p in table.values() {
-                    if p.port.is_some_and(|q| q != port)
+                    if p.gateways.as_ref().is_some_and(|g| !g.contains(proxy))
+                        || p.port.is_some_and(|q| q != port)
                         || p.source_namespace
                             .as_ref()
                             .is_some_and(|ns| *ns != client.namespace)
@@ -640,8 +747,8 @@ pub fn compare(base: &Analysis, head: &Analysis, changes: &Changes) -> Vec<Traff
                     {
                         continue;
                     }
-                    let before = walk(base, &pb, client, fqdn, port, p, "base");
-                    let after = walk(head, &ph, client, fqdn, port, p, "head");
+                    let before = walk(base, pb, client, fqdn, port, p, "base");
+                    let after = walk(head, ph, client, fqdn, port, p, "head");
                     let unreachable = match (&p.head_route, &after.route) {
                         (Some(own), Some(took)) => own != took && before.route != after.route,
                         _ => false,
