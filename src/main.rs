@@ -599,13 +599,62 @@ fn authz_check(args: AuthzCheckArgs) -> ExitCode {
             t.index.as_secs_f64() * 1e3
         );
     }
-    let (out, err, code) = meshlint::authz::check::command(&mut analysis, &query, json, color);
+    let (out, err, code) = authz_check_output(&mut analysis, &query, json, color);
     eprint!("{err}");
     print(&out);
     // As in analyze: the process ends here, freeing the model one allocation at a time would
     // only delay the exit.
     std::mem::forget(analysis);
     ExitCode::from(code)
+}
+
+/// The findings that say a file (or document) could not be read at all.
+const BROKEN_INPUT_RULES: &[&str] = &["yaml-syntax", "input-too-large", "not-an-object"];
+
+/// What `authz check` prints (the rendering of input problems is the report layer's, so it is
+/// composed here, above both): standard output, standard error and the exit status. Input problems
+/// (a file or document that cannot be read: `BROKEN_INPUT_RULES`) are reported as
+/// `analyze` reports them (on stderr for human output, as `diagnostics` in JSON) and do not stop
+/// the query; rule findings are left to `analyze`.
+fn authz_check_output(
+    analysis: &mut engine::Analysis,
+    query: &meshlint::authz::check::Query,
+    json: bool,
+    color: bool,
+) -> (String, String, u8) {
+    analysis
+        .diagnostics
+        .retain(|d| BROKEN_INPUT_RULES.contains(&d.rule.name));
+    let report = match meshlint::authz::check::run(analysis, query) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut err = String::new();
+            if !analysis.diagnostics.is_empty() {
+                err.push_str(&meshlint::report::human::render(analysis, color));
+            }
+            err.push_str(&format!("meshlint: {e}\n"));
+            return (String::new(), err, 2);
+        }
+    };
+    let code = meshlint::authz::check::exit_code(&report);
+    if json {
+        let diagnostics =
+            serde_json::from_str::<serde_json::Value>(&meshlint::report::json::render(analysis))
+                .ok()
+                .and_then(|v| v.get("diagnostics").cloned());
+        (
+            meshlint::authz::check::render_json(&report, diagnostics),
+            String::new(),
+            code,
+        )
+    } else {
+        let err = if analysis.diagnostics.is_empty() {
+            String::new()
+        } else {
+            meshlint::report::human::render(analysis, color)
+        };
+        (meshlint::authz::check::render_human(&report), err, code)
+    }
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
