@@ -225,7 +225,7 @@ python3 - "$HEAD_TREE" <<'EOF_HEAD'
 import math, os, sys
 d = sys.argv[1]
 files = sorted(f for f in os.listdir(d) if f.startswith("team-"))
-k = max(1, math.ceil(0.01 * len(os.listdir(d))))
+k = max(1, round(0.01 * len(os.listdir(d))))
 for f in files[len(files) // 2:][:k]:
     p = os.path.join(d, f)
     s = open(p).read()

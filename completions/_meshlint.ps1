@@ -129,6 +129,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshlint' -ScriptBlock {
             [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)')
             [CompletionResult]::new('--istio-version', '--istio-version', [CompletionResultType]::ParameterName, 'Istio version X.Y, for rules whose truth depends on it')
             [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Read no .meshlint.yaml')
+            [CompletionResult]::new('--timings', '--timings', [CompletionResultType]::ParameterName, 'Print the time of each phase on stderr (each side''s analysis, the comparison, the report)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

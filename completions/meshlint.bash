@@ -384,7 +384,7 @@ _meshlint() {
             return 0
             ;;
         meshlint__subcmd__diff)
-            opts="-o -n -h --base --head --base-ref --output --fail-on --failure-threshold --namespace --mesh-config --config --no-config --suppress --istio-version --help"
+            opts="-o -n -h --base --head --base-ref --output --fail-on --failure-threshold --namespace --mesh-config --config --no-config --suppress --istio-version --timings --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

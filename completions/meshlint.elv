@@ -119,6 +119,7 @@ set edit:completion:arg-completer[meshlint] = {|@words|
             cand --suppress 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)'
             cand --istio-version 'Istio version X.Y, for rules whose truth depends on it'
             cand --no-config 'Read no .meshlint.yaml'
+            cand --timings 'Print the time of each phase on stderr (each side''s analysis, the comparison, the report)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

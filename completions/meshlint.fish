@@ -114,6 +114,7 @@ complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l config -d 'Th
 complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l suppress -d 'Suppress findings: RULE_OR_CODE=Kind namespace/name, `*` globs (repeatable)' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l istio-version -d 'Istio version X.Y, for rules whose truth depends on it' -r
 complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l no-config -d 'Read no .meshlint.yaml'
+complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -l timings -d 'Print the time of each phase on stderr (each side\'s analysis, the comparison, the report)'
 complete -c meshlint -n "__fish_meshlint_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshlint -n "__fish_meshlint_using_subcommand graph" -s o -l format -l output -d 'dot (Graphviz), mermaid, or json' -r -f -a "dot\t''
 mermaid\t''

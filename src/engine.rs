@@ -268,6 +268,10 @@ fn names_rule(pattern: &str, rule: &rules::Rule) -> bool {
         || rule.codes.iter().any(|c| c.eq_ignore_ascii_case(pattern))
 }
 
+/// The Service the API server creates in every cluster, which Istio's registry lists like any
+/// other: a host no input defines but no cluster lacks.
+const KUBERNETES_API_HOST: &str = "kubernetes.default.svc.cluster.local";
+
 fn external_covers(external: &External, subject: &Subject) -> bool {
     match subject {
         Subject::Host(host) => external.has_host(host),
@@ -348,6 +352,16 @@ fn filter(model: &mut Model, diagnostics: Vec<Diagnostic>, options: &Options) ->
             Some(None) => continue,
             Some(Some(s)) => d.severity = s,
             None => {}
+        }
+        if let Some(Subject::Host(host)) = &d.subject
+            && host == KUBERNETES_API_HOST
+        {
+            suppressed.push(Suppressed {
+                diagnostic: d,
+                by: "built in: every cluster has the Service default/kubernetes (the Kubernetes API)"
+                    .to_string(),
+            });
+            continue;
         }
         if let Some(subject) = &d.subject
             && external_covers(&options.external, subject)

@@ -147,6 +147,18 @@ mod layers {
                     .collect::<Vec<_>>()
             })),
         );
+        // The queries read the pipeline's result (`engine::Analysis`) and each other in one
+        // direction (authz → simulate → diff); rendering them is the report layer's or the CLI's.
+        let pipeline = ["load", "model", "mesh", "engine"];
+        wrong.extend(check("authz", &[&pipeline[..], &["authz"]].concat()));
+        wrong.extend(check(
+            "simulate",
+            &[&pipeline[..], &["authz", "simulate"]].concat(),
+        ));
+        wrong.extend(check(
+            "diff",
+            &[&pipeline[..], &["authz", "simulate", "diff"]].concat(),
+        ));
         // Severity overrides, suppressions and `external:` apply in one place, `engine::filter`,
         // after every pass: no rule reads them.
         for (path, text) in sources("rules") {
@@ -178,5 +190,6 @@ mod layers {
         );
         // The test sees what it checks.
         assert!(!sources("load").is_empty() && !sources("rules").is_empty());
+        assert!(!sources("diff").is_empty() && !sources("authz").is_empty());
     }
 }

@@ -133,6 +133,9 @@ struct DiffArgs {
     /// Istio version X.Y, for rules whose truth depends on it
     #[arg(long, value_name = "X.Y", value_parser = parse_version)]
     istio_version: Option<(u32, u32)>,
+    /// Print the time of each phase on stderr (each side's analysis, the comparison, the report)
+    #[arg(long)]
+    timings: bool,
 }
 
 fn parse_fail_on(s: &str) -> Result<meshlint::diff::FailOn, String> {
@@ -596,13 +599,62 @@ fn authz_check(args: AuthzCheckArgs) -> ExitCode {
             t.index.as_secs_f64() * 1e3
         );
     }
-    let (out, err, code) = meshlint::authz::check::command(&mut analysis, &query, json, color);
+    let (out, err, code) = authz_check_output(&mut analysis, &query, json, color);
     eprint!("{err}");
     print(&out);
     // As in analyze: the process ends here, freeing the model one allocation at a time would
     // only delay the exit.
     std::mem::forget(analysis);
     ExitCode::from(code)
+}
+
+/// The findings that say a file (or document) could not be read at all.
+const BROKEN_INPUT_RULES: &[&str] = &["yaml-syntax", "input-too-large", "not-an-object"];
+
+/// What `authz check` prints (the rendering of input problems is the report layer's, so it is
+/// composed here, above both): standard output, standard error and the exit status. Input problems
+/// (a file or document that cannot be read: `BROKEN_INPUT_RULES`) are reported as
+/// `analyze` reports them (on stderr for human output, as `diagnostics` in JSON) and do not stop
+/// the query; rule findings are left to `analyze`.
+fn authz_check_output(
+    analysis: &mut engine::Analysis,
+    query: &meshlint::authz::check::Query,
+    json: bool,
+    color: bool,
+) -> (String, String, u8) {
+    analysis
+        .diagnostics
+        .retain(|d| BROKEN_INPUT_RULES.contains(&d.rule.name));
+    let report = match meshlint::authz::check::run(analysis, query) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut err = String::new();
+            if !analysis.diagnostics.is_empty() {
+                err.push_str(&meshlint::report::human::render(analysis, color));
+            }
+            err.push_str(&format!("meshlint: {e}\n"));
+            return (String::new(), err, 2);
+        }
+    };
+    let code = meshlint::authz::check::exit_code(&report);
+    if json {
+        let diagnostics =
+            serde_json::from_str::<serde_json::Value>(&meshlint::report::json::render(analysis))
+                .ok()
+                .and_then(|v| v.get("diagnostics").cloned());
+        (
+            meshlint::authz::check::render_json(&report, diagnostics),
+            String::new(),
+            code,
+        )
+    } else {
+        let err = if analysis.diagnostics.is_empty() {
+            String::new()
+        } else {
+            meshlint::report::human::render(analysis, color)
+        };
+        (meshlint::authz::check::render_human(&report), err, code)
+    }
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
@@ -857,7 +909,6 @@ fn diff(args: DiffArgs) -> ExitCode {
         eprintln!("meshlint diff: {e}");
         ExitCode::from(2)
     };
-    let mut stdin = || Ok(Vec::new());
     let load = |paths: &[String], stdin: &mut dyn FnMut() -> std::io::Result<Vec<u8>>| {
         engine::analyze(paths, stdin, &options).map_err(|e| e.to_string())
     };
@@ -894,9 +945,13 @@ fn diff(args: DiffArgs) -> ExitCode {
             "- (standard input) cannot be one side of a diff: give files or directories".into(),
         );
     }
-    let base = match &base_ref {
-        Some(r) => match meshlint::diff::git::read_at(r, &base_paths) {
-            Ok(mut files) => {
+    // Both sides are analyzed at once: each analysis has phases that run on one thread.
+    let read_base = || -> Result<(engine::Analysis, std::time::Duration), String> {
+        let started = std::time::Instant::now();
+        let analysis = match &base_ref {
+            Some(r) => {
+                let mut files =
+                    meshlint::diff::git::read_at(r, &base_paths).map_err(|e| e.to_string())?;
                 // `.meshlint.yaml` `exclude:` applies to the base side as to the working tree.
                 files.retain(|(path, _)| {
                     !options.exclude.iter().any(|g| {
@@ -906,19 +961,24 @@ fn diff(args: DiffArgs) -> ExitCode {
                         )
                     })
                 });
-                engine::analyze_sources(files, &options).map_err(|e| e.to_string())
+                engine::analyze_sources(files, &options).map_err(|e| format!("base side: {e}"))?
             }
-            Err(e) => return fail(e.to_string()),
-        },
-        None => load(&base_paths, &mut stdin),
+            None => {
+                load(&base_paths, &mut || Ok(Vec::new())).map_err(|e| format!("base side: {e}"))?
+            }
+        };
+        Ok((analysis, started.elapsed()))
     };
-    let base = match base {
-        Ok(a) => a,
-        Err(e) => return fail(format!("base side: {e}")),
+    let read_head = || -> Result<(engine::Analysis, std::time::Duration), String> {
+        let started = std::time::Instant::now();
+        let analysis =
+            load(&head_paths, &mut || Ok(Vec::new())).map_err(|e| format!("head side: {e}"))?;
+        Ok((analysis, started.elapsed()))
     };
-    let head = match load(&head_paths, &mut stdin) {
-        Ok(a) => a,
-        Err(e) => return fail(format!("head side: {e}")),
+    let (base, head) = rayon::join(read_base, read_head);
+    let ((base, base_time), (head, head_time)) = match (base, head) {
+        (Ok(b), Ok(h)) => (b, h),
+        (Err(e), _) | (_, Err(e)) => return fail(e),
     };
     let base = meshlint::diff::Side {
         label: match &base_ref {
@@ -935,7 +995,10 @@ fn diff(args: DiffArgs) -> ExitCode {
         },
         analysis: head,
     };
+    let started = std::time::Instant::now();
     let result = meshlint::diff::diff(&base, &head);
+    let compare_time = started.elapsed();
+    let started = std::time::Instant::now();
     let text = match args.output {
         DiffFormat::Human => report::diff_human::render(&result, use_color()),
         DiffFormat::Json => report::diff_json::render(&result),
@@ -943,6 +1006,22 @@ fn diff(args: DiffArgs) -> ExitCode {
         DiffFormat::Github => report::diff_github::render(&result),
     };
     print(&text);
+    if args.timings {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        let phases: Vec<String> = result
+            .timings
+            .iter()
+            .map(|(what, d)| format!("{what} {:.1} ms", ms(*d)))
+            .collect();
+        eprintln!(
+            "timings: base {:.1} ms, head {:.1} ms (analyzed at once), compare {:.1} ms ({}), report {:.1} ms",
+            ms(base_time),
+            ms(head_time),
+            ms(compare_time),
+            phases.join(", "),
+            ms(started.elapsed())
+        );
+    }
     let fails = result.fails(args.failure_threshold, args.fail_on.unwrap_or_default());
     std::mem::forget(base);
     std::mem::forget(head);

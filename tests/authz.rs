@@ -269,6 +269,13 @@ fn scenario_mtls_override() {
     );
     assert!(d.message.contains("not merged"), "{}", d.message);
     assert!(d.message.contains("*.local"), "{}", d.message);
+    // The rule for the Kubernetes API (a Service every cluster has) is fine: no finding at all.
+    let on_api_server: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.resource.as_ref().is_some_and(|r| r.name == "api-server"))
+        .collect();
+    assert!(on_api_server.is_empty(), "{on_api_server:#?}");
     // The MeshPolicy: removed-api names the replacement.
     let removed = findings(&a, "removed-api");
     assert!(

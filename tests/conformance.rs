@@ -9,7 +9,9 @@
 //!   IST0002, the schema codes) counts only for the rules mirroring this analyzer (`SHARED`), and
 //!   for a per-kind schema analyzer only on resources of its kind;
 //! - `harness/default-ingress.yaml` is always added; `mesh_config_file` is the `--mesh-config`
-//!   overlay on Istio's defaults; `mesh_networks_file` is loaded as an input;
+//!   overlay on Istio's defaults; `mesh_networks_file` is wrapped as `data.meshNetworks` of the
+//!   ConfigMap `istio-system/istio` (where istiod reads it), and findings on that ConfigMap count
+//!   as upstream's synthesized `MeshNetworks istio-system/meshnetworks`;
 //! - findings on resources in `kube-system`, `kube-public`, `kube-node-lease` and
 //!   `local-path-storage` are dropped, as upstream drops those resources;
 //! - pass means the multiset of `(code, kind, namespace, name)` equals `expected`, after removing
@@ -169,9 +171,30 @@ fn run_case(base: &Path, case: &serde_json::Value, filter: &Filter<'_>) -> BTree
         .filter_map(|f| f.as_str())
         .map(|f| testdata.join(f).to_string_lossy().into_owned())
         .collect();
-    if let Some(f) = case["mesh_networks_file"].as_str() {
-        paths.push(testdata.join(f).to_string_lossy().into_owned());
-    }
+    // Upstream turns the mesh networks file into the resource `MeshNetworks
+    // istio-system/meshnetworks`; in a cluster istiod reads it from `data.meshNetworks` of the
+    // `istio` ConfigMap, which is where meshlint reads it: the file is wrapped in that ConfigMap,
+    // and findings on it count for upstream's resource.
+    let _networks_dir;
+    let networks_wrapped = if let Some(f) = case["mesh_networks_file"].as_str() {
+        let text = std::fs::read_to_string(testdata.join(f)).expect("the mesh networks file");
+        let mut wrapped = String::from(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  meshNetworks: |\n",
+        );
+        for line in text.lines() {
+            wrapped.push_str("    ");
+            wrapped.push_str(line);
+            wrapped.push('\n');
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("istio-meshnetworks-configmap.yaml");
+        std::fs::write(&path, wrapped).expect("the wrapped mesh networks");
+        paths.push(path.to_string_lossy().into_owned());
+        _networks_dir = dir;
+        true
+    } else {
+        false
+    };
     paths.push(
         base.join("harness/default-ingress.yaml")
             .to_string_lossy()
@@ -200,7 +223,15 @@ fn run_case(base: &Path, case: &serde_json::Value, filter: &Filter<'_>) -> BTree
         {
             continue;
         }
-        let k = key(code, &r.kind, r.namespace.as_deref(), &r.name);
+        let is_networks = networks_wrapped
+            && r.kind == "ConfigMap"
+            && r.namespace.as_deref() == Some("istio-system")
+            && r.name == "istio";
+        let k = if is_networks {
+            key(code, "MeshNetworks", Some("istio-system"), "meshnetworks")
+        } else {
+            key(code, &r.kind, r.namespace.as_deref(), &r.name)
+        };
         if !seen.insert((k.clone(), d.loc.file, d.loc.span.start, d.message.clone())) {
             continue;
         }

@@ -640,3 +640,211 @@ fn each_mechanism_removes_exactly_what_it_names_and_show_suppressed_says_by_what
         assert_eq!(findings(&report, "diagnostics").len(), 2, "{what}");
     }
 }
+
+/// A Sidecar and a Telemetry select a workload of namespace shop that another chart deploys:
+/// declared under `external: workloads:`, their findings go, and only theirs.
+#[test]
+fn external_workloads_satisfy_sidecar_and_telemetry_selectors_in_their_namespace() {
+    let selectors = "apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: payments
+  namespace: shop
+spec:
+  workloadSelector:
+    labels: {app: payments}
+  egress:
+  - hosts: ['./*']
+---
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata:
+  name: payments
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: payments}
+  accessLogging:
+  - providers:
+    - name: envoy
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: ledger
+  namespace: shop
+spec:
+  workloadSelector:
+    labels: {app: ledger}
+  egress:
+  - hosts: ['./*']
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: web
+";
+    let names = |report: &Value, key: &str| -> Vec<(String, String)> {
+        let mut v = findings(report, key);
+        v.sort();
+        v
+    };
+    let pair = |r: &str, n: &str| (r.to_string(), n.to_string());
+    let dir = dir_with(&[("mesh.yaml", selectors)]);
+    let report = json(&run_in(
+        dir.path(),
+        &["analyze", "-o", "json", "mesh.yaml"],
+        None,
+    ));
+    assert_eq!(
+        names(&report, "diagnostics"),
+        [
+            pair("sidecar-selects-nothing", "ledger"),
+            pair("sidecar-selects-nothing", "payments"),
+            pair("telemetry-selects-nothing", "payments"),
+        ],
+        "{report}"
+    );
+    // Declared in another namespace, it is not the one they select.
+    for (config, left) in [
+        (
+            "external:\n  workloads:\n    - namespace: shop\n      labels: {app: payments}\n",
+            vec![pair("sidecar-selects-nothing", "ledger")],
+        ),
+        (
+            "external:\n  workloads:\n    - namespace: other\n      labels: {app: payments}\n",
+            vec![
+                pair("sidecar-selects-nothing", "ledger"),
+                pair("sidecar-selects-nothing", "payments"),
+                pair("telemetry-selects-nothing", "payments"),
+            ],
+        ),
+    ] {
+        let dir = dir_with(&[("mesh.yaml", selectors), (".meshlint.yaml", config)]);
+        let report = json(&run_in(
+            dir.path(),
+            &["analyze", "-o", "json", "--show-suppressed", "mesh.yaml"],
+            None,
+        ));
+        assert_eq!(names(&report, "diagnostics"), left, "{config}: {report}");
+        let gone = names(&report, "suppressed");
+        assert_eq!(gone.len(), 3 - left.len(), "{config}: {report}");
+        for d in report["suppressed"].as_array().into_iter().flatten() {
+            assert_eq!(d["suppressed_by"], "external: in .meshlint.yaml");
+        }
+    }
+}
+
+#[test]
+fn external_workloads_satisfy_authz_selectors_and_subsets_in_their_namespace() {
+    let mesh = "apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: payments
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: payments}
+  action: ALLOW
+  rules:
+  - from:
+    - source:
+        namespaces: [shop]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector: {app: reviews}
+  ports:
+  - name: http
+    port: 9080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews-v1
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: reviews, version: v1}
+  template:
+    metadata:
+      labels: {app: reviews, version: v1}
+    spec:
+      containers:
+      - name: reviews
+        image: reviews
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: v2
+    labels: {version: v2}
+";
+    let names = |report: &Value| -> Vec<(String, String)> {
+        let mut v = findings(report, "diagnostics");
+        v.retain(|(rule, _)| rule == "authz-no-workload" || rule == "subset-no-workloads");
+        v.sort();
+        v
+    };
+    let pair = |r: &str, n: &str| (r.to_string(), n.to_string());
+    let both = vec![
+        pair("authz-no-workload", "payments"),
+        pair("subset-no-workloads", "reviews"),
+    ];
+    let dir = dir_with(&[("mesh.yaml", mesh)]);
+    let report = json(&run_in(
+        dir.path(),
+        &["analyze", "-o", "json", "mesh.yaml"],
+        None,
+    ));
+    assert_eq!(names(&report), both, "{report}");
+    for (config, left) in [
+        (
+            "external:\n  workloads:\n    - namespace: shop\n      labels: {app: payments}\n",
+            vec![pair("subset-no-workloads", "reviews")],
+        ),
+        // The subset's workloads carry the Service's selector and the subset's labels.
+        (
+            "external:\n  workloads:\n    - namespace: shop\n      labels: {app: reviews, version: v2}\n",
+            vec![pair("authz-no-workload", "payments")],
+        ),
+        (
+            "external:\n  workloads:\n    - namespace: shop\n      labels: {version: v2}\n",
+            both.clone(),
+        ),
+        (
+            "external:\n  workloads:\n    - namespace: other\n      labels: {app: payments}\n",
+            both.clone(),
+        ),
+    ] {
+        let dir = dir_with(&[("mesh.yaml", mesh), (".meshlint.yaml", config)]);
+        let report = json(&run_in(
+            dir.path(),
+            &["analyze", "-o", "json", "mesh.yaml"],
+            None,
+        ));
+        assert_eq!(names(&report), left, "{config}: {report}");
+    }
+}

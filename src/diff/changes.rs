@@ -55,7 +55,7 @@ fn texts(model: &Model) -> HashMap<Key, u64> {
 
 impl Changes {
     pub fn between(base: &Model, head: &Model) -> Changes {
-        let (a, b) = (texts(base), texts(head));
+        let (a, b) = rayon::join(|| texts(base), || texts(head));
         let mut changed = HashSet::new();
         for (k, h) in &a {
             if b.get(k) != Some(h) {

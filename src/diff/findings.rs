@@ -46,8 +46,10 @@ fn finding(
 }
 
 pub fn compare(base: &Analysis, head: &Analysis) -> FindingsDiff {
-    let before = fingerprint::identities(&base.model, &base.diagnostics);
-    let after = fingerprint::identities(&head.model, &head.diagnostics);
+    let (before, after) = rayon::join(
+        || fingerprint::identities(&base.model, &base.diagnostics),
+        || fingerprint::identities(&head.model, &head.diagnostics),
+    );
     let (known, kept) = fingerprint::pair(&before, &after);
     let mut out = FindingsDiff::default();
     for ((d, id), known) in head.diagnostics.iter().zip(&after).zip(known) {

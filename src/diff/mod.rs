@@ -90,6 +90,9 @@ pub struct Diff {
     pub findings: findings::FindingsDiff,
     pub traffic: Vec<traffic::TrafficChange>,
     pub security: security::SecurityDiff,
+    /// Wall time of the comparison's phases (`--timings`).
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// What `--fail-on` adds to new findings.
@@ -141,24 +144,44 @@ impl Diff {
     }
 }
 
-/// Compares two analyzed sides.
+/// Compares two analyzed sides. The sections are independent and computed in parallel.
 pub fn diff(base: &Side, head: &Side) -> Diff {
-    let mut lost = findings::lost(&base.analysis, "base");
-    lost.extend(findings::lost(&head.analysis, "head"));
     let (b, h) = (&base.analysis, &head.analysis);
-    let changed = changes::Changes::between(&b.model, &h.model);
-    let policies = (
-        crate::authz::PolicyIndex::build(&b.model, &b.mesh),
-        crate::authz::PolicyIndex::build(&h.model, &h.mesh),
+    let started = std::time::Instant::now();
+    let ((findings, changed), policies) = rayon::join(
+        || {
+            rayon::join(
+                || findings::compare(b, h),
+                || changes::Changes::between(&b.model, &h.model),
+            )
+        },
+        || {
+            rayon::join(
+                || crate::authz::PolicyIndex::build(&b.model, &b.mesh),
+                || crate::authz::PolicyIndex::build(&h.model, &h.mesh),
+            )
+        },
     );
+    let prepared = started.elapsed();
+    let started = std::time::Instant::now();
     let policies = [&policies.0, &policies.1];
+    let (traffic, security) = rayon::join(
+        || traffic::compare(b, h, &changed, policies),
+        || security::compare(b, h, &changed, policies),
+    );
+    let mut lost = findings::lost(b, "base");
+    lost.extend(findings::lost(h, "head"));
     Diff {
         base: base.label.clone(),
         head: head.label.clone(),
         lost,
-        findings: findings::compare(&base.analysis, &head.analysis),
-        traffic: traffic::compare(b, h, &changed, policies),
-        security: security::compare(b, h, &changed, policies),
+        findings,
+        traffic,
+        security,
+        timings: vec![
+            ("findings and changed resources", prepared),
+            ("traffic and security", started.elapsed()),
+        ],
     }
 }
 

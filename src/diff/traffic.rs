@@ -20,6 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Place;
@@ -707,73 +708,79 @@ pub fn compare(
     let [pb, ph] = policies;
     let workloads = client_workloads(base, head);
     let selectors = sidecar_selectors(sides);
-    let mut out = Vec::new();
-    for fqdn in &hosts {
-        if host::is_wildcard(fqdn) {
-            continue;
-        }
-        let mut table: BTreeMap<String, Probe> = BTreeMap::new();
-        probes(&head.model, &head.mesh, fqdn, true, &mut table);
-        probes(&base.model, &base.mesh, fqdn, false, &mut table);
-        let plain = Probe {
-            desc: String::new(),
-            method: "GET".into(),
-            path: "/".into(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            port: None,
-            source_labels: Labels::new(),
-            source_namespace: None,
-            gateways: None,
-            head_route: None,
-        };
-        table.entry(probe_key(&plain)).or_insert(plain);
-        let mut clients = clients(sides, fqdn, &workloads, &table, &selectors);
-        clients.extend(gateway_clients(sides, fqdn));
-        let host_ports = ports(sides, fqdn, &table);
-        for client in &clients {
-            let mesh = GatewayRef::Mesh;
-            let proxy = client.gateway.as_ref().unwrap_or(&mesh);
-            for &port in client.ports.as_ref().unwrap_or(&host_ports) {
-                let mut seen: BTreeSet<String> = BTreeSet::new();
-                for p in table.values() {
-                    if p.gateways.as_ref().is_some_and(|g| !g.contains(proxy))
-                        || p.port.is_some_and(|q| q != port)
-                        || p.source_namespace
-                            .as_ref()
-                            .is_some_and(|ns| *ns != client.namespace)
-                        || !selects(&p.source_labels, &client.labels)
-                        || !seen.insert(p.desc.clone())
-                    {
-                        continue;
-                    }
-                    let before = walk(base, pb, client, fqdn, port, p, "base");
-                    let after = walk(head, ph, client, fqdn, port, p, "head");
-                    let unreachable = match (&p.head_route, &after.route) {
-                        (Some(own), Some(took)) => own != took && before.route != after.route,
-                        _ => false,
-                    };
-                    if before.text == after.text && !unreachable {
-                        continue;
-                    }
-                    let c = change(client, fqdn, port, p, before, after, unreachable);
-                    // Client groups alike in a change are one sentence.
-                    match out.iter_mut().find(|o: &&mut TrafficChange| {
-                        o.host == c.host
-                            && o.port == c.port
-                            && o.request == c.request
-                            && o.before == c.before
-                            && o.after == c.after
-                            && o.kind == c.kind
-                            && o.at == c.at
-                    }) {
-                        Some(o) => o.clients.extend(c.clients),
-                        None => out.push(c),
+    // Hosts are independent: walked in parallel, their changes kept in host order.
+    let per_host: Vec<Vec<TrafficChange>> = hosts
+        .par_iter()
+        .map(|fqdn| {
+            let mut out: Vec<TrafficChange> = Vec::new();
+            if host::is_wildcard(fqdn) {
+                return out;
+            }
+            let mut table: BTreeMap<String, Probe> = BTreeMap::new();
+            probes(&head.model, &head.mesh, fqdn, true, &mut table);
+            probes(&base.model, &base.mesh, fqdn, false, &mut table);
+            let plain = Probe {
+                desc: String::new(),
+                method: "GET".into(),
+                path: "/".into(),
+                query: Vec::new(),
+                headers: Vec::new(),
+                port: None,
+                source_labels: Labels::new(),
+                source_namespace: None,
+                gateways: None,
+                head_route: None,
+            };
+            table.entry(probe_key(&plain)).or_insert(plain);
+            let mut clients = clients(sides, fqdn, &workloads, &table, &selectors);
+            clients.extend(gateway_clients(sides, fqdn));
+            let host_ports = ports(sides, fqdn, &table);
+            for client in &clients {
+                let mesh = GatewayRef::Mesh;
+                let proxy = client.gateway.as_ref().unwrap_or(&mesh);
+                for &port in client.ports.as_ref().unwrap_or(&host_ports) {
+                    let mut seen: BTreeSet<String> = BTreeSet::new();
+                    for p in table.values() {
+                        if p.gateways.as_ref().is_some_and(|g| !g.contains(proxy))
+                            || p.port.is_some_and(|q| q != port)
+                            || p.source_namespace
+                                .as_ref()
+                                .is_some_and(|ns| *ns != client.namespace)
+                            || !selects(&p.source_labels, &client.labels)
+                            || !seen.insert(p.desc.clone())
+                        {
+                            continue;
+                        }
+                        let before = walk(base, pb, client, fqdn, port, p, "base");
+                        let after = walk(head, ph, client, fqdn, port, p, "head");
+                        let unreachable = match (&p.head_route, &after.route) {
+                            (Some(own), Some(took)) => own != took && before.route != after.route,
+                            _ => false,
+                        };
+                        if before.text == after.text && !unreachable {
+                            continue;
+                        }
+                        let c = change(client, fqdn, port, p, before, after, unreachable);
+                        // Client groups alike in a change are one sentence.
+                        match out.iter_mut().find(|o: &&mut TrafficChange| {
+                            o.host == c.host
+                                && o.port == c.port
+                                && o.request == c.request
+                                && o.before == c.before
+                                && o.after == c.after
+                                && o.kind == c.kind
+                                && o.at == c.at
+                        }) {
+                            Some(o) => o.clients.extend(c.clients),
+                            None => out.push(c),
+                        }
                     }
                 }
             }
-        }
-    }
+            out
+        })
+        .collect();
+    let mut out: Vec<TrafficChange> = per_host.into_iter().flatten().collect();
     for c in &mut out {
         c.sentence = sentence(c);
     }

@@ -11,6 +11,7 @@ pub mod cert;
 pub mod k8s;
 pub mod kinds;
 pub mod mesh_config;
+pub mod mesh_networks;
 pub mod networking;
 pub mod node;
 pub mod other;
@@ -160,6 +161,8 @@ pub struct Model {
     pub opaque: Vec<Box<Res<()>>>,
 
     pub mesh_config: MeshConfig,
+    /// The MeshNetworks of the `istio` ConfigMap (`data.meshNetworks`), if any.
+    pub mesh_networks: Option<Box<mesh_networks::MeshNetworks>>,
     pub stats: Stats,
 }
 
@@ -337,6 +340,7 @@ impl Model {
         model.sort_in(objects);
         model.sources = sources;
         model.mesh_config = mesh_config::resolve(&mut model, options, diagnostics);
+        model.mesh_networks = mesh_networks::read(&model, diagnostics);
         model
     }
 

@@ -32,29 +32,50 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let resolved = host::resolve(&written.value, vs.namespace());
-            let split = mesh.virtual_services_for_host(&resolved).iter().find(|&&o| {
-                o != i
-                    && mesh.virtual_services.get(o).is_some_and(|oi| oi.binds_mesh())
-                    && model.virtual_services.get(o).is_some_and(|ov| {
-                        destinations(&ov.spec)
-                            .iter()
-                            .any(|od| od.destination.subset.as_ref().is_some_and(|s| !s.value.is_empty()))
-                    })
+            // The subsets another VirtualService bound to the mesh sends this same host to (its
+            // destinations for other hosts do not count: upstream compares the host too).
+            let subsets_of = |o: usize| -> Vec<&str> {
+                let Some(ov) = model.virtual_services.get(o) else { return Vec::new() };
+                let mut names: Vec<&str> = destinations(&ov.spec)
+                    .iter()
+                    .filter(|od| od.host().is_some_and(|h| host::resolve(&h.value, ov.namespace()) == resolved))
+                    .filter_map(|od| od.destination.subset.as_ref().map(|s| s.value.as_str()))
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                names
+            };
+            let split = mesh.virtual_services_for_host(&resolved).iter().find_map(|&o| {
+                let mesh_bound = o != i && mesh.virtual_services.get(o).is_some_and(|oi| oi.binds_mesh());
+                let names = if mesh_bound { subsets_of(o) } else { Vec::new() };
+                (!names.is_empty()).then_some((o, names))
             });
-            let Some(other) = split.and_then(|&o| model.virtual_services.get(o)) else { continue };
+            let Some((other, subsets)) = split.and_then(|(o, n)| model.virtual_services.get(o).map(|v| (v, n))) else {
+                continue;
+            };
             out.push(
                 Diagnostic::new(
                     &RULE,
                     written.loc,
                     format!(
-                        "VirtualService {}/{} splits {} by subset for the mesh, but requests from gateway {gateway} are routed \
-                         by this VirtualService, which names no subset: they reach every version of the service",
+                        "VirtualService {}/{} routes {} by subset ({}) for requests from sidecars, but requests from \
+                         gateway {gateway} are routed by this VirtualService only, and it names no subset: they reach \
+                         every version of the service",
                         other.namespace(),
                         other.name(),
-                        written.value
+                        written.value,
+                        subsets.join(", ")
                     ),
                 )
-                .help("add the `subset` here too, or bind the mesh VirtualService to the gateway as well")
+                .help(match subsets.as_slice() {
+                    [one] => format!("name `subset: {one}` here too, so that gateway traffic reaches the same version"),
+                    _ => format!(
+                        "name the subset here too (or split between {} with weights, as the mesh VirtualService does), \
+                         so that gateway traffic reaches the same versions",
+                        subsets.join(" and ")
+                    ),
+                })
                 .related(other.loc(), "the mesh VirtualService with subsets")
                 .resource(Some(vs.resource_ref())),
             );

@@ -144,6 +144,7 @@ registry! {
     deprecated_annotation,
     gateway_secret_not_found,
     gateway_secret_invalid,
+    unknown_service_registry,
 }
 
 pub mod catalog;

@@ -104,7 +104,13 @@ fn check_parent(cx: &Context<'_>, meta: &Meta, p: &ParentReference, out: &mut Ve
                     name.value
                 ),
             )
-            .help(
+            .help(if service_exists(cx, &name.value, ns) {
+                format!(
+                    "{ns}/{} is a Service: to attach mesh routes to it, write `kind: Service` and `group: \"\"` (the kind \
+                     defaults to Gateway)",
+                    name.value
+                )
+            } else {
                 match cx.model.k8s_gateways.iter().find(|g| g.name() == name.value && p.namespace.is_none()) {
                     Some(g) => format!("a Gateway {:?} exists in namespace {}: add `namespace: {}`", name.value, g.namespace(), g.namespace()),
                     None => match crate::diag::did_you_mean(
@@ -114,8 +120,8 @@ fn check_parent(cx: &Context<'_>, meta: &Meta, p: &ParentReference, out: &mut Ve
                     Some(s) => format!("did you mean Gateway {s:?}?"),
                     None => "fix the parent's name (or `namespace`: it defaults to the route's), or add the Gateway".to_string(),
                     },
-                },
-            )
+                }
+            })
             .resource(resource)
             .subject(Subject::Gateway { namespace: ns.to_string(), name: name.value.clone() }),
         );
@@ -163,7 +169,10 @@ fn admits(cx: &Context<'_>, gw: &Res<K8sGateway>, route_ns: &str) -> bool {
                     return true;
                 };
                 !sel.match_expressions.is_empty()
-                    || sel.match_labels.iter().all(|(k, v)| info.labels.get(k) == Some(&v.value))
+                    || sel.match_labels.iter().all(|(k, v)| {
+                        // Kubernetes labels every namespace with its name.
+                        info.labels.get(k) == Some(&v.value) || (k == "kubernetes.io/metadata.name" && v.value == route_ns)
+                    })
             }
             _ => false,
         }

@@ -2,7 +2,7 @@
 //! namespace (istioctl `telemetry.SelectorAnalyzer`, IST0101 `ReferencedResourceNotFound`). Only
 //! reported where the namespace has workloads in the inputs: otherwise the files cannot tell.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity, Subject};
 use crate::mesh::workloads::{scope, telemetries};
 use crate::rules::{Context, Rule};
 
@@ -40,7 +40,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .help("fix the labels to those of the pod template, or move the Telemetry to the workload's namespace")
-            .resource(Some(sc.resource_ref())),
+            .resource(Some(sc.resource_ref()))
+            // A workload `.meshlint.yaml` declares `external:` is in the cluster, only not in
+            // these files.
+            .subject(Subject::Workload {
+                namespace: Some(sc.namespace().to_string()),
+                labels: sel.match_labels.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+            }),
         );
     }
 }
