@@ -92,8 +92,8 @@ enum MemoKey {
 const MEMO_MAX: usize = 65_536;
 
 thread_local! {
-    static MEMO: std::cell::RefCell<std::collections::HashMap<(u32, MemoKey), Verdict>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<(u32, MemoKey), Verdict>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
 thread_local! {
