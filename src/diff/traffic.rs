@@ -13,6 +13,10 @@
 //! - requests: per match condition of every route of both sides, one request that condition
 //!   takes (`with header end-user=jason`), and a plain `GET /`.
 //!
+//! On a port declared TCP (or TLS/HTTPS), the `tcp` (and `tls`) routes add client groups and
+//! ports the same way, and one connection per client group is walked (for TLS with the SNI of
+//! the host connected to); the sentence says `TCP connections` / `TLS connections … with SNI`.
+//!
 //! Every request is walked by `simulate` on both sides; a difference in destinations (with their
 //! effective percentages and subsets), verdict, rewrite, redirect, fault, timeout or retries is
 //! one change, told in one sentence with the place that decided it. The work is linear in the
