@@ -87,6 +87,8 @@ fn typed_kinds() -> Vec<(&'static str, &'static str, Shape)> {
             "WasmPlugin",
             other::WasmPlugin::shape(),
         ),
+        // Not typed: only its CRD schema (and CEL rules) validate it.
+        ("extensions.istio.io", "TrafficExtension", Shape::Raw),
     ]
 }
 

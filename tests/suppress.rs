@@ -745,3 +745,106 @@ spec:
         }
     }
 }
+
+#[test]
+fn external_workloads_satisfy_authz_selectors_and_subsets_in_their_namespace() {
+    let mesh = "apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: payments
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: payments}
+  action: ALLOW
+  rules:
+  - from:
+    - source:
+        namespaces: [shop]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  selector: {app: reviews}
+  ports:
+  - name: http
+    port: 9080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reviews-v1
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: reviews, version: v1}
+  template:
+    metadata:
+      labels: {app: reviews, version: v1}
+    spec:
+      containers:
+      - name: reviews
+        image: reviews
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: v2
+    labels: {version: v2}
+";
+    let names = |report: &Value| -> Vec<(String, String)> {
+        let mut v = findings(report, "diagnostics");
+        v.retain(|(rule, _)| rule == "authz-no-workload" || rule == "subset-no-workloads");
+        v.sort();
+        v
+    };
+    let pair = |r: &str, n: &str| (r.to_string(), n.to_string());
+    let both = vec![
+        pair("authz-no-workload", "payments"),
+        pair("subset-no-workloads", "reviews"),
+    ];
+    let dir = dir_with(&[("mesh.yaml", mesh)]);
+    let report = json(&run_in(
+        dir.path(),
+        &["analyze", "-o", "json", "mesh.yaml"],
+        None,
+    ));
+    assert_eq!(names(&report), both, "{report}");
+    for (config, left) in [
+        (
+            "external:\n  workloads:\n    - namespace: shop\n      labels: {app: payments}\n",
+            vec![pair("subset-no-workloads", "reviews")],
+        ),
+        // The subset's workloads carry the Service's selector and the subset's labels.
+        (
+            "external:\n  workloads:\n    - namespace: shop\n      labels: {app: reviews, version: v2}\n",
+            vec![pair("authz-no-workload", "payments")],
+        ),
+        (
+            "external:\n  workloads:\n    - namespace: shop\n      labels: {version: v2}\n",
+            both.clone(),
+        ),
+        (
+            "external:\n  workloads:\n    - namespace: other\n      labels: {app: payments}\n",
+            both.clone(),
+        ),
+    ] {
+        let dir = dir_with(&[("mesh.yaml", mesh), (".meshlint.yaml", config)]);
+        let report = json(&run_in(
+            dir.path(),
+            &["analyze", "-o", "json", "mesh.yaml"],
+            None,
+        ));
+        assert_eq!(names(&report), left, "{config}: {report}");
+    }
+}

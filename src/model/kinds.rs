@@ -117,6 +117,13 @@ pub static KINDS: &[KindInfo] = &[
     kind!("security.istio.io", "AuthorizationPolicy", SEC, true),
     kind!("telemetry.istio.io", "Telemetry", &["v1", "v1alpha1"], true),
     kind!("extensions.istio.io", "WasmPlugin", &["v1alpha1"], true),
+    // Validated against its CRD (its CEL rules included); no rule reads it yet.
+    kind!(
+        "extensions.istio.io",
+        "TrafficExtension",
+        &["v1alpha1"],
+        true
+    ),
     kind!("gateway.networking.k8s.io", "Gateway", GW_API, true),
     kind!("gateway.networking.k8s.io", "HTTPRoute", GW_API, true),
     kind!("gateway.networking.k8s.io", "GRPCRoute", GW_API, true),

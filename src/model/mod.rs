@@ -6,6 +6,7 @@
 //! by the schema while the arena is at hand.
 
 pub mod annotations;
+pub mod cel;
 pub mod cert;
 pub mod k8s;
 pub mod kinds;

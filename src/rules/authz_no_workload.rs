@@ -6,7 +6,7 @@
 //! shows what runs), it is reported if no workload of that namespace is among them (as upstream,
 //! which looks for the namespace's pods); manifests alone cannot show an empty namespace.
 
-use crate::diag::{self, Diagnostic, Severity};
+use crate::diag::{self, Diagnostic, Severity, Subject};
 use crate::mesh::Labels;
 use crate::model::networking::WorkloadSelector;
 use crate::model::{Meta, resource_ref};
@@ -86,7 +86,12 @@ fn report_namespace_wide(meta: &Meta, loc: crate::source::Loc, out: &mut Vec<Dia
         .help(format!(
             "add the Deployments (or Pods) of namespace {ns} to the analysis, or move the policy to the namespace of the workloads it is meant for"
         ))
-        .resource(Some(resource_ref(meta))),
+        .resource(Some(resource_ref(meta)))
+        // Any workload `.meshlint.yaml` declares `external:` in the namespace runs there.
+        .subject(Subject::Workload {
+            namespace: Some(ns.to_string()),
+            labels: Vec::new(),
+        }),
     );
 }
 
@@ -147,6 +152,12 @@ fn report(
             format!("the selector {text} matches no workload {where_}, so this {kind} applies to nothing"),
         )
         .help(help)
-        .resource(Some(resource_ref(meta))),
+        .resource(Some(resource_ref(meta)))
+        // A workload `.meshlint.yaml` declares `external:` is in the cluster, only not in these
+        // files.
+        .subject(Subject::Workload {
+            namespace: (!everywhere).then(|| ns.to_string()),
+            labels: labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }),
     );
 }

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity, Subject};
 use crate::mesh::routes::destinations;
 use crate::mesh::{WorkloadId, host};
 use crate::rules::{Context, Rule};
@@ -78,8 +78,32 @@ fn no_workloads_at_all(
             ))
             .related(svc.loc, format!("{} selects the host's workloads", svc.describe()))
             .resource(Some(dr.resource_ref()))
+            .subject(wanted_workload(
+                svc,
+                &subset
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.value.clone()))
+                    .collect::<Vec<_>>(),
+            ))
             .severity(Severity::Info),
         );
+    }
+}
+
+/// The workloads a subset wants: the Service's selector and the subset's labels, in the
+/// Service's namespace. A workload `.meshlint.yaml` declares `external:` with those labels is in
+/// the cluster, only not in these files.
+fn wanted_workload(svc: &crate::mesh::ServiceInfo, subset_labels: &[(String, String)]) -> Subject {
+    let mut labels: Vec<(String, String)> = svc
+        .selector
+        .iter()
+        .flat_map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .collect();
+    labels.extend(subset_labels.iter().cloned());
+    Subject::Workload {
+        namespace: Some(svc.namespace.clone()),
+        labels,
     }
 }
 
@@ -207,7 +231,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     svc.describe()
                 ))
                 .related(svc.loc, format!("{} selects the host's workloads", svc.describe()))
-                .resource(Some(dr.resource_ref()));
+                .resource(Some(dr.resource_ref()))
+                .subject(wanted_workload(
+                    svc,
+                    &labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect::<Vec<_>>(),
+                ));
             if !routed {
                 diagnostic = diagnostic.severity(Severity::Info);
             }

@@ -1,20 +1,20 @@
 //! The schema compiler: Istio's CRDs (OpenAPI v3 with Kubernetes extensions) become the compact
 //! shape table of `istio.json`. Descriptions are dropped, identical subtrees (and so identical
-//! versions) are stored once, and the CEL rules of a known form become checks; other CEL rules
-//! are left out (the validator checks only what it can check exactly).
+//! versions) are stored once, and every CEL rule (`x-kubernetes-validations`) is kept as written
+//! in the table's rule list, referred to by the shape it sits on, and evaluated by
+//! `crate::model::cel` wherever its field is present.
 //!
 //! `tests/schema_sync.rs` runs it over `../shared/reference/istio-crds.gen.yaml` and compares
 //! the result with the committed file (`UPDATE_SCHEMA=1` rewrites it).
 
 use std::collections::HashMap;
 
-use regex::Regex;
-
 use super::{
     ArrShape, Count, Group, IntOrStrShape, IntShape, KindSchema, NameRule, NumShape, ObjShape,
-    Prop, Shape, ShapeId, StrFormat, StrRule, StrShape, Table,
+    Prop, Shape, ShapeId, StrFormat, StrShape, Table,
 };
 use crate::load::yaml::{Document, NodeId, Scalar};
+use crate::model::cel::Rule;
 
 /// Deprecations the CRD descriptions do not spell out, from `istioctl analyze`'s
 /// `deprecation.FieldAnalyzer` and the Istio API reference: (kind, path, what to do instead).
@@ -105,7 +105,8 @@ pub fn compile(docs: &[Document]) -> Table {
     let mut c = Compiler {
         shapes: Vec::new(),
         index: HashMap::new(),
-        cel: Cel::new(),
+        rules: Vec::new(),
+        rule_index: HashMap::new(),
     };
     let mut kinds = Vec::new();
     for doc in docs {
@@ -152,6 +153,7 @@ pub fn compile(docs: &[Document]) -> Table {
     Table {
         shapes: c.shapes,
         kinds,
+        rules: c.rules,
     }
 }
 
@@ -170,6 +172,15 @@ pub fn to_json(table: &Table) -> String {
     for (i, s) in table.shapes.iter().enumerate() {
         out.push_str(&serde_json::to_string(s).unwrap_or_default());
         out.push_str(if i + 1 < table.shapes.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
+    }
+    out.push_str("],\"rules\":[\n");
+    for (i, r) in table.rules.iter().enumerate() {
+        out.push_str(&serde_json::to_string(r).unwrap_or_default());
+        out.push_str(if i + 1 < table.rules.len() {
             ",\n"
         } else {
             "\n"
@@ -197,59 +208,24 @@ struct Compiler {
     shapes: Vec<Shape>,
     /// Hash-consing: the JSON of a shape → its id.
     index: HashMap<String, ShapeId>,
-    cel: Cel,
+    /// Every CEL rule, once.
+    rules: Vec<Rule>,
+    rule_index: HashMap<Rule, u32>,
 }
 
-/// The CEL rule forms the compiler understands.
-struct Cel {
-    has_count: Regex,
-    has_name: Regex,
-    any_has: Regex,
-    xor_has: Regex,
-    unique: Regex,
-    key_pattern: Regex,
-    scheme: Regex,
-    one_of_values: Regex,
-}
-
-impl Cel {
-    fn new() -> Cel {
-        let re = |s: &str| Regex::new(s).expect("valid regex");
-        Cel {
-            has_count: re(
-                r"^\(has\(self\.\w+\) \? 1 : 0\)( \+ \(has\(self\.\w+\) \? 1 : 0\))* <= 1$",
-            ),
-            has_name: re(r"has\(self\.(\w+)\)"),
-            any_has: re(r"^has\(self\.\w+\)( \|\| has\(self\.\w+\))+$"),
-            xor_has: re(r"^has\(self\.\w+\) != has\(self\.\w+\)$"),
-            unique: re(r"^self\.all\(l1, self\.exists_one\(l2, l1\.(\w+) == l2\.(\w+)\)\)$"),
-            key_pattern: re(r#"^self\.all\(key, size\(key\) < (\d+) && key\.matches\("(.*)"\)\)$"#),
-            scheme: re(r#"^url\(self\)\.getScheme\(\) in \[(.*)\]$"#),
-            one_of_values: re(r#"^self in \[(.*)\]$"#),
-        }
-    }
-}
-
-fn quoted_list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(|v| v.trim().trim_matches('"').to_string())
-        .collect()
-}
-
-/// The rules of a schema node: (rule with whitespace collapsed, message).
-fn rules(doc: &Document, node: NodeId) -> Vec<(String, String)> {
+/// The CEL rules of a schema node, as written.
+fn rules(doc: &Document, node: NodeId) -> Vec<Rule> {
     let Some(list) = doc.get(node, "x-kubernetes-validations") else {
         return Vec::new();
     };
     doc.items(list)
         .iter()
         .filter_map(|&r| {
-            let rule = doc.get_str(r, "rule")?;
-            let message = doc.get_str(r, "message").unwrap_or("").to_string();
-            Some((
-                rule.split_whitespace().collect::<Vec<_>>().join(" "),
-                message,
-            ))
+            Some(Rule {
+                rule: doc.get_str(r, "rule")?.to_string(),
+                message: doc.get_str(r, "message").unwrap_or("").to_string(),
+                message_expression: doc.get_str(r, "messageExpression").map(str::to_string),
+            })
         })
         .collect()
 }
@@ -287,6 +263,22 @@ fn strings(doc: &Document, node: NodeId, key: &str) -> Vec<String> {
 }
 
 impl Compiler {
+    /// The indices of a node's CEL rules in the table's rule list.
+    fn cel(&mut self, doc: &Document, node: NodeId) -> Vec<u32> {
+        rules(doc, node)
+            .into_iter()
+            .map(|r| {
+                if let Some(&i) = self.rule_index.get(&r) {
+                    return i;
+                }
+                let i = self.rules.len() as u32;
+                self.rules.push(r.clone());
+                self.rule_index.insert(r, i);
+                i
+            })
+            .collect()
+    }
+
     fn intern(&mut self, shape: Shape) -> ShapeId {
         let key = serde_json::to_string(&shape).unwrap_or_default();
         if let Some(&id) = self.index.get(&key) {
@@ -321,22 +313,40 @@ impl Compiler {
     }
 
     fn node(&mut self, doc: &Document, node: NodeId, kind: &str, path: &str) -> ShapeId {
+        let cel = self.cel(doc, node);
         if flag(doc, node, "x-kubernetes-int-or-string") {
-            return self.intern(Shape::IntOrStr(IntOrStrShape::default()));
+            return self.intern(Shape::IntOrStr(IntOrStrShape {
+                cel,
+                ..IntOrStrShape::default()
+            }));
         }
-        let shape = match doc.get_str(node, "type") {
+        let mut shape = match doc.get_str(node, "type") {
             Some("object") => self.object(doc, node, kind, path),
             Some("array") => self.array(doc, node, kind, path),
             Some("string") => self.string(doc, node),
-            Some("integer") => self.integer(doc, node, kind, path),
+            Some("integer") => self.integer(doc, node, kind, path, !cel.is_empty()),
             Some("number") => Shape::Num(NumShape {
                 min: float(doc, node, "minimum"),
                 max: float(doc, node, "maximum"),
+                cel: Vec::new(),
             }),
             Some("boolean") => Shape::Bool,
             _ if doc.get(node, "properties").is_some() => self.object(doc, node, kind, path),
             _ => Shape::Any,
         };
+        if !cel.is_empty() {
+            match &mut shape {
+                Shape::Obj(o) => o.cel = cel,
+                Shape::Arr(a) => a.cel = cel,
+                Shape::Str(s) => s.cel = cel,
+                Shape::Int(i) => i.cel = cel,
+                Shape::Num(n) => n.cel = cel,
+                Shape::IntOrStr(i) => i.cel = cel,
+                // No CRD puts a rule on a boolean or an untyped node; should one, it is evaluated
+                // on nothing, and `tests/cel_rules.rs` (a finding for every rule) fails.
+                Shape::Bool | Shape::Any | Shape::Meta(_) => {}
+            }
+        }
         self.intern(shape)
     }
 
@@ -399,49 +409,6 @@ impl Compiler {
                 self.one_of_groups(doc, branch, &mut o.groups);
             }
         }
-        let mut keys = StrShape::default();
-        for (rule, message) in rules(doc, node) {
-            let names = || {
-                self.cel
-                    .has_name
-                    .captures_iter(&rule)
-                    .map(|c| c[1].to_string())
-                    .collect::<Vec<_>>()
-            };
-            let message = (!message.is_empty()).then_some(message.clone());
-            if self.cel.has_count.is_match(&rule) {
-                o.groups.push(Group {
-                    fields: names(),
-                    count: Count::AtMostOne,
-                    message,
-                });
-            } else if self.cel.any_has.is_match(&rule) {
-                o.groups.push(Group {
-                    fields: names(),
-                    count: Count::AtLeastOne,
-                    message,
-                });
-            } else if self.cel.xor_has.is_match(&rule) {
-                o.groups.push(Group {
-                    fields: names(),
-                    count: Count::ExactlyOne,
-                    message,
-                });
-            } else if rule == r#"self.all(key, !key.contains("*"))"# {
-                keys.rules
-                    .push(StrRule::NoWildcard(message.unwrap_or_default()));
-            } else if rule == "self.all(key, key.size() != 0)" {
-                keys.min_len = Some(1);
-            } else if rule == "self.all(key, 0 < int(key) && int(key) <= 65535)" {
-                keys.format = Some(StrFormat::PortNumber);
-            } else if let Some(c) = self.cel.key_pattern.captures(&rule) {
-                keys.max_len = c[1].parse::<u32>().ok().map(|n| n.saturating_sub(1));
-                keys.pattern = Some(c[2].replace("\\\\", "\\"));
-            }
-        }
-        if keys != StrShape::default() {
-            o.keys = Some(self.intern(Shape::Str(keys)));
-        }
         Shape::Obj(o)
     }
 
@@ -487,27 +454,18 @@ impl Compiler {
         if doc.get_str(node, "x-kubernetes-list-type") == Some("map") {
             unique.push(strings(doc, node, "x-kubernetes-list-map-keys"));
         }
-        for (rule, _) in rules(doc, node) {
-            if let Some(c) = self.cel.unique.captures(&rule)
-                && c[1] == c[2]
-            {
-                let keys = vec![c[1].to_string()];
-                if !unique.contains(&keys) {
-                    unique.push(keys);
-                }
-            }
-        }
         Shape::Arr(ArrShape {
             items,
             min: int(doc, node, "minItems").map(|v| v as u32),
             max: int(doc, node, "maxItems").map(|v| v as u32),
             unique,
             required_if_many: Vec::new(),
+            cel: Vec::new(),
         })
     }
 
     fn string(&mut self, doc: &Document, node: NodeId) -> Shape {
-        let mut s = StrShape {
+        let s = StrShape {
             values: strings(doc, node, "enum"),
             min_len: int(doc, node, "minLength").map(|v| v as u32),
             max_len: int(doc, node, "maxLength").map(|v| v as u32),
@@ -518,35 +476,26 @@ impl Compiler {
                 _ => None,
             },
             rules: Vec::new(),
+            cel: Vec::new(),
         };
-        for (rule, message) in rules(doc, node) {
-            if rule == "duration(self) >= duration('1ms')" {
-                s.format = Some(StrFormat::Duration);
-            } else if rule == r#"!self.contains("*")"# {
-                s.rules.push(StrRule::NoWildcard(message));
-            } else if let Some(v) = rule
-                .strip_prefix("self != \"")
-                .and_then(|r| r.strip_suffix('"'))
-            {
-                s.rules.push(StrRule::Not(v.to_string(), message));
-            } else if rule == "self.size() == 0" {
-                s.rules.push(StrRule::Empty(message));
-            } else if let Some(c) = self.cel.scheme.captures(&rule) {
-                s.rules.push(StrRule::Scheme(quoted_list(&c[1]), message));
-            } else if let Some(c) = self.cel.one_of_values.captures(&rule)
-                && s.values.is_empty()
-            {
-                s.values = quoted_list(&c[1]);
-            }
-        }
         Shape::Str(s)
     }
 
-    fn integer(&mut self, doc: &Document, node: NodeId, kind: &str, path: &str) -> Shape {
+    /// `has_cel`: the CRD checks the field with a CEL rule, which then decides (Istio's port
+    /// checks of `PORTS` apply to the fields without one).
+    fn integer(
+        &mut self,
+        doc: &Document,
+        node: NodeId,
+        kind: &str,
+        path: &str,
+        has_cel: bool,
+    ) -> Shape {
         let mut i = IntShape {
             min: int(doc, node, "minimum"),
             max: int(doc, node, "maximum"),
             port: false,
+            cel: Vec::new(),
         };
         let (lo, hi) = match doc.get_str(node, "format") {
             Some("int32") => (Some(i32::MIN as i64), Some(i32::MAX as i64)),
@@ -558,15 +507,10 @@ impl Compiler {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if rules(doc, node)
+        if let Some(&(_, _, zero_ok)) = PORTS
             .iter()
-            .any(|(r, _)| r == "0 < self && self <= 65535")
+            .find(|(k, p, _)| !has_cel && *k == kind && *p == path)
         {
-            i.min = Some(i.min.map_or(1, |m| m.max(1)));
-            i.max = Some(i.max.map_or(65535, |m| m.min(65535)));
-            i.port = true;
-        }
-        if let Some(&(_, _, zero_ok)) = PORTS.iter().find(|(k, p, _)| *k == kind && *p == path) {
             i.min = Some(if zero_ok { 0 } else { 1 });
             i.max = Some(65535);
             i.port = !zero_ok;

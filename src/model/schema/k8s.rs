@@ -46,6 +46,7 @@ impl Builder {
     }
     fn int(&mut self, min: i64, max: i64) -> ShapeId {
         self.add(Shape::Int(IntShape {
+            cel: Vec::new(),
             min: Some(min),
             max: Some(max),
             port: false,
@@ -62,6 +63,7 @@ impl Builder {
     }
     fn port(&mut self) -> ShapeId {
         self.add(Shape::Int(IntShape {
+            cel: Vec::new(),
             min: Some(1),
             max: Some(65535),
             port: true,
@@ -72,6 +74,7 @@ impl Builder {
     }
     fn list(&mut self, items: ShapeId) -> ShapeId {
         self.add(Shape::Arr(ArrShape {
+            cel: Vec::new(),
             items,
             min: None,
             max: None,
@@ -444,7 +447,10 @@ fn service_spec(b: &mut Builder) -> ShapeId {
     let node_port = b.int(0, 65535);
     let name = b.fmt(StrFormat::Dns1123Label);
     let protocol = b.one_of(&["TCP", "UDP", "SCTP"]);
-    let target_port = b.add(Shape::IntOrStr(IntOrStrShape { port: true }));
+    let target_port = b.add(Shape::IntOrStr(IntOrStrShape {
+        port: true,
+        cel: Vec::new(),
+    }));
     let service_port = b.closed(
         &[
             ("name", name),
@@ -457,6 +463,7 @@ fn service_spec(b: &mut Builder) -> ShapeId {
         &["port"],
     );
     let ports = b.add(Shape::Arr(ArrShape {
+        cel: Vec::new(),
         items: service_port,
         min: None,
         max: None,
@@ -648,6 +655,7 @@ fn gateway_api(
         &["name", "port", "protocol"],
     );
     let listeners = b.add(Shape::Arr(ArrShape {
+        cel: Vec::new(),
         items: listener,
         min: Some(1),
         max: Some(64),
@@ -751,6 +759,7 @@ fn gateway_api(
         &["group", "kind"],
     );
     let froms = b.add(Shape::Arr(ArrShape {
+        cel: Vec::new(),
         items: grant_from,
         min: Some(1),
         max: Some(16),
@@ -758,6 +767,7 @@ fn gateway_api(
         required_if_many: Vec::new(),
     }));
     let tos = b.add(Shape::Arr(ArrShape {
+        cel: Vec::new(),
         items: grant_to,
         min: Some(1),
         max: Some(16),

@@ -9,6 +9,7 @@
 //! `validate` walks a resource's YAML arena against its shape and reports `unknown-field`,
 //! `invalid-value`, `missing-field` and `deprecated-field`.
 
+pub(crate) mod cel_value;
 pub mod compile;
 pub mod formats;
 pub mod k8s;
@@ -25,8 +26,8 @@ use crate::model::{KindId, Meta};
 /// Index into `Schema::shapes`.
 pub type ShapeId = u32;
 
-/// What a value may be. Unknown CEL rules and keywords are not represented: the validator only
-/// checks what it can check exactly.
+/// What a value may be. Unknown keywords are not represented: the validator only checks what it
+/// can check exactly. CEL rules are kept as written and evaluated (`crate::model::cel`).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[serde(rename_all = "snake_case")]
 pub enum Shape {
@@ -58,6 +59,9 @@ pub struct IntShape {
     /// A port number (the CEL rule `0 < self && self <= 65535`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub port: bool,
+    /// The CRD's CEL rules on this node: indices into `Table::rules`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cel: Vec<u32>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
@@ -66,6 +70,9 @@ pub struct NumShape {
     pub min: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// The CRD's CEL rules on this node: indices into `Table::rules`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cel: Vec<u32>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
@@ -82,9 +89,12 @@ pub struct StrShape {
     pub pattern: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<StrFormat>,
-    /// CEL rules of a known form, with the CRD's message.
+    /// Checks written by hand (the Kubernetes kinds), with their message.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<StrRule>,
+    /// The CRD's CEL rules on this node: indices into `Table::rules`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cel: Vec<u32>,
 }
 
 /// Formats checked exactly (see `formats`).
@@ -132,6 +142,9 @@ pub struct IntOrStrShape {
     /// A port: integers 1-65535, strings a port name (`IANA_SVC_NAME`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub port: bool,
+    /// The CRD's CEL rules on this node: indices into `Table::rules`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cel: Vec<u32>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -148,6 +161,9 @@ pub struct ArrShape {
     /// Fields every item needs once the list has more than one item (a Service's port names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_if_many: Vec<String>,
+    /// The CRD's CEL rules on this node: indices into `Table::rules`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cel: Vec<u32>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
@@ -171,9 +187,12 @@ pub struct ObjShape {
     pub min_props: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_props: Option<u32>,
-    /// Constraints between fields (`oneOf` of `required`, CEL `has()` counts).
+    /// Constraints between fields (`oneOf` of `required`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Group>,
+    /// The CRD's CEL rules on this node: indices into `Table::rules`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cel: Vec<u32>,
 }
 
 impl ObjShape {
@@ -249,6 +268,9 @@ pub struct KindSchema {
 pub struct Table {
     pub shapes: Vec<Shape>,
     pub kinds: Vec<KindSchema>,
+    /// Every CEL rule of the CRDs, once; shapes refer to them by index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<crate::model::cel::Rule>,
 }
 
 /// The table every validation uses.
@@ -256,6 +278,8 @@ pub struct Table {
 pub struct Schema {
     pub shapes: Vec<Shape>,
     kinds: Vec<KindSchema>,
+    /// The CEL rules the shapes refer to, compiled on first use.
+    pub rules: crate::model::cel::Rules,
     /// ObjectMeta by `NameRule` (indexed by `NameRule as usize`).
     meta: [ShapeId; 4],
 }
@@ -301,12 +325,14 @@ impl Schema {
             return Schema {
                 shapes: vec![Shape::Any],
                 kinds: Vec::new(),
+                rules: crate::model::cel::Rules::new(Vec::new()),
                 meta: [0; 4],
             };
         }
         Schema {
             shapes,
             kinds,
+            rules: crate::model::cel::Rules::new(table.rules),
             meta,
         }
     }

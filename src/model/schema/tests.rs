@@ -98,15 +98,21 @@ fn durations() {
     let route = "  http:\n  - route:\n    - destination:\n        host: r\n";
     let f = only(&format!("{VS}{route}    timeout: 7 s\n"));
     assert_eq!((f.rule, f.line, f.column), ("invalid-value", 11, 14));
-    assert!(
-        f.message
-            .contains("not a valid duration: it contains a space"),
-        "{}",
-        f.message
+    // The CRD's CEL rule `duration(self) >= duration('1ms')`, evaluated: its message, and why
+    // the value is no duration.
+    assert_eq!(
+        f.message,
+        "\"7 s\" is not valid for VirtualService spec.http[0].timeout: must be a valid duration greater than 1ms (not a valid duration: it contains a space)"
     );
     assert_eq!(f.help, "write \"7s\"");
     let f = only(&format!("{VS}{route}    timeout: 500us\n"));
-    assert!(f.message.contains("at least 1ms"), "{}", f.message);
+    assert!(
+        f.message
+            .ends_with("must be a valid duration greater than 1ms"),
+        "{}",
+        f.message
+    );
+    assert!(f.help.contains("at least 1ms"), "{}", f.help);
     let f = only(&format!("{VS}{route}    timeout: 10\n"));
     assert!(f.message.contains("must be a string"), "{}", f.message);
     assert!(run(&format!("{VS}{route}    timeout: 1h2m3.5s\n")).is_empty());
@@ -118,11 +124,12 @@ fn port_ranges() {
     let se = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: e\nspec:\n  hosts: [a.example.com]\n  ports:\n  - name: http\n    protocol: HTTP\n";
     let f = only(&format!("{se}    number: 70000\n"));
     assert_eq!((f.rule, f.line, f.column), ("invalid-value", 10, 13));
+    // The CRD's CEL rule `0 < self && self <= 65535`, with its message.
     assert_eq!(
         f.message,
-        "port 70000 is out of range for ServiceEntry spec.ports[0].number"
+        "70000 is not valid for ServiceEntry spec.ports[0].number: port must be between 1-65535"
     );
-    assert_eq!(f.help, "use a port between 1 and 65535");
+    assert_eq!(f.help, "Istio's CRD requires `0 < self && self <= 65535`");
     assert!(run(&format!("{se}    number: 65535\n")).is_empty());
     // Istio's ValidatePort on a uint32 CRD field.
     let f = only(&format!(
@@ -341,9 +348,11 @@ fn duplicate_list_keys() {
     let se = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: e\nspec:\n  hosts: [a.example.com]\n  ports:\n  - {number: 80, name: http, protocol: HTTP}\n  - {number: 80, name: http2, protocol: HTTP2}\n";
     let f = only(se);
     assert_eq!((f.rule, f.line, f.column), ("invalid-value", 9, 5));
+    // The CRD's CEL rule `self.all(l1, self.exists_one(l2, l1.number == l2.number))`: the item
+    // whose addition breaks it, and the one it conflicts with.
     assert_eq!(
         f.message,
-        "ServiceEntry spec.ports[1] repeats item 0 (number 80)"
+        "ServiceEntry spec.ports[1]: port number cannot be duplicated (together with item 0)"
     );
     let svc = format!(
         "{SVC}  ports:\n  - {{name: a, port: 80}}\n  - {{name: b, port: 80, protocol: UDP}}\n"

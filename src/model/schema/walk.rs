@@ -5,18 +5,24 @@
 //! string. Each node is reported at most once, aliases are walked once per shape, and nothing
 //! allocates on the happy path except the path stack (one per resource).
 
+mod go;
+
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use regex::Regex;
 
-use super::formats;
+use cel::Value as CelValue;
+use cel::objects::Key as CelKey;
+
 use super::{
     ArrShape, Count, IntShape, NumShape, ObjShape, Schema, Shape, ShapeId, StrRule, StrShape,
 };
+use super::{cel_value, formats};
 use crate::catalog::{deprecated_field, invalid_value, missing_field, unknown_field};
 use crate::diag::{Diagnostic, Severity, did_you_mean};
 use crate::load::yaml::{Document, NodeId, Scalar, Style, Value};
+use crate::model::cel::{Rules, Verdict};
 use crate::model::{Meta, resource_ref};
 use crate::source::{Loc, Span};
 
@@ -61,6 +67,8 @@ struct Walker<'a> {
     reported: HashSet<NodeId>,
     /// (object, field) pairs already reported missing (an anchored object may be aliased).
     missing: HashSet<(NodeId, String)>,
+    /// Nodes reported for a broken CEL rule: the index of the finding in `out`.
+    cel_reported: HashMap<NodeId, usize>,
 }
 
 pub(super) fn validate(
@@ -86,6 +94,7 @@ pub(super) fn validate(
         visited: HashSet::new(),
         reported: HashSet::new(),
         missing: HashSet::new(),
+        cel_reported: HashMap::new(),
     };
     w.walk(root, shape, at);
     istio_checks(&mut w, root);
@@ -126,6 +135,246 @@ impl<'a> Walker<'a> {
             Shape::Arr(a) => self.array(node, a, key_span),
             scalar => self.scalar(node, scalar),
         }
+        let rules = cel_rules(schema.shape(shape));
+        if !rules.is_empty() {
+            self.cel(node, shape, rules, key_span);
+        }
+    }
+
+    // ----- CEL rules -----
+
+    /// Evaluates the CRD's CEL rules of a present field whose value has the schema's type (a
+    /// value of the wrong type is reported above; the API server would not run its rules).
+    fn cel(&mut self, node: NodeId, shape: ShapeId, rules: &'a [u32], key_span: Span) {
+        if self.reported.contains(&node) || matches!(self.found(node), Found::Null) {
+            return;
+        }
+        let mut budget = CEL_VALUE_BUDGET;
+        // Of an object, only the fields its rules name, when they read nothing else.
+        let mut only: Vec<&str> = Vec::new();
+        let mut all_fields = !matches!(self.schema.shape(shape), Shape::Obj(_));
+        for &id in rules {
+            match self.schema.rules.compiled(id) {
+                Some(Ok(c)) if c.reads_fields_only => {
+                    only.extend(c.fields.iter().map(String::as_str));
+                }
+                _ => all_fields = true,
+            }
+        }
+        let only = (!all_fields).then_some(&only[..]);
+        let Some(value) =
+            cel_value::convert_fields(self.schema, self.doc, node, shape, only, &mut budget)
+        else {
+            return;
+        };
+        for &id in rules {
+            if let Verdict::Fail { message, error } = self.schema.rules.check_memo(id, &value) {
+                self.cel_failure(node, shape, id, &value, message, error, key_span);
+            }
+        }
+    }
+
+    /// Reports a broken rule at the field, or at what in it breaks the rule: the entries of a
+    /// map or list that break it on their own, else the fields of an object the rule names.
+    #[allow(clippy::too_many_arguments)]
+    fn cel_failure(
+        &mut self,
+        node: NodeId,
+        shape: ShapeId,
+        id: u32,
+        value: &CelValue,
+        crd_message: String,
+        error: Option<String>,
+        key_span: Span,
+    ) {
+        let message = crd_message.as_str();
+        let doc = self.doc;
+        let schema = self.schema;
+        let Some(Ok(compiled)) = schema.rules.compiled(id) else {
+            return;
+        };
+        let rule_text = schema.rules.rule(id).map_or("", |r| r.rule.as_str());
+        // Why the evaluation failed, if it did: for a duration, in the words of the format check.
+        let because = match (&error, value) {
+            (Some(_), CelValue::String(t)) if compiled.calls_duration => {
+                match formats::check(super::StrFormat::Duration, t) {
+                    Err(why) => format!(" ({why})"),
+                    Ok(()) => String::new(),
+                }
+            }
+            (Some(e), _) => format!(" ({})", e.trim_start_matches("Error executing function ")),
+            (None, _) => String::new(),
+        };
+        let crd_help = format!("Istio's CRD requires `{}`", collapse(rule_text));
+        match (schema.shape(shape), value) {
+            (Shape::Obj(o), CelValue::Map(map)) if o.values.is_some() => {
+                // A map: the keys whose entry alone breaks the rule.
+                let mut culprits = Vec::new();
+                for &(k, _) in doc.entries(node) {
+                    let Some(key) = doc.str(k) else { continue };
+                    let Some(v) = map.map.get(&CelKey::from(key)) else {
+                        continue;
+                    };
+                    let one = CelValue::from(std::collections::HashMap::from([(
+                        key.to_string(),
+                        v.clone(),
+                    )]));
+                    if matches!(schema.rules.check(id, &one), Verdict::Fail { .. }) {
+                        culprits.push((k, key));
+                    }
+                }
+                if !culprits.is_empty() {
+                    for (k, key) in culprits {
+                        let message = format!(
+                            "key \"{key}\" is not valid in {}: {message}{because}",
+                            self.place()
+                        );
+                        let span = doc.span(k);
+                        let help = crd_help.clone();
+                        self.cel_report(&crd_message, k, span, |loc| {
+                            Diagnostic::new(&invalid_value::RULE, loc, message).help(help)
+                        });
+                    }
+                    return;
+                }
+            }
+            (Shape::Arr(_), CelValue::List(list)) => {
+                let items = doc.items(node);
+                if items.len() > 1
+                    && items.len() == list.len()
+                    && let Some((i, related)) = list_culprit(&schema.rules, id, list)
+                {
+                    let item = items[i];
+                    self.path.push(Seg::Index(i));
+                    let with = related
+                        .map(|j| format!(" (together with item {j})"))
+                        .unwrap_or_default();
+                    let message = format!("{}: {message}{because}{with}", self.place());
+                    self.path.pop();
+                    let span = doc.span(item);
+                    let related = related.map(|j| Loc::new(doc.file, doc.span(items[j])));
+                    self.cel_report(&crd_message, item, span, |loc| {
+                        let d = Diagnostic::new(&invalid_value::RULE, loc, message).help(crd_help);
+                        match related {
+                            Some(r) => d.related(r, "the item it conflicts with"),
+                            None => d,
+                        }
+                    });
+                    return;
+                }
+            }
+            (Shape::Obj(_), CelValue::Map(_)) => {
+                // The fields the rule names that are set, in the order written: point at the
+                // last, relate the others.
+                let set: Vec<(NodeId, &str)> = doc
+                    .entries(node)
+                    .iter()
+                    .filter(|&&(_, v)| !doc.is_null(v))
+                    .filter_map(|&(k, _)| {
+                        let key = doc.str(k)?;
+                        compiled.fields.iter().any(|f| f == key).then_some((k, key))
+                    })
+                    .collect();
+                let message = format!("{}: {message}{because}", self.place());
+                if let Some((&(last, last_key), others)) = set.split_last() {
+                    let help = if set.len() > 1 {
+                        let names = set
+                            .iter()
+                            .map(|(_, k)| format!("\"{k}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        format!("{names} are set here; {crd_help}")
+                    } else {
+                        format!("\"{last_key}\" is set here; {crd_help}")
+                    };
+                    let related: Vec<Loc> = others
+                        .iter()
+                        .map(|&(k, _)| Loc::new(doc.file, doc.span(k)))
+                        .collect();
+                    let span = doc.span(last);
+                    self.cel_report(&crd_message, last, span, |loc| {
+                        related.into_iter().fold(
+                            Diagnostic::new(&invalid_value::RULE, loc, message).help(help),
+                            |d, r| d.related(r, "also set"),
+                        )
+                    });
+                } else {
+                    self.cel_report(&crd_message, node, key_span, |loc| {
+                        Diagnostic::new(&invalid_value::RULE, loc, message).help(crd_help)
+                    });
+                }
+                return;
+            }
+            _ => {}
+        }
+        let (message, help) = match value {
+            CelValue::String(t) => {
+                let shown = if t.chars().count() > 60 {
+                    format!("{}…", t.chars().take(60).collect::<String>())
+                } else {
+                    t.to_string()
+                };
+                let help = if compiled.calls_duration {
+                    match formats::suggest(super::StrFormat::Duration, t) {
+                        Some(fix) => format!("write \"{fix}\""),
+                        None => format!("use {}", formats::describe(super::StrFormat::Duration)),
+                    }
+                } else {
+                    crd_help
+                };
+                (
+                    format!(
+                        "\"{shown}\" is not valid for {}: {message}{because}",
+                        self.place()
+                    ),
+                    help,
+                )
+            }
+            CelValue::Int(_) | CelValue::UInt(_) | CelValue::Float(_) => {
+                let raw = doc.str(node).unwrap_or("");
+                (
+                    format!(
+                        "{raw} is not valid for {}: {message}{because}",
+                        self.place()
+                    ),
+                    crd_help,
+                )
+            }
+            _ => (format!("{}: {message}{because}", self.place()), crd_help),
+        };
+        let span = match value {
+            CelValue::Map(_) | CelValue::List(_) => key_span,
+            _ => doc.span(node),
+        };
+        self.cel_report(&crd_message, node, span, |loc| {
+            Diagnostic::new(&invalid_value::RULE, loc, message).help(help)
+        });
+    }
+
+    /// Reports a CEL failure once per node: a second rule broken at the same place adds its
+    /// message to the first finding (the API server lists every broken rule); a node reported
+    /// for something else (its type, its range) is not reported again.
+    fn cel_report(
+        &mut self,
+        crd_message: &str,
+        node: NodeId,
+        span: Span,
+        diagnostic: impl FnOnce(Loc) -> Diagnostic,
+    ) {
+        if let Some(&i) = self.cel_reported.get(&node) {
+            if let Some(d) = self.out.get_mut(i)
+                && !d.message.contains(crd_message)
+            {
+                d.message.push_str("; ");
+                d.message.push_str(crd_message);
+            }
+            return;
+        }
+        if self.reported.contains(&node) {
+            return;
+        }
+        self.report(node, span, diagnostic);
+        self.cel_reported.insert(node, self.out.len() - 1);
     }
 
     // ----- reporting -----
@@ -718,6 +967,7 @@ impl<'a> Walker<'a> {
         };
         if !(range.0..=range.1).contains(&n) {
             let i = IntShape {
+                cel: Vec::new(),
                 min: Some(range.0 as i64),
                 max: Some(range.1 as i64),
                 port,
@@ -876,6 +1126,54 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// How many YAML nodes one CEL `self` may hold (aliases expand): past it, the rule is not
+/// evaluated rather than a hostile file being copied without bound.
+const CEL_VALUE_BUDGET: usize = 100_000;
+
+/// The CEL rules a shape carries.
+fn cel_rules(shape: &Shape) -> &[u32] {
+    match shape {
+        Shape::Obj(o) => &o.cel,
+        Shape::Arr(a) => &a.cel,
+        Shape::Str(s) => &s.cel,
+        Shape::Int(i) => &i.cel,
+        Shape::Num(n) => &n.cel,
+        Shape::IntOrStr(i) => &i.cel,
+        Shape::Any | Shape::Bool | Shape::Meta(_) => &[],
+    }
+}
+
+/// Lists up to this long are searched for the item that breaks a rule.
+const CEL_LOCATE_MAX: usize = 64;
+
+/// The item of a list that breaks a rule: one that breaks it alone, else the first whose
+/// addition to the items before it breaks it (with the earlier item it conflicts with, if one
+/// alone does). Evaluations only, so any rule is located; short lists only (a rule may be
+/// quadratic in the items).
+fn list_culprit(rules: &Rules, id: u32, list: &[CelValue]) -> Option<(usize, Option<usize>)> {
+    if list.len() > CEL_LOCATE_MAX {
+        return None;
+    }
+    let fails = |items: Vec<CelValue>| {
+        matches!(
+            rules.check(id, &CelValue::List(std::sync::Arc::new(items))),
+            Verdict::Fail { .. }
+        )
+    };
+    if let Some(i) = (0..list.len()).find(|&i| fails(vec![list[i].clone()])) {
+        return Some((i, None));
+    }
+    let n = (2..=list.len()).find(|&n| fails(list[..n].to_vec()))?;
+    let last = n - 1;
+    let with = (0..last).find(|&j| fails(vec![list[j].clone(), list[last].clone()]));
+    Some((last, with))
+}
+
+/// A rule on one line.
+fn collapse(rule: &str) -> String {
+    rule.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Patterns are few; each is compiled once and shared by every thread.
 fn pattern_regex(pattern: &str) -> Option<&'static Regex> {
     use std::collections::HashMap;
@@ -974,6 +1272,9 @@ fn expected(shape: &Shape) -> &'static str {
 /// Istio's own validation of single resources beyond the CRD schema
 /// (`pkg/config/validation/validation.go`), where it is certain from the resource alone.
 fn istio_checks(w: &mut Walker<'_>, root: NodeId) {
+    if let Some(spec) = w.doc.get(root, "spec").filter(|&s| w.doc.is_map(s)) {
+        go::check(w, spec);
+    }
     if w.kind != "VirtualService" || w.meta.kind.info().group != "networking.istio.io" {
         return;
     }
