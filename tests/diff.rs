@@ -727,3 +727,197 @@ fn ingress_routes_are_compared_from_the_gateway() {
         d.traffic
     );
 }
+
+// ---- TCP and TLS routes -------------------------------------------------------------------------
+
+/// testdata/diff/tcp: a TCP canary on mysql.db:3306 and a TLS canary on api.example.com:443.
+fn l4_example() -> Diff {
+    let base = side("testdata/diff/tcp/base", &["testdata/diff/tcp/base"]);
+    let head = side("testdata/diff/tcp/head", &["testdata/diff/tcp/head"]);
+    diff::diff(&base, &head)
+}
+
+const TCP_CANARY: &str = "TCP connections from db and shop to mysql.db:3306: mysql v1 100 % → mysql v1 80 % + mysql v2 20 % (VirtualService db/mysql, testdata/diff/tcp/head/mysql.yaml:25)";
+const TLS_CANARY: &str = "TLS connections from shop and db to api.example.com:443 with SNI api.example.com: api.example.com 100 % → api.example.com 90 % + api-canary.example.com 10 % (VirtualService shop/api, testdata/diff/tcp/head/api.yaml:28)";
+
+#[test]
+fn tcp_and_tls_route_changes_are_sentences_in_every_format() {
+    let d = l4_example();
+    assert_eq!(d.traffic.len(), 2, "{:#?}", d.traffic);
+    for (format, out) in rendered(&d) {
+        for sentence in [TCP_CANARY, TLS_CANARY] {
+            assert!(
+                out.contains(&as_written(format, sentence)),
+                "-o {format} lacks\n  {sentence}\nin\n{out}"
+            );
+        }
+    }
+    let by = |s: &str| d.traffic.iter().find(|t| t.sentence == s).unwrap();
+    assert_eq!(by(TCP_CANARY).protocol, "tcp");
+    assert_eq!(by(TCP_CANARY).kind, "changed");
+    assert_eq!(by(TLS_CANARY).protocol, "tls");
+    assert_eq!(by(TLS_CANARY).request, "with SNI api.example.com");
+    let v: serde_json::Value = serde_json::from_str(&report::diff_json::render(&d)).unwrap();
+    let protocols: Vec<&str> = v["traffic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["protocol"].as_str().unwrap())
+        .collect();
+    assert_eq!(protocols, ["tls", "tcp"]);
+}
+
+#[test]
+fn snapshots_of_every_format_for_tcp_and_tls() {
+    let d = l4_example();
+    for (format, out) in rendered(&d) {
+        insta::assert_snapshot!(format!("diff_tcp_tls_{format}"), out);
+    }
+}
+
+const API_SE: &str = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: api\n  namespace: default\nspec:\n  hosts: [api.example.com, a.example.net, b.example.net, c.example.net]\n  location: MESH_EXTERNAL\n  resolution: DNS\n  ports:\n  - number: 443\n    name: tls\n    protocol: TLS\n";
+
+fn api_vs(routes: &str) -> String {
+    format!(
+        "{API_SE}---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: api\n  namespace: default\nspec:\n  hosts: [api.example.com]\n{routes}"
+    )
+}
+
+fn tls_route(sni: &str, dest: &str) -> String {
+    format!(
+        "  - match:\n    - sniHosts: [\"{sni}\"]\n    route:\n    - destination:\n        host: {dest}\n"
+    )
+}
+
+#[test]
+fn a_tls_connection_takes_the_route_of_its_exact_sni_before_an_earlier_wildcard() {
+    // The wildcard route comes first, but Envoy picks the filter chain of the exact server name.
+    let routes = |exact_dest: &str| {
+        format!(
+            "  tls:\n{}{}",
+            tls_route("*.example.com", "a.example.net"),
+            tls_route("api.example.com", exact_dest)
+        )
+    };
+    let base = sources_side(
+        "base",
+        &[
+            ("platform.yaml", PLATFORM),
+            ("api.yaml", &api_vs(&routes("b.example.net"))),
+        ],
+    );
+    let head = sources_side(
+        "head",
+        &[
+            ("platform.yaml", PLATFORM),
+            ("api.yaml", &api_vs(&routes("c.example.net"))),
+        ],
+    );
+    let d = diff::diff(&base, &head);
+    let t = d
+        .traffic
+        .iter()
+        .find(|t| t.host == "api.example.com")
+        .unwrap_or_else(|| panic!("{:#?}", d.traffic));
+    assert_eq!(t.protocol, "tls");
+    assert_eq!(t.before, "b.example.net 100 %");
+    assert_eq!(t.after, "c.example.net 100 %");
+    // The place is tls[1]: after the ServiceEntry, `---`, the VirtualService's 8 lines up to
+    // `tls:` and the 5 lines of tls[0].
+    let at = t.at.as_ref().unwrap();
+    assert_eq!(at.resource.as_deref(), Some("VirtualService default/api"));
+    assert_eq!(at.line, API_SE.lines().count() + 1 + 8 + 5 + 1);
+}
+
+#[test]
+fn a_tls_connection_no_tls_route_takes_falls_back_to_the_tcp_routes() {
+    let tcp = "  tcp:\n  - route:\n    - destination:\n        host: a.example.net\n";
+    let base = sources_side(
+        "base",
+        &[
+            ("platform.yaml", PLATFORM),
+            (
+                "api.yaml",
+                &api_vs(&format!(
+                    "  tls:\n{}{tcp}",
+                    tls_route("api.example.com", "b.example.net")
+                )),
+            ),
+        ],
+    );
+    // The head's tls route names another SNI host: api.example.com now takes the tcp route.
+    let head = sources_side(
+        "head",
+        &[
+            ("platform.yaml", PLATFORM),
+            (
+                "api.yaml",
+                &api_vs(&format!(
+                    "  tls:\n{}{tcp}",
+                    tls_route("www.example.com", "b.example.net")
+                )),
+            ),
+        ],
+    );
+    let d = diff::diff(&base, &head);
+    let t = d
+        .traffic
+        .iter()
+        .find(|t| t.host == "api.example.com")
+        .unwrap_or_else(|| panic!("{:#?}", d.traffic));
+    assert_eq!(
+        (t.before.as_str(), t.after.as_str()),
+        ("b.example.net 100 %", "a.example.net 100 %")
+    );
+    assert!(
+        t.sentence.starts_with("TLS connections from "),
+        "{}",
+        t.sentence
+    );
+}
+
+#[test]
+fn a_tcp_route_for_one_source_namespace_changes_only_that_namespace() {
+    let tcp = |shop_subset: &str| {
+        reviews_vs("  - route:\n    - destination:\n        host: reviews\n").replace(
+            "  http:\n  - route:\n    - destination:\n        host: reviews\n",
+            &format!("  tcp:\n  - match:\n    - sourceNamespace: shop\n    route:\n    - destination:\n        host: reviews\n        subset: {shop_subset}\n  - route:\n    - destination:\n        host: reviews\n        subset: v1\n"),
+        )
+    };
+    // reviews' port declared TCP.
+    let platform = PLATFORM.replace(
+        "  name: reviews\n  namespace: default\nspec:\n  selector: {app: reviews}\n  ports:\n  - name: http\n",
+        "  name: reviews\n  namespace: default\nspec:\n  selector: {app: reviews}\n  ports:\n  - name: tcp\n",
+    );
+    assert_ne!(
+        platform, PLATFORM,
+        "the reviews Service of platform.yaml is as expected"
+    );
+    let base = sources_side(
+        "base",
+        &[("platform.yaml", &platform), ("reviews.yaml", &tcp("v1"))],
+    );
+    let head = sources_side(
+        "head",
+        &[("platform.yaml", &platform), ("reviews.yaml", &tcp("v2"))],
+    );
+    let d = diff::diff(&base, &head);
+    let t = d
+        .traffic
+        .iter()
+        .find(|t| t.host == "reviews.default")
+        .unwrap_or_else(|| panic!("{:#?}", d.traffic));
+    assert_eq!(t.clients, ["shop"], "{:#?}", d.traffic);
+    assert_eq!(t.protocol, "tcp");
+    assert_eq!(
+        (t.before.as_str(), t.after.as_str()),
+        ("reviews v1 100 %", "reviews v2 100 %")
+    );
+    assert_eq!(
+        d.traffic
+            .iter()
+            .filter(|t| t.host == "reviews.default")
+            .count(),
+        1
+    );
+}

@@ -13,6 +13,10 @@
 //! - requests: per match condition of every route of both sides, one request that condition
 //!   takes (`with header end-user=jason`), and a plain `GET /`.
 //!
+//! On a port declared TCP (or TLS/HTTPS), the `tcp` (and `tls`) routes add client groups and
+//! ports the same way, and one connection per client group is walked (for TLS with the SNI of
+//! the host connected to); the sentence says `TCP connections` / `TLS connections … with SNI`.
+//!
 //! Every request is walked by `simulate` on both sides; a difference in destinations (with their
 //! effective percentages and subsets), verdict, rewrite, redirect, fault, timeout or retries is
 //! one change, told in one sentence with the place that decided it. The work is linear in the
@@ -27,7 +31,7 @@ use super::Place;
 use super::changes::Changes;
 use crate::authz::PolicyIndex;
 use crate::engine::Analysis;
-use crate::mesh::matching::{HttpCondition, StrMatch, regex_literal_prefix};
+use crate::mesh::matching::{HttpCondition, L4Condition, StrMatch, regex_literal_prefix};
 use crate::mesh::{GatewayRef, Labels, Mesh, ServiceSource, WorkloadSource, host};
 use crate::model::Model;
 use crate::simulate::{self, Query, Simulation};
@@ -41,6 +45,9 @@ pub struct TrafficChange {
     /// `reviews.default` (a cluster Service) or the host as written (`api.example.com`).
     pub host: String,
     pub port: u32,
+    /// `http` (requests), `tcp` or `tls` (connections: the port is declared TCP, or TLS/HTTPS,
+    /// so `simulate` walks the VirtualServices' `tcp` routes, or `tls` routes by SNI then `tcp`).
+    pub protocol: &'static str,
     /// `with header end-user=jason`; empty for a plain request.
     pub request: String,
     /// `changed`, `fails` (worked before), `recovers` (failed before), `unreachable`.
@@ -275,7 +282,71 @@ fn probes(model: &Model, mesh: &Mesh, fqdn: &str, head: bool, out: &mut BTreeMap
                 }
             }
         }
+        // `tcp` and `tls` routes: a connection carries no request attributes (its SNI is the
+        // host connected to), so each match condition only adds the client groups
+        // (sourceNamespace, sourceLabels), proxies and ports it distinguishes; the connection
+        // itself is the plain probe.
+        let tcp = vs.spec.tcp.iter().flat_map(|route| {
+            let conds: Vec<L4Condition> = if route.matches.is_empty() {
+                vec![L4Condition::any(&gws)]
+            } else {
+                route
+                    .matches
+                    .iter()
+                    .map(|m| L4Condition::from_tcp(m, vs.namespace(), &gws))
+                    .collect()
+            };
+            conds
+        });
+        let tls = vs.spec.tls.iter().flat_map(|route| {
+            let conds: Vec<L4Condition> = if route.matches.is_empty() {
+                vec![L4Condition::any(&gws)]
+            } else {
+                route
+                    .matches
+                    .iter()
+                    .map(|m| L4Condition::from_tls(m, vs.namespace(), &gws))
+                    .collect()
+            };
+            conds
+        });
+        for cond in tcp.chain(tls) {
+            let p = Probe {
+                desc: String::new(),
+                method: "GET".into(),
+                path: "/".into(),
+                query: Vec::new(),
+                headers: Vec::new(),
+                port: cond.port,
+                source_labels: cond.source_labels,
+                source_namespace: cond.source_namespace,
+                gateways: Some(cond.gateways),
+                head_route: None,
+            };
+            out.entry(probe_key(&p)).or_insert(p);
+        }
     }
+}
+
+/// `tls` when a Service of `fqdn` (on either side) declares `port` TLS or HTTPS, `tcp` when it
+/// declares another non-HTTP protocol (then `simulate` walks the `tls` and `tcp` routes), else
+/// `http`.
+fn port_protocol(sides: [&Analysis; 2], fqdn: &str, port: u32) -> &'static str {
+    use crate::mesh::Protocol;
+    let mut out = "http";
+    for a in sides {
+        for s in a.mesh.services_for_host(fqdn) {
+            for p in a.mesh.service(s).ports.iter().filter(|p| p.number == port) {
+                match p.protocol {
+                    Protocol::Tls | Protocol::Https => return "tls",
+                    Protocol::Unknown => {}
+                    other if !other.is_http() => out = "tcp",
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
 }
 
 fn probe_key(p: &Probe) -> String {
@@ -739,9 +810,12 @@ pub fn compare(
                 let mesh = GatewayRef::Mesh;
                 let proxy = client.gateway.as_ref().unwrap_or(&mesh);
                 for &port in client.ports.as_ref().unwrap_or(&host_ports) {
+                    let protocol = port_protocol(sides, fqdn, port);
                     let mut seen: BTreeSet<String> = BTreeSet::new();
                     for p in table.values() {
-                        if p.gateways.as_ref().is_some_and(|g| !g.contains(proxy))
+                        // A TCP connection has no method, path or header: one per client.
+                        if (protocol != "http" && !p.desc.is_empty())
+                            || p.gateways.as_ref().is_some_and(|g| !g.contains(proxy))
                             || p.port.is_some_and(|q| q != port)
                             || p.source_namespace
                                 .as_ref()
@@ -760,11 +834,17 @@ pub fn compare(
                         if before.text == after.text && !unreachable {
                             continue;
                         }
-                        let c = change(client, fqdn, port, p, before, after, unreachable);
+                        let mut c = change(client, fqdn, port, p, before, after, unreachable);
+                        c.protocol = protocol;
+                        if protocol == "tls" {
+                            // The connection's SNI is the host connected to.
+                            c.request = format!("with SNI {fqdn}");
+                        }
                         // Client groups alike in a change are one sentence.
                         match out.iter_mut().find(|o: &&mut TrafficChange| {
                             o.host == c.host
                                 && o.port == c.port
+                                && o.protocol == c.protocol
                                 && o.request == c.request
                                 && o.before == c.before
                                 && o.after == c.after
@@ -805,8 +885,13 @@ fn sentence(c: &TrafficChange) -> String {
     let place =
         c.at.as_ref()
             .map_or(String::new(), |a| format!(" ({})", a.describe()));
+    let what = match c.protocol {
+        "tcp" => "TCP connections",
+        "tls" => "TLS connections",
+        _ => "requests",
+    };
     let mut s = format!(
-        "requests from {} to {}:{}{request}: {} → {}{place}",
+        "{what} from {} to {}:{}{request}: {} → {}{place}",
         and_list(&c.clients),
         c.host,
         c.port,
@@ -848,6 +933,7 @@ fn change(
         clients: vec![client.label.clone()],
         host: show_host(fqdn),
         port,
+        protocol: "http",
         request: p.desc.clone(),
         kind,
         before: before.text,

@@ -1968,43 +1968,127 @@ impl<'a> Walker<'a> {
         svc: Option<ServiceId>,
     ) -> Result<(), UsageError> {
         let v = &self.model.virtual_services[vs];
-        let taken = v.spec.tcp.iter().enumerate().find(|(_, r)| {
-            r.matches.is_empty()
-                || r.matches.iter().any(|m| {
-                    m.port.as_ref().is_none_or(|p| p.value == req.port)
-                        && m.source_labels
-                            .iter()
-                            .all(|(k, val)| labels.get(k) == Some(val))
-                        && m.source_namespace.as_ref().is_none_or(|n| n.value == ns)
+        // A TLS or HTTPS port: the `tls` routes first, each its own filter chain picked by the
+        // connection's SNI (here the host connected to): an exact server name before a
+        // wildcard, a route naming no SNI host last, then the order written. Only when none
+        // matches do the `tcp` routes apply (Istio appends them as the chain without SNI).
+        let tls_port = svc.is_some_and(|s| {
+            self.mesh
+                .service(s)
+                .ports
+                .iter()
+                .find(|p| p.number == req.port)
+                .is_some_and(|p| {
+                    matches!(
+                        p.protocol,
+                        crate::mesh::Protocol::Tls | crate::mesh::Protocol::Https
+                    )
                 })
         });
-        let Some((i, r)) = taken else {
+        let source_ok = |port: Option<u32>, sl: &crate::model::Map<String>, sn: Option<&str>| {
+            port.is_none_or(|p| p == req.port)
+                && sl.iter().all(|(k, val)| labels.get(k) == Some(val))
+                && sn.is_none_or(|n| n == ns)
+        };
+        let sni = req.host.to_ascii_lowercase();
+        let mut tls_taken: Option<(usize, u8)> = None;
+        if tls_port {
+            for (i, r) in v.spec.tls.iter().enumerate() {
+                let score = r
+                    .matches
+                    .iter()
+                    .filter(|m| {
+                        source_ok(
+                            m.port.as_ref().map(|p| p.value),
+                            &m.source_labels,
+                            m.source_namespace.as_ref().map(|n| n.value.as_str()),
+                        )
+                    })
+                    .filter_map(|m| {
+                        if m.sni_hosts.is_empty() {
+                            return Some(0u8);
+                        }
+                        m.sni_hosts
+                            .iter()
+                            .filter_map(|h| {
+                                let h = h.value.to_ascii_lowercase();
+                                if h == sni {
+                                    Some(2u8)
+                                } else if host::is_wildcard(&h) && host::matches(&h, &sni) {
+                                    Some(1u8)
+                                } else {
+                                    None
+                                }
+                            })
+                            .max()
+                    })
+                    .max()
+                    .or(r.matches.is_empty().then_some(0u8));
+                if let Some(score) = score
+                    && tls_taken.is_none_or(|(_, best)| score > best)
+                {
+                    tls_taken = Some((i, score));
+                }
+            }
+        }
+        let taken: Option<(
+            &'static str,
+            usize,
+            &[crate::model::networking::RouteDestination],
+            crate::source::Loc,
+        )> = match tls_taken {
+            Some((i, _)) => {
+                let r = &v.spec.tls[i];
+                Some(("tls", i, &r.route[..], r.at))
+            }
+            None => v
+                .spec
+                .tcp
+                .iter()
+                .enumerate()
+                .find(|(_, r)| {
+                    r.matches.is_empty()
+                        || r.matches.iter().any(|m| {
+                            source_ok(
+                                m.port.as_ref().map(|p| p.value),
+                                &m.source_labels,
+                                m.source_namespace.as_ref().map(|n| n.value.as_str()),
+                            )
+                        })
+                })
+                .map(|(i, r)| ("tcp", i, &r.route[..], r.at)),
+        };
+        let Some((kind, i, route, at)) = taken else {
+            let what = if tls_port { "tls or tcp" } else { "tcp" };
             self.push(
                 "route",
-                format!("{} has no tcp route for port {}", vs_desc(v), req.port),
+                format!("{} has no {what} route for port {}", vs_desc(v), req.port),
                 Some((v.resource_ref(), v.loc())),
             );
             hop.verdict = Verdict::new(
                 None,
                 None,
                 Cause::NoRoute,
-                format!("no tcp route of {} takes the connection", vs_desc(v)),
+                format!("no {what} route of {} takes the connection", vs_desc(v)),
             );
             return Ok(());
         };
+        let sni_note = if kind == "tls" {
+            format!(" with SNI {sni}")
+        } else {
+            String::new()
+        };
         self.push(
             "route",
-            format!("{} tcp[{i}] takes the connection", vs_desc(v)),
-            Some((v.resource_ref(), r.at)),
+            format!("{} {kind}[{i}] takes the connection{sni_note}", vs_desc(v)),
+            Some((v.resource_ref(), at)),
         );
-        let weights: Vec<Option<i64>> = r
-            .route
+        let weights: Vec<Option<i64>> = route
             .iter()
             .map(|d| d.weight.as_ref().map(|w| w.value))
             .collect();
         let pcts = weighted(&weights);
-        hop.candidates = r
-            .route
+        hop.candidates = route
             .iter()
             .zip(&pcts)
             .filter_map(|(d, p)| {
@@ -2061,7 +2145,7 @@ impl<'a> Walker<'a> {
             c.subset.clone(),
             ns,
             true,
-            Some((vs, r.at)),
+            Some((vs, at)),
             req,
         );
         Ok(())
