@@ -738,7 +738,7 @@ fn l4_example() -> Diff {
 }
 
 const TCP_CANARY: &str = "TCP connections from db and shop to mysql.db:3306: mysql v1 100 % → mysql v1 80 % + mysql v2 20 % (VirtualService db/mysql, testdata/diff/tcp/head/mysql.yaml:25)";
-const TLS_CANARY: &str = "TLS connections from shop and db to api.example.com:443 with SNI api.example.com: api.example.com 100 % → api.example.com 90 % + api-canary.example.com 10 % (VirtualService shop/api, testdata/diff/tcp/head/api.yaml:28)";
+const TLS_CANARY: &str = "TLS connections from db and shop to api.example.com:443 with SNI api.example.com: api.example.com 100 % → api.example.com 90 % + api-canary.example.com 10 % (VirtualService shop/api, testdata/diff/tcp/head/api.yaml:28)";
 
 #[test]
 fn tcp_and_tls_route_changes_are_sentences_in_every_format() {

@@ -862,6 +862,9 @@ pub fn compare(
         .collect();
     let mut out: Vec<TrafficChange> = per_host.into_iter().flatten().collect();
     for c in &mut out {
+        // In name order, so a sentence reads the same whatever order the groups were found in.
+        c.clients.sort();
+        c.clients.dedup();
         c.sentence = sentence(c);
     }
     out
