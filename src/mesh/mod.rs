@@ -95,6 +95,14 @@ impl ExportTo {
             ExportTo::Namespaces(list) => list.iter().any(|n| n == ns),
         }
     }
+
+    /// Whether some namespace sees both.
+    pub fn overlaps(&self, other: &ExportTo) -> bool {
+        match (self, other) {
+            (ExportTo::All, _) | (_, ExportTo::All) => true,
+            (ExportTo::Namespaces(x), ExportTo::Namespaces(y)) => x.iter().any(|n| y.contains(n)),
+        }
+    }
 }
 
 /// Whether a workload runs an Istio proxy.

@@ -1,6 +1,9 @@
 //! Service ports and the protocol Istio infers for them (`pkg/config/protocol`).
 
-use crate::mesh::PortInfo;
+use std::collections::HashMap;
+
+use crate::mesh::{ExportTo, Mesh, PortInfo, ServiceSource};
+use crate::model::Model;
 use crate::model::k8s::K8sServicePort;
 use crate::model::networking::ServicePort;
 use crate::model::node::IntOrString;
@@ -139,6 +142,56 @@ pub fn se_port(p: &ServicePort) -> Option<PortInfo> {
         protocol,
         loc: p.at,
     })
+}
+
+/// One declared port of one ServiceEntry host.
+pub struct ServiceEntryPort<'a> {
+    /// Index into `Model::service_entries`.
+    pub se: usize,
+    /// Index into the ServiceEntry's `spec.ports`.
+    pub port: usize,
+    /// The protocol as written, upper-cased (empty when undeclared).
+    pub protocol: String,
+    pub export: &'a ExportTo,
+}
+
+/// The ports of every ServiceEntry host of the index grouped by (host, port number), in key
+/// order, ServiceEntries in input order: what the rules comparing ServiceEntries that declare
+/// the same host and port read. Linear in the declared ports.
+pub fn service_entry_ports_by_host_port<'a>(
+    mesh: &'a Mesh,
+    model: &Model,
+) -> Vec<((String, u32), Vec<ServiceEntryPort<'a>>)> {
+    let mut groups: HashMap<(String, u32), Vec<ServiceEntryPort<'a>>> = HashMap::new();
+    for svc in &mesh.services {
+        let ServiceSource::ServiceEntry(i, _) = svc.source else {
+            continue;
+        };
+        let Some(se) = model.service_entries.get(i) else {
+            continue;
+        };
+        for (j, p) in se.spec.ports.iter().enumerate() {
+            let Some(number) = p.number.as_ref() else {
+                continue;
+            };
+            let protocol = p
+                .protocol
+                .as_ref()
+                .map_or(String::new(), |p| p.value.to_ascii_uppercase());
+            groups
+                .entry((svc.host.clone(), number.value))
+                .or_default()
+                .push(ServiceEntryPort {
+                    se: i,
+                    port: j,
+                    protocol,
+                    export: &svc.export_to,
+                });
+        }
+    }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    groups
 }
 
 #[cfg(test)]

@@ -2,10 +2,8 @@
 //! namespace declare the same host and port with the same protocol (with different protocols it
 //! is `serviceentry-protocol-conflict`). Grouped by (host, port) in a map: linear.
 
-use std::collections::HashMap;
-
 use crate::diag::{Diagnostic, Severity};
-use crate::mesh::ExportTo;
+use crate::mesh::ports::{ServiceEntryPort, service_entry_ports_by_host_port};
 use crate::rules::{Context, Rule};
 
 pub const RULE: Rule = Rule {
@@ -20,49 +18,16 @@ pub const RULE: Rule = Rule {
 /// The pass over the mesh (`None`: the loader or the model phase report it).
 pub const CHECK: Option<crate::rules::CheckFn> = Some(check);
 
-struct Entry {
-    se: usize,
-    port: usize,
-    protocol: String,
-    export: ExportTo,
-}
-
-fn overlap(a: &ExportTo, b: &ExportTo) -> bool {
-    match (a, b) {
-        (ExportTo::All, _) | (_, ExportTo::All) => true,
-        (ExportTo::Namespaces(x), ExportTo::Namespaces(y)) => x.iter().any(|n| y.contains(n)),
-    }
-}
-
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = cx.model;
-    let mut groups: HashMap<(String, u32), Vec<Entry>> = HashMap::new();
-    for (i, se) in model.service_entries.iter().enumerate() {
-        let export = ExportTo::parse(
-            se.spec.export_to.iter().flatten().map(|e| e.value.as_str()),
-            se.namespace(),
-            &model.mesh_config.default_service_export_to,
-        );
-        for host in &se.spec.hosts {
-            for (j, p) in se.spec.ports.iter().enumerate() {
-                let Some(number) = p.number.as_ref() else { continue };
-                let protocol = p.protocol.as_ref().map_or(String::new(), |p| p.value.to_ascii_uppercase());
-                groups.entry((host.value.to_ascii_lowercase(), number.value)).or_default().push(Entry {
-                    se: i,
-                    port: j,
-                    protocol,
-                    export: export.clone(),
-                });
-            }
-        }
-    }
-    let mut groups: Vec<_> = groups.into_iter().filter(|(_, v)| v.len() > 1).collect();
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let groups = service_entry_ports_by_host_port(cx.mesh, model)
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1);
     for ((host, number), entries) in groups {
         for e in &entries {
-            let others: Vec<&Entry> = entries
+            let others: Vec<&ServiceEntryPort> = entries
                 .iter()
-                .filter(|o| o.se != e.se && o.protocol == e.protocol && overlap(&o.export, &e.export))
+                .filter(|o| o.se != e.se && o.protocol == e.protocol && o.export.overlaps(e.export))
                 .collect();
             let Some(first) = others.first() else { continue };
             let se = &model.service_entries[e.se];
