@@ -64,11 +64,13 @@ pub fn identities(model: &Model, diagnostics: &[Diagnostic]) -> Vec<Identity> {
                 Some(r) => r.to_string(),
                 None => format!("file {}", shown_path(&file_path(model, d.loc.file.0))),
             };
+            // A file's documents are in offset order: the first one ending at or after the
+            // finding holds it, if it starts before it (a binary search, not a scan per finding:
+            // a helm stream is one file of many thousands of documents).
             let doc = by_file.get(&d.loc.file.0).and_then(|docs| {
-                docs.iter().copied().find(|&i| {
-                    let s = model.documents[i].span;
-                    s.start <= d.loc.span.start && d.loc.span.start <= s.end
-                })
+                let at = docs.partition_point(|&i| model.documents[i].span.end < d.loc.span.start);
+                let i = *docs.get(at)?;
+                (model.documents[i].span.start <= d.loc.span.start).then_some(i)
             });
             let path = match doc {
                 Some(i) => {
