@@ -58,8 +58,9 @@ pub mod check;
 pub mod conditions;
 
 use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashSet;
 
-use crate::mesh::{Mesh, WorkloadId};
+use crate::mesh::{Labels, Mesh, WorkloadId};
 use crate::model::security::{AuthorizationPolicy, AuthzRule};
 use crate::model::{Model, Res};
 
@@ -149,6 +150,65 @@ pub fn is_dry_run(p: &Res<AuthorizationPolicy>) -> bool {
 /// Whether a policy attaches by `targetRef`/`targetRefs` (never to a sidecar).
 pub fn has_target_ref(p: &AuthorizationPolicy) -> bool {
     p.target_ref.is_some() || !p.target_refs.is_empty()
+}
+
+/// The workloads some RequestAuthentication selects: only their requests can carry a validated
+/// JWT (a request principal, `request.auth.*` claims). A selector-less RequestAuthentication
+/// covers its namespace, or every namespace from the root namespace.
+pub struct JwtCoverage<'a> {
+    /// A selector-less RequestAuthentication in the root namespace.
+    pub everywhere: bool,
+    /// Namespaces of selector-less RequestAuthentications.
+    pub namespaces: FxHashSet<&'a str>,
+    /// Workloads a RequestAuthentication's selector picks.
+    pub selected: FxHashSet<WorkloadId>,
+}
+
+impl<'a> JwtCoverage<'a> {
+    /// One pass over the RequestAuthentications, each selector looked up in the index.
+    pub fn of(model: &'a Model, mesh: &Mesh) -> JwtCoverage<'a> {
+        let root = mesh.root_namespace.as_str();
+        let mut coverage = JwtCoverage {
+            everywhere: false,
+            namespaces: FxHashSet::default(),
+            selected: FxHashSet::default(),
+        };
+        for ra in &model.request_authentications {
+            let labels: Labels = ra
+                .spec
+                .selector
+                .as_ref()
+                .map(|s| {
+                    s.match_labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.value.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match (labels.is_empty(), ra.namespace() == root) {
+                (true, true) => coverage.everywhere = true,
+                (true, false) => {
+                    coverage.namespaces.insert(ra.namespace());
+                }
+                (false, true) => coverage
+                    .selected
+                    .extend(mesh.select_in_any_namespace(&labels)),
+                (false, false) => coverage
+                    .selected
+                    .extend(mesh.select(ra.namespace(), &labels)),
+            }
+        }
+        coverage
+    }
+
+    /// Whether some RequestAuthentication selects the workload.
+    pub fn covers(&self, mesh: &Mesh, w: WorkloadId) -> bool {
+        self.everywhere
+            || self.selected.contains(&w)
+            || self
+                .namespaces
+                .contains(mesh.workload(w).namespace.as_str())
+    }
 }
 
 /// AuthorizationPolicies indexed by namespace and by the first label of their selector, so that

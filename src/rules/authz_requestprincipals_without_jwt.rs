@@ -4,11 +4,8 @@
 //! principal and no claims: an ALLOW rule on them allows nothing, a DENY rule on them never denies
 //! (and `notRequestPrincipals: ["*"]` denies everything).
 
-use rustc_hash::FxHashSet as HashSet;
-
-use crate::authz::{Action, PolicyIndex};
+use crate::authz::{Action, JwtCoverage, PolicyIndex};
 use crate::diag::{Diagnostic, Severity};
-use crate::mesh::{Labels, WorkloadId};
 use crate::model::Spanned;
 use crate::rules::{Context, Rule};
 
@@ -54,32 +51,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if uses.is_empty() {
         return;
     }
-    let root = mesh.root_namespace.as_str();
-    let mut everywhere = false;
-    let mut namespaces: HashSet<&str> = HashSet::default();
-    let mut selected: HashSet<WorkloadId> = HashSet::default();
-    for ra in &model.request_authentications {
-        let labels: Labels = ra
-            .spec
-            .selector
-            .as_ref()
-            .map(|s| {
-                s.match_labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.value.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        match (labels.is_empty(), ra.namespace() == root) {
-            (true, true) => everywhere = true,
-            (true, false) => {
-                namespaces.insert(ra.namespace());
-            }
-            (false, true) => selected.extend(mesh.select_in_any_namespace(&labels)),
-            (false, false) => selected.extend(mesh.select(ra.namespace(), &labels)),
-        }
-    }
-    if everywhere {
+    let coverage = JwtCoverage::of(model, mesh);
+    if coverage.everywhere {
         return;
     }
     for i in uses {
@@ -88,17 +61,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if workloads.is_empty() && !p.spec.target_refs.is_empty() {
             continue;
         }
-        let covered = |w: &WorkloadId| {
-            selected.contains(w) || namespaces.contains(mesh.workload(*w).namespace.as_str())
-        };
         let uncovered = if workloads.is_empty() {
-            !namespaces.contains(p.namespace())
+            !coverage.namespaces.contains(p.namespace())
                 && !model
                     .request_authentications
                     .iter()
                     .any(|r| r.namespace() == p.namespace())
         } else {
-            !workloads.iter().any(covered)
+            !workloads.iter().any(|&w| coverage.covers(mesh, w))
         };
         if !uncovered {
             continue;

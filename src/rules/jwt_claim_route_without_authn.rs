@@ -7,6 +7,7 @@
 //! the root namespace or the workload's namespace and its selector is absent or matches the
 //! workload's labels (one that attaches by `targetRef` is taken to apply, as upstream does).
 
+use crate::authz::JwtCoverage;
 use crate::diag::{Diagnostic, Severity};
 use crate::mesh::GatewayRef;
 use crate::model::networking::StringMatch;
@@ -53,6 +54,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if model.virtual_services.is_empty() {
         return;
     }
+    let coverage = JwtCoverage::of(model, mesh);
     for (i, vs) in model.virtual_services.iter().enumerate() {
         // The first claim key the routes match on.
         let Some((claim, at)) = vs
@@ -76,15 +78,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let mut bare: Vec<String> = Vec::new();
             for &w in &mesh.gateway_workloads[g] {
                 let wl = mesh.workload(w);
-                let covered = model.request_authentications.iter().any(|ra| {
-                    (ra.namespace() == mesh.root_namespace || ra.namespace() == wl.namespace)
-                        && ra.spec.selector.as_ref().is_none_or(|s| {
-                            s.match_labels
-                                .iter()
-                                .all(|(k, v)| wl.labels.get(k) == Some(&v.value))
-                        })
-                });
-                if !covered {
+                if !coverage.covers(mesh, w) {
                     bare.push(format!("{}/{}", wl.namespace, wl.name));
                 }
             }
