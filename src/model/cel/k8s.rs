@@ -192,8 +192,10 @@ fn unescape(s: &str, host: bool) -> Result<(), String> {
                 let ok =
                     i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit();
                 if !ok {
-                    let end = (i + 3).min(b.len());
-                    return Err(format!("invalid URL escape {:?}", &s[i..end]));
+                    // Up to three characters (not bytes: the escape may be followed by a
+                    // multi-byte character).
+                    let shown: String = s[i..].chars().take(3).collect();
+                    return Err(format!("invalid URL escape {shown:?}"));
                 }
                 i += 3;
             }
@@ -362,11 +364,13 @@ pub fn parse_go_duration(s: &str) -> Result<i64, String> {
         if !frac_part.is_empty() {
             let mut scale: u128 = 1;
             let mut frac: u128 = 0;
-            for d in frac_part.bytes().take(30) {
+            // Digits past the 20th change nothing at nanosecond precision (an hour is 3.6e12
+            // ns), and 20 keep `frac * unit` far inside u128 whatever the input.
+            for d in frac_part.bytes().take(20) {
                 frac = frac * 10 + u128::from(d - b'0');
                 scale *= 10;
             }
-            value += frac * unit / scale;
+            value = value.checked_add(frac * unit / scale).ok_or_else(err)?;
         }
         total = total.checked_add(value).ok_or_else(err)?;
         if total > i64::MAX as u128 + u128::from(neg) {
@@ -542,5 +546,17 @@ mod tests {
         ] {
             assert!(parse_go_duration(bad).is_err(), "{bad:?} should not parse");
         }
+    }
+
+    #[test]
+    fn hostile_escapes_and_fractions_are_errors_or_values_never_panics() {
+        // An invalid escape followed by a multi-byte character.
+        assert!(parse_url("http://h/%a\u{e9}").is_err());
+        assert!(parse_request_uri("/%\u{e9}\u{e9}").is_err());
+        // Thirty fractional digits of an hour.
+        assert_eq!(
+            parse_go_duration("1.999999999999999999999999999999h"),
+            Ok(7_199_999_999_999)
+        );
     }
 }
