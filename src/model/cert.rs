@@ -234,6 +234,10 @@ fn certificate_validity(input: &[u8]) -> Option<((i64, i64), &[u8])> {
 /// UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSSZ`) as Unix seconds.
 fn time(tag: u8, value: &[u8]) -> Option<i64> {
     let s = std::str::from_utf8(value).ok()?.strip_suffix('Z')?;
+    // Digits only, so the fixed-width fields below are sliced on character boundaries.
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let (year, rest) = match tag {
         0x17 if s.len() == 12 => {
             let yy: i64 = s[..2].parse().ok()?;
@@ -242,9 +246,6 @@ fn time(tag: u8, value: &[u8]) -> Option<i64> {
         0x18 if s.len() == 14 => (s[..4].parse().ok()?, &s[4..]),
         _ => return None,
     };
-    if !rest.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
     let n = |i: usize| rest[i..i + 2].parse::<i64>().ok();
     let (month, day, hour, minute, second) = (n(0)?, n(2)?, n(4)?, n(6)?, n(8)?);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
@@ -312,5 +313,13 @@ mod tests {
         ));
         let key = b"-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n";
         assert!(matches!(check_pem(key), CertCheck::Unreadable(_)));
+    }
+
+    #[test]
+    fn a_time_with_a_multi_byte_character_is_no_time() {
+        // Twelve bytes before the Z, one character of them two bytes wide.
+        assert_eq!(time(0x17, "1\u{e9}345678901Z".as_bytes()), None);
+        assert_eq!(time(0x18, "20\u{e9}3456789012Z".as_bytes()), None);
+        assert!(time(0x17, b"250101000000Z").is_some());
     }
 }
