@@ -601,14 +601,6 @@ fn ports(sides: [&Analysis; 2], fqdn: &str, probes: &BTreeMap<String, Probe>) ->
     out.into_iter().collect()
 }
 
-/// A host as people write it: `reviews.default` for a cluster Service, else as is.
-pub fn show_host(fqdn: &str) -> String {
-    match fqdn.strip_suffix(".svc.cluster.local") {
-        Some(short) => short.to_string(),
-        None => fqdn.to_string(),
-    }
-}
-
 fn pct(p: f64) -> String {
     let s = format!("{p:.1}");
     format!("{} %", s.strip_suffix(".0").unwrap_or(&s))
@@ -653,7 +645,7 @@ fn outcome(a: &Analysis, sim: &Simulation, side: &'static str) -> Outcome {
         } else if let Some(d) = &hop.destination {
             parts.push(format!(
                 "{}{}",
-                show_host(&d.service),
+                host::short(&d.service),
                 d.subset.as_ref().map_or(String::new(), |s| format!(" {s}"))
             ));
         }
@@ -934,7 +926,7 @@ fn change(
     };
     TrafficChange {
         clients: vec![client.label.clone()],
-        host: show_host(fqdn),
+        host: host::short(fqdn).to_string(),
         port,
         protocol: "http",
         request: p.desc.clone(),
